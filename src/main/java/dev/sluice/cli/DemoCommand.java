@@ -1,0 +1,59 @@
+package dev.sluice.cli;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * {@code sluice demo}: probe-rows on the bundled flight sample (routes as keys, departures as time,
+ * delay and distance as values), then the inspect summary of the output.
+ */
+final class DemoCommand implements Command {
+    @Override
+    public String name() {
+        return "demo";
+    }
+
+    @Override
+    public String summary() {
+        return "probe-rows on data-samples/flights, then inspect";
+    }
+
+    @Override
+    public int run(String[] args, PrintStream out, PrintStream err) throws Exception {
+        Path home = Path.of(System.getProperty("sluice.home", "."));
+        Path sample = home.resolve("data-samples/flights/flights-sample.parquet");
+        Path demoOut = args.length > 0 && !args[0].startsWith("-") ? Path.of(args[0]) : home.resolve("demo-out");
+        if (!Files.exists(sample)) {
+            err.println("sluice demo: the sample " + sample + " is missing; run scripts/data/flights.sh to make it");
+            return 3;
+        }
+        if (Files.exists(demoOut.resolve("_plan.json"))) {
+            try (Stream<Path> s = Files.walk(demoOut)) {
+                for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
+        List<String> probe = new ArrayList<>(List.of("probe-rows", "--input", sample.toString(), "--key", "route",
+                "--time", "date", "--fields", "delay,distance", "--max-len", "256", "--test-fraction", "0.1",
+                "--out", demoOut.toString()));
+        for (String a : args) {
+            if (a.startsWith("-")) {
+                probe.add(a);
+            }
+        }
+        out.println("$ sluice " + String.join(" ", probe));
+        int rc = Main.run(probe.toArray(String[]::new), out, err);
+        if (rc != 0) {
+            return rc;
+        }
+        out.println();
+        out.println("$ sluice inspect " + demoOut);
+        return Main.run(new String[] {"inspect", demoOut.toString()}, out, err);
+    }
+}

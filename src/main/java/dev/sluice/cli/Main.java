@@ -1,0 +1,112 @@
+package dev.sluice.cli;
+
+import dev.sluice.engine.SluiceException;
+import dev.sluice.engine.Version;
+import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.ParseException;
+
+/**
+ * The command line: {@code sluice [--verbose] <command> [options]}. The only place that maps errors to
+ * exit codes (0 done, 2 usage, 3 bad input, 4 out of a resource, 1 internal) and prints them; stack traces
+ * only with {@code --verbose}.
+ */
+public final class Main {
+    private static final Map<String, Command> COMMANDS = new LinkedHashMap<>();
+
+    static {
+        for (Command c : List.of(new ProbeRowsCommand(), new InspectCommand(), new SqlCommand(), new RunsCommand(),
+                new DemoCommand())) {
+            COMMANDS.put(c.name(), c);
+        }
+    }
+
+    private Main() {}
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    /** Runs one command and returns its exit code; tests call this directly. */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        boolean verbose = false;
+        int i = 0;
+        while (i < args.length && args[i].startsWith("-")) {
+            switch (args[i]) {
+                case "--verbose", "-v" -> verbose = true;
+                case "--version" -> {
+                    out.println("sluice " + Version.get());
+                    return 0;
+                }
+                case "--help", "-h" -> {
+                    usage(out);
+                    return 0;
+                }
+                default -> {
+                    err.println("sluice: unknown option " + args[i]);
+                    usage(err);
+                    return 2;
+                }
+            }
+            i++;
+        }
+        if (i >= args.length) {
+            usage(err);
+            return 2;
+        }
+        Command command = COMMANDS.get(args[i]);
+        if (command == null) {
+            err.println("sluice: unknown command '" + args[i] + "'");
+            usage(err);
+            return 2;
+        }
+        String[] rest = Arrays.copyOfRange(args, i + 1, args.length);
+        try {
+            return command.run(rest, out, err);
+        } catch (ParseException e) {
+            err.println("sluice " + command.name() + ": " + e.getMessage());
+            err.println("see: sluice " + command.name() + " --help");
+            return 2;
+        } catch (SluiceException e) {
+            err.println("sluice " + command.name() + ": error: " + e.getMessage());
+            if (verbose) {
+                e.printStackTrace(err);
+            } else if (e.kind() == SluiceException.Kind.INTERNAL) {
+                err.println("(an internal error; rerun with --verbose for the stack trace)");
+            }
+            return e.kind().exitCode();
+        } catch (OutOfMemoryError e) {
+            err.println("sluice " + command.name() + ": error: the JVM ran out of heap; raise --memory-limit "
+                    + "or lower --workers");
+            return SluiceException.Kind.RESOURCE.exitCode();
+        } catch (Exception | Error e) {
+            err.println("sluice " + command.name() + ": internal error: " + e);
+            if (verbose) {
+                e.printStackTrace(err);
+            } else {
+                err.println("(rerun with --verbose for the stack trace)");
+            }
+            return 1;
+        }
+    }
+
+    static void rejectExtraArgs(CommandLine cl) {
+        if (!cl.getArgList().isEmpty()) {
+            throw SluiceException.usage("unexpected argument(s): " + String.join(" ", cl.getArgList()));
+        }
+    }
+
+    private static void usage(PrintStream out) {
+        out.println("usage: sluice [--verbose] <command> [options]   (sluice <command> --help for its options)");
+        out.println();
+        for (Command c : COMMANDS.values()) {
+            out.printf("  %-12s %s%n", c.name(), c.summary());
+        }
+        out.println();
+        out.println("exit codes: 0 done, 2 usage error, 3 bad input, 4 out of a resource (memory, disk), 1 internal");
+    }
+}

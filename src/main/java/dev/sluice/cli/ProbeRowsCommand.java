@@ -1,0 +1,81 @@
+package dev.sluice.cli;
+
+import dev.sluice.probe.ProbeRowsConfig;
+import dev.sluice.probe.ProbeRowsJob;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.DefaultParser;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+
+/** {@code sluice probe-rows}: measurements to per-key sequence rows in train/test shards. */
+final class ProbeRowsCommand implements Command {
+
+    @Override
+    public String name() {
+        return "probe-rows";
+    }
+
+    @Override
+    public String summary() {
+        return "measurements to per-key sequence rows, train/test shards";
+    }
+
+    static Options options() {
+        Options o = new Options();
+        o.addOption(Option.builder().longOpt("input").hasArg().argName("GLOB")
+                .desc("Parquet or CSV files or globs (repeatable)").build());
+        o.addOption(Option.builder().longOpt("key").hasArg().argName("COL").desc("column naming the probe").build());
+        o.addOption(Option.builder().longOpt("time").hasArg().argName("COL").desc("column ordering measurements").build());
+        o.addOption(Option.builder().longOpt("fields").hasArg().argName("C1,C2")
+                .desc("value columns (default: all others)").build());
+        o.addOption(Option.builder().longOpt("max-len").hasArg().argName("N")
+                .desc("most measurements per row (default 512)").build());
+        o.addOption(Option.builder().longOpt("test-fraction").hasArg().argName("F")
+                .desc("fraction of keys in the test split (default 0.1)").build());
+        o.addOption(Option.builder().longOpt("seed").hasArg().argName("S").desc("seed of the split hash (default 0)")
+                .build());
+        o.addOption(Option.builder().longOpt("buckets").hasArg().argName("N")
+                .desc("work units (default: planned from the input size and the memory budget)").build());
+        o.addOption(Option.builder().longOpt("out").hasArg().argName("DIR").desc("output directory").build());
+        return CommonOptions.add(o);
+    }
+
+    static ProbeRowsConfig config(CommandLine cl) {
+        String[] inputs = cl.getOptionValues("input");
+        String fields = cl.getOptionValue("fields");
+        List<String> fieldList = fields == null ? List.of()
+                : Arrays.stream(fields.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+        long seed;
+        try {
+            seed = Long.parseLong(cl.getOptionValue("seed", "0").strip());
+        } catch (NumberFormatException e) {
+            throw dev.sluice.engine.SluiceException.usage("--seed must be a whole number, got '"
+                    + cl.getOptionValue("seed") + "'");
+        }
+        String out = cl.getOptionValue("out");
+        return new ProbeRowsConfig(inputs == null ? List.of() : List.of(inputs), cl.getOptionValue("key"),
+                cl.getOptionValue("time"), fieldList, CommonOptions.intOption(cl, "max-len", 512),
+                CommonOptions.doubleOption(cl, "test-fraction", 0.1), seed,
+                CommonOptions.intOption(cl, "buckets", 0), out == null ? null : Path.of(out));
+    }
+
+    @Override
+    public int run(String[] args, PrintStream out, PrintStream err) throws Exception {
+        Options options = options();
+        CommandLine cl = new DefaultParser().parse(options, args);
+        if (cl.hasOption("help")) {
+            CommonOptions.printHelp(out, "sluice probe-rows --input GLOB --key COL --time COL --out DIR [options]",
+                    "Cuts each key's measurements, ordered by time, into rows of at most --max-len.", options);
+            return 0;
+        }
+        Main.rejectExtraArgs(cl);
+        ProbeRowsJob.Result r = new ProbeRowsJob(config(cl), CommonOptions.context(cl, out, err)).run();
+        out.printf(java.util.Locale.ROOT, "probe-rows done: %,d keys, %,d measurements, %,d rows, %d buckets%n",
+                r.keys(), r.measurements(), r.rowsOut(), r.buckets());
+        return 0;
+    }
+}

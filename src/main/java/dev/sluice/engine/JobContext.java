@@ -1,0 +1,24 @@
+package dev.sluice.engine;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.OptionalLong;
+
+/**
+ * What every job is given besides its own options: workers, memory limit, temp directory, progress mode
+ * and where to print. Options and their environment fallbacks are resolved before this is built.
+ */
+public record JobContext(int workers, OptionalLong memoryLimit, Path tmpDir, Progress.Mode progress,
+                         PrintStream out, PrintStream err) {
+
+    public JobContext {
+        if (workers < 1) {
+            throw SluiceException.usage("--workers must be at least 1, got " + workers);
+        }
+    }
+
+    /** Prints a line of the job's own report (not data) to the error stream, so stdout stays clean. */
+    public void log(String line) {
+        err.println(line);
+    }
+}

@@ -1,0 +1,116 @@
+package dev.sluice.engine;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.OptionalLong;
+import oshi.SystemInfo;
+import oshi.hardware.GlobalMemory;
+
+/**
+ * How much memory the whole process may use, and how it is split between the JVM and DuckDB.
+ *
+ * <p>The budget is the smaller of available physical memory (OSHI) and the container's cgroup limit
+ * (OSHI does not see cgroups, so v2 {@code memory.max} and v1 {@code memory.limit_in_bytes} are read
+ * directly), minus a reserve; {@code --memory-limit} replaces it. DuckDB's {@code memory_limit} does not
+ * bound its resident memory (peaks of 1.1-1.7x the limit were measured), so DuckDB gets what is left after
+ * the JVM's heap, its fixed overhead and Arrow's buffers, divided by that overshoot.
+ */
+public record MemoryBudget(long totalBytes, String source, long physicalBytes, long availableBytes,
+                           OptionalLong cgroupBytes, long jvmHeapBytes, long jvmOverheadBytes,
+                           long arrowBytes, long duckdbBytes) {
+
+    /** Resident memory of an idle JVM with DuckDB loaded, beyond the heap (measured near 100 MB). */
+    static final long JVM_OVERHEAD = 96L << 20;
+    /** DuckDB's resident peak over its {@code memory_limit}. */
+    static final double DUCKDB_OVERSHOOT = 1.35;
+    static final long MIN_DUCKDB = 64L << 20;
+    static final long MIN_BUDGET = 256L << 20;
+
+    public static MemoryBudget detect(OptionalLong override) {
+        GlobalMemory mem = new SystemInfo().getHardware().getMemory();
+        long physical = mem.getTotal();
+        long available = mem.getAvailable();
+        OptionalLong cgroup = cgroupLimit();
+        long total;
+        String source;
+        if (override.isPresent()) {
+            total = override.getAsLong();
+            source = "--memory-limit";
+        } else {
+            long detected = cgroup.isPresent() ? Math.min(available, cgroup.getAsLong()) : available;
+            source = cgroup.isPresent() && cgroup.getAsLong() < available ? "cgroup limit" : "available memory";
+            // Leave room for the rest of the machine: 10%, at least 256 MB.
+            total = detected - Math.max(detected / 10, 256L << 20);
+        }
+        if (total < MIN_BUDGET) {
+            throw new SluiceException(SluiceException.Kind.RESOURCE, String.format(Locale.ROOT,
+                    "memory budget %s (%s) is below the minimum of %s; give --memory-limit 256MB or more",
+                    Sizes.format(total), source, Sizes.format(MIN_BUDGET)));
+        }
+        return split(total, source, physical, available, cgroup, Runtime.getRuntime().maxMemory());
+    }
+
+    static MemoryBudget split(long total, String source, long physical, long available, OptionalLong cgroup,
+                              long jvmMaxHeap) {
+        long heap = Math.min(jvmMaxHeap, total / 4);
+        long arrow = Math.clamp(total / 10, 16L << 20, 512L << 20);
+        long duck = (long) ((total - heap - JVM_OVERHEAD - arrow) / DUCKDB_OVERSHOOT);
+        if (duck < MIN_DUCKDB) {
+            throw new SluiceException(SluiceException.Kind.RESOURCE, String.format(Locale.ROOT,
+                    "memory budget %s leaves DuckDB only %s after the JVM (heap %s, overhead %s) and Arrow (%s); "
+                            + "raise --memory-limit or lower the heap (-Xmx through SLUICE_JAVA_OPTS)",
+                    Sizes.format(total), Sizes.format(Math.max(duck, 0)), Sizes.format(heap),
+                    Sizes.format(JVM_OVERHEAD), Sizes.format(arrow)));
+        }
+        return new MemoryBudget(total, source, physical, available, cgroup, heap, JVM_OVERHEAD, arrow, duck);
+    }
+
+    /** The tightest cgroup limit on this process, v2 then v1; empty when unlimited or unknown. */
+    static OptionalLong cgroupLimit() {
+        long best = Long.MAX_VALUE;
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/cgroup"))) {
+                String[] parts = line.split(":", 3);
+                if (parts.length < 3) {
+                    continue;
+                }
+                if (parts[0].equals("0") && parts[1].isEmpty()) {
+                    // cgroup v2: every level up to the root may carry its own memory.max.
+                    for (Path dir = Path.of("/sys/fs/cgroup", parts[2]).normalize(); dir != null
+                            && dir.startsWith("/sys/fs/cgroup"); dir = dir.getParent()) {
+                        best = Math.min(best, readLimit(dir.resolve("memory.max")));
+                    }
+                } else if (List.of(parts[1].split(",")).contains("memory")) {
+                    best = Math.min(best, readLimit(Path.of("/sys/fs/cgroup/memory", parts[2], "memory.limit_in_bytes")));
+                    best = Math.min(best, readLimit(Path.of("/sys/fs/cgroup/memory/memory.limit_in_bytes")));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // No /proc (not Linux) or unreadable: no cgroup limit known.
+        }
+        // v1 reports "unlimited" as a huge page-aligned number.
+        return best >= (1L << 60) ? OptionalLong.empty() : OptionalLong.of(best);
+    }
+
+    private static long readLimit(Path file) {
+        try {
+            String v = Files.readString(file).strip();
+            return v.equals("max") ? Long.MAX_VALUE : Long.parseLong(v);
+        } catch (IOException | NumberFormatException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    /** One line for the start of a run. */
+    public String describe() {
+        return String.format(Locale.ROOT,
+                "memory budget %s (%s; physical %s, available %s, cgroup %s): JVM heap %s + overhead %s, Arrow %s, DuckDB memory_limit %s",
+                Sizes.format(totalBytes), source, Sizes.format(physicalBytes), Sizes.format(availableBytes),
+                cgroupBytes.isPresent() ? Sizes.format(cgroupBytes.getAsLong()) : "none",
+                Sizes.format(jvmHeapBytes), Sizes.format(jvmOverheadBytes), Sizes.format(arrowBytes),
+                Sizes.format(duckdbBytes));
+    }
+}

@@ -1,0 +1,106 @@
+package dev.sluice.io;
+
+import dev.sluice.engine.SluiceException;
+import java.io.IOException;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.PathMatcher;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+
+/**
+ * Input files named by paths and globs, expanded here (sorted, so the plan does not depend on directory
+ * order) so that a missing file is reported by name before any query runs.
+ */
+public final class InputFiles {
+
+    /** The file formats the relational readers take. */
+    public enum Format {
+        PARQUET, CSV
+    }
+
+    public record Resolved(List<Path> files, Format format, long totalBytes) {}
+
+    private InputFiles() {}
+
+    public static Resolved resolve(List<String> patterns, String option) {
+        if (patterns.isEmpty()) {
+            throw SluiceException.usage(option + " is required: give one or more files or globs");
+        }
+        TreeSet<Path> files = new TreeSet<>();
+        for (String pattern : patterns) {
+            List<Path> found = expand(pattern);
+            if (found.isEmpty()) {
+                throw SluiceException.input(hasGlob(pattern)
+                        ? "no files match " + option + " " + pattern + "; check the path and the quoting of the glob"
+                        : "input file not found: " + pattern);
+            }
+            files.addAll(found);
+        }
+        Format format = null;
+        long bytes = 0;
+        for (Path f : files) {
+            Format ff = formatOf(f);
+            if (format != null && ff != format) {
+                throw SluiceException.input("inputs mix " + format + " and " + ff + " files (" + f
+                        + "); give files of one format");
+            }
+            format = ff;
+            try {
+                bytes += Files.size(f);
+            } catch (IOException e) {
+                throw SluiceException.input("cannot read input file " + f + ": " + e.getMessage(), e);
+            }
+        }
+        return new Resolved(List.copyOf(files), format, bytes);
+    }
+
+    static Format formatOf(Path f) {
+        String n = f.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (n.endsWith(".parquet") || n.endsWith(".pq")) {
+            return Format.PARQUET;
+        }
+        if (n.endsWith(".csv") || n.endsWith(".tsv") || n.endsWith(".csv.gz") || n.endsWith(".tsv.gz")) {
+            return Format.CSV;
+        }
+        throw SluiceException.input("input " + f + " is neither Parquet (.parquet) nor CSV (.csv, .tsv, .csv.gz)");
+    }
+
+    private static boolean hasGlob(String p) {
+        return p.chars().anyMatch(c -> c == '*' || c == '?' || c == '[' || c == '{');
+    }
+
+    private static List<Path> expand(String pattern) {
+        if (!hasGlob(pattern)) {
+            Path p = Path.of(pattern);
+            if (Files.isDirectory(p)) {
+                throw SluiceException.input("input " + p + " is a directory; give files or a glob such as " + p + "/*.parquet");
+            }
+            return Files.isRegularFile(p) ? List.of(p) : List.of();
+        }
+        // Walk from the deepest directory that has no glob characters.
+        Path abs = Path.of(pattern).toAbsolutePath().normalize();
+        Path base = abs.getRoot();
+        for (Path part : abs) {
+            if (hasGlob(part.toString())) {
+                break;
+            }
+            base = base.resolve(part);
+        }
+        if (!Files.isDirectory(base)) {
+            return List.of();
+        }
+        PathMatcher m = FileSystems.getDefault().getPathMatcher("glob:" + abs);
+        List<Path> out = new ArrayList<>();
+        try (Stream<Path> s = Files.walk(base)) {
+            s.filter(Files::isRegularFile).filter(m::matches).forEach(out::add);
+        } catch (IOException e) {
+            throw SluiceException.input("cannot list " + base + ": " + e.getMessage(), e);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,220 @@
+package dev.sluice.probe;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.BaseIntVector;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.IntVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.complex.ListVector;
+import org.apache.arrow.vector.ipc.ArrowReader;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.FieldType;
+import org.apache.arrow.vector.types.pojo.Schema;
+
+/**
+ * The Java pass of probe-rows: measurements sorted by (key id, time, tie-break) come in as Arrow batches
+ * and leave as training rows, each key's run cut into chunks of at most {@code maxLen}.
+ *
+ * <p>Input columns: {@code kid} (the key's rank, an integer), the key, the time, then the fields. Output
+ * columns: the key, {@code chunk}, {@code n}, {@code first_<time>}, {@code last_<time>}, then one list
+ * per time and field column. It replaces DuckDB's ordered {@code list()} aggregate, which cannot spill:
+ * the sort before it spills, and cutting a sorted stream needs only the current row.
+ *
+ * <p>Values are copied with Arrow's type-generic {@code copyFromSafe}, so any column type passes through.
+ * A batch ends only between two output rows, once it holds {@code batchValues} list values.
+ */
+public final class ChunkCutter extends ArrowReader {
+    private final ArrowReader in;
+    private final int maxLen;
+    private final long batchValues;
+    private final String timeName;
+
+    // Position in the input.
+    private VectorSchemaRoot inRoot;
+    private int inRow;
+    private int inRows;
+    private boolean inputDone;
+
+    // The row being built, carried from one input batch to the next.
+    private long currentKid = Long.MIN_VALUE;
+    private int chunk;
+    private int n;
+    private boolean open;
+    private int outRow = -1;
+    private int values;
+    // The input row that opens the next output row (its key and first time).
+    private int pendingKeyRow;
+
+    private long rowsOut;
+    private long measurementsIn;
+
+    public ChunkCutter(ArrowReader sortedInput, BufferAllocator allocator, int maxLen, long batchValues,
+                       String timeName) {
+        super(allocator);
+        this.in = sortedInput;
+        this.maxLen = maxLen;
+        this.batchValues = batchValues;
+        this.timeName = timeName;
+    }
+
+    public long rowsOut() {
+        return rowsOut;
+    }
+
+    public long measurementsIn() {
+        return measurementsIn;
+    }
+
+    @Override
+    protected Schema readSchema() throws IOException {
+        List<Field> inFields = in.getVectorSchemaRoot().getSchema().getFields();
+        Field key = inFields.get(1);
+        Field time = inFields.get(2);
+        List<Field> out = new ArrayList<>();
+        out.add(key);
+        out.add(Field.nullable("chunk", new ArrowType.Int(32, true)));
+        out.add(Field.nullable("n", new ArrowType.Int(32, true)));
+        out.add(new Field("first_" + timeName, time.getFieldType(), time.getChildren()));
+        out.add(new Field("last_" + timeName, time.getFieldType(), time.getChildren()));
+        for (Field f : inFields.subList(2, inFields.size())) {
+            Field element = new Field("element", f.getFieldType(), f.getChildren());
+            out.add(new Field(f.getName(), FieldType.nullable(ArrowType.List.INSTANCE), List.of(element)));
+        }
+        return new Schema(out);
+    }
+
+    @Override
+    public boolean loadNextBatch() throws IOException {
+        prepareLoadNextBatch();
+        VectorSchemaRoot out = getVectorSchemaRoot();
+        List<FieldVector> outVecs = out.getFieldVectors();
+        // Fresh buffers for every batch: DuckDB may still be reading the last exported one, which holds its
+        // own references to the old buffers; clearing in place would zero them under it.
+        out.clear();
+        out.allocateNew();
+        outRow = -1;
+        values = 0;
+        if (open) {
+            // The row left open at the end of the last batch continues here.
+            startRow(outVecs);
+        }
+        while (true) {
+            if (inRow >= inRows) {
+                if (inputDone || !nextInput()) {
+                    inputDone = true;
+                    if (open) {
+                        closeRow(outVecs);
+                        open = false;
+                    }
+                    return finish(out, outVecs);
+                }
+            }
+            List<FieldVector> inVecs = inRoot.getFieldVectors();
+            BaseIntVector kids = (BaseIntVector) inVecs.get(0);
+            for (; inRow < inRows; inRow++) {
+                long kid = kids.getValueAsLong(inRow);
+                boolean newKey = kid != currentKid;
+                if (newKey || n == maxLen) {
+                    if (open) {
+                        closeRow(outVecs);
+                        open = false;
+                        if (values >= batchValues) {
+                            // End the batch between rows; this row starts the next one.
+                            if (newKey) {
+                                currentKid = kid;
+                                chunk = 0;
+                            } else {
+                                chunk++;
+                            }
+                            n = 0;
+                            open = true;
+                            pendingKeyRow = inRow;
+                            return finish(out, outVecs);
+                        }
+                    }
+                    if (newKey) {
+                        currentKid = kid;
+                        chunk = 0;
+                    } else {
+                        chunk++;
+                    }
+                    n = 0;
+                    open = true;
+                    pendingKeyRow = inRow;
+                    startRow(outVecs);
+                }
+                append(inVecs, outVecs);
+            }
+        }
+    }
+
+    private void startRow(List<FieldVector> outVecs) {
+        outRow++;
+        List<FieldVector> inVecs = inRoot.getFieldVectors();
+        outVecs.get(0).copyFromSafe(pendingKeyRow, outRow, inVecs.get(1));
+        ((IntVector) outVecs.get(1)).setSafe(outRow, chunk);
+        outVecs.get(3).copyFromSafe(pendingKeyRow, outRow, inVecs.get(2));
+        for (int c = 5; c < outVecs.size(); c++) {
+            ((ListVector) outVecs.get(c)).startNewValue(outRow);
+        }
+    }
+
+    private void append(List<FieldVector> inVecs, List<FieldVector> outVecs) {
+        for (int c = 5; c < outVecs.size(); c++) {
+            ListVector list = (ListVector) outVecs.get(c);
+            list.getDataVector().copyFromSafe(inRow, values, inVecs.get(c - 3));
+        }
+        values++;
+        n++;
+        measurementsIn++;
+    }
+
+    private void closeRow(List<FieldVector> outVecs) {
+        ((IntVector) outVecs.get(2)).setSafe(outRow, n);
+        ListVector times = (ListVector) outVecs.get(5);
+        outVecs.get(4).copyFromSafe(values - 1, outRow, times.getDataVector());
+        for (int c = 5; c < outVecs.size(); c++) {
+            ((ListVector) outVecs.get(c)).endValue(outRow, n);
+        }
+        rowsOut++;
+    }
+
+    private boolean finish(VectorSchemaRoot out, List<FieldVector> outVecs) {
+        int rows = outRow + 1;
+        for (int c = 0; c < outVecs.size(); c++) {
+            FieldVector v = outVecs.get(c);
+            if (c >= 5) {
+                ((ListVector) v).getDataVector().setValueCount(values);
+            }
+            v.setValueCount(rows);
+        }
+        out.setRowCount(rows);
+        return rows > 0;
+    }
+
+    private boolean nextInput() throws IOException {
+        while (in.loadNextBatch()) {
+            inRoot = in.getVectorSchemaRoot();
+            inRows = inRoot.getRowCount();
+            inRow = 0;
+            if (inRows > 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public long bytesRead() {
+        return 0;
+    }
+
+    @Override
+    protected void closeReadSource() throws IOException {
+        // The sorted input belongs to the caller, who closes it after the statement that drained us.
+    }
+}

@@ -1,0 +1,431 @@
+package dev.sluice.probe;
+
+import dev.sluice.engine.DuckSession;
+import dev.sluice.engine.JobContext;
+import dev.sluice.engine.MemoryBudget;
+import dev.sluice.engine.MemoryMonitor;
+import dev.sluice.engine.Progress;
+import dev.sluice.engine.RunRecord;
+import dev.sluice.engine.SluiceException;
+import dev.sluice.engine.Sql;
+import dev.sluice.engine.SqlErrors;
+import dev.sluice.io.ArrowStreams;
+import dev.sluice.io.InputFiles;
+import dev.sluice.shard.Manifest;
+import dev.sluice.shard.OutputDir;
+import dev.sluice.shard.Shard;
+import dev.sluice.shard.WorkerPool;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+
+/**
+ * probe-rows: raw measurements (key, time, values) to training rows, each key's measurements ordered by
+ * time and cut into rows of at most {@code max-len}, split into train and test by a seeded hash of the key.
+ *
+ * <p>The work: count measurements per key (one GROUP BY), plan hash buckets of keys from the row count
+ * and the memory budget, partition the input by bucket into Parquet under the temp directory, then per
+ * bucket on the worker pool: DuckDB sorts the bucket (a sort spills; the ordered {@code list()} aggregate
+ * of the one-shot query cannot, and over 30M measurements needed 8 GB), {@link ChunkCutter} cuts the
+ * sorted Arrow stream into rows, and DuckDB writes them to the bucket's shards. Buckets are the work
+ * units: a rerun skips those already committed.
+ */
+public final class ProbeRowsJob {
+    static final String SQL = "probe_rows/";
+    static final List<String> SPLITS = List.of("train", "test");
+    /** Bytes DuckDB holds per sorted value, over the value's width (sort keys, payload, Arrow export). */
+    static final double SORT_OVERHEAD = 3.0;
+    static final int MAX_BUCKETS = 4096;
+
+    private final ProbeRowsConfig config;
+    private final JobContext ctx;
+
+    public ProbeRowsJob(ProbeRowsConfig config, JobContext ctx) {
+        this.config = config;
+        this.ctx = ctx;
+    }
+
+    /** What a finished run produced. */
+    public record Result(long keys, long measurements, long rowsOut, long dropped, int buckets, int unitsRun) {}
+
+    public Result run() {
+        InputFiles.Resolved input = InputFiles.resolve(config.inputs(), "--input");
+        MemoryBudget budget = MemoryBudget.detect(ctx.memoryLimit());
+        ctx.log("probe-rows: " + budget.describe());
+        try (OutputDir out = OutputDir.open(config.out());
+             MemoryMonitor memory = new MemoryMonitor()) {
+            Path tmp = ctx.tmpDir().resolve("sluice-probe-" + ProcessHandle.current().pid());
+            RunRecord record = null;
+            try (DuckSession duck = new DuckSession(new DuckSession.Settings(budget.duckdbBytes(), ctx.workers(),
+                    tmp.resolve("duckdb"), ctx.workers() * 2 + 1))) {
+                memory.stage("plan");
+                Sql.Fragment relation = relation(input);
+                Columns cols = checkColumns(duck, relation, input);
+                Totals totals = countKeys(duck, relation, cols, input);
+                int buckets = planBuckets(totals.measurements(), cols, budget);
+                Map<String, Object> plan = new LinkedHashMap<>();
+                plan.put("job", "probe-rows");
+                plan.put("parameters", config.parameters(cols.fields()));
+                plan.put("inputs", fingerprint(input.files()));
+                plan.put("units", buckets);
+                plan = out.fixPlan(plan, List.of("job", "parameters", "inputs"));
+                buckets = ((Number) plan.get("units")).intValue();
+                record = new RunRecord("probe-rows", config.parameters(cols.fields()));
+                assignKeys(duck, relation, cols, buckets);
+                ctx.log(String.format(Locale.ROOT,
+                        "probe-rows: %,d measurements of %,d keys in %d file(s) (%s); %d bucket(s), %d worker(s)%s",
+                        totals.measurements(), totals.keys(), input.files().size(), dev.sluice.engine.Sizes.format(
+                                input.totalBytes()), buckets, ctx.workers(),
+                        totals.dropped() > 0 ? String.format(Locale.ROOT, "; %,d rows without key or time dropped",
+                                totals.dropped()) : ""));
+
+                out.removeTemporaryFiles();
+                List<Integer> todo = new ArrayList<>();
+                for (int u = 0; u < buckets; u++) {
+                    if (out.committedShards(u) == null) {
+                        todo.add(u);
+                    }
+                }
+                if (todo.size() < buckets) {
+                    ctx.log(String.format(Locale.ROOT, "probe-rows: resuming: %d of %d bucket(s) already committed",
+                            buckets - todo.size(), buckets));
+                }
+                if (!todo.isEmpty()) {
+                    memory.stage("partition");
+                    Path parts = tmp.resolve("partitions");
+                    partition(duck, relation, cols, parts, todo);
+                    memory.stage("rows");
+                    int concurrent = concurrentBuckets(totals.measurements(), buckets, cols, budget);
+                    if (concurrent < ctx.workers()) {
+                        ctx.log(String.format(Locale.ROOT, "probe-rows: %d bucket(s) at a time fit in the memory budget",
+                                concurrent));
+                    }
+                    cutBuckets(duck, cols, parts, todo, out, budget, concurrent);
+                }
+                memory.stage("manifest");
+                Map<String, Object> totalMap = new LinkedHashMap<>();
+                long rowsOut = 0;
+                for (int u = 0; u < buckets; u++) {
+                    rowsOut += ((Number) out.unitRecord(u).get("rows_out")).longValue();
+                }
+                totalMap.put("keys", totals.keys());
+                totalMap.put("measurements", totals.measurements());
+                totalMap.put("rows_out", rowsOut);
+                totalMap.put("dropped_rows", totals.dropped());
+                Manifest.write(out, plan, buckets, totalMap);
+                record.put("rows_out", rowsOut).put("units", buckets).put("units_run", todo.size())
+                        .put("keys", totals.keys()).put("dropped_rows", totals.dropped());
+                record.finish(out.path(), "ok", memory, totals.measurements());
+                ctx.log(String.format(Locale.ROOT, "probe-rows: wrote %,d rows to %s", rowsOut, out.path()));
+                ctx.log(memory.summary());
+                return new Result(totals.keys(), totals.measurements(), rowsOut, totals.dropped(), buckets,
+                        todo.size());
+            } catch (RuntimeException e) {
+                if (record != null) {
+                    record.put("error", String.valueOf(e.getMessage()));
+                    record.finish(out.path(), "failed", memory, 0);
+                }
+                throw e;
+            } finally {
+                deleteTree(tmp);
+            }
+        }
+    }
+
+    /** The input as a DuckDB table function over the resolved files. */
+    static Sql.Fragment relation(InputFiles.Resolved input) {
+        List<String> paths = input.files().stream().map(Path::toString).toList();
+        String fn = input.format() == InputFiles.Format.PARQUET ? "read_parquet" : "read_csv";
+        return Sql.of("relation", fn + "(${files})").bind("files", Sql.literalList(paths)).renderFragment();
+    }
+
+    /** The input's columns, checked against the options; the time column's type decides a cast. */
+    record Columns(String key, String time, boolean castTime, List<String> fields) {}
+
+    Columns checkColumns(DuckSession duck, Sql.Fragment relation, InputFiles.Resolved input) {
+        Map<String, String> types = new LinkedHashMap<>();
+        String what = "reading the schema of " + describe(input);
+        try (Connection c = duck.connection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery(Sql.load(SQL + "describe").bind("input", relation).render())) {
+            while (rs.next()) {
+                types.put(rs.getString(1), rs.getString(2));
+            }
+        } catch (SQLException e) {
+            throw SqlErrors.wrap(e, what);
+        }
+        for (String col : List.of(config.key(), config.time())) {
+            if (!types.containsKey(col)) {
+                throw SluiceException.input(String.format(Locale.ROOT,
+                        "column '%s' not found in %s; its columns are: %s", col, describe(input), types.keySet()));
+            }
+        }
+        List<String> fields = new ArrayList<>(config.fields());
+        if (fields.isEmpty()) {
+            types.keySet().stream().filter(c -> !c.equals(config.key()) && !c.equals(config.time()))
+                    .forEach(fields::add);
+        }
+        for (String f : fields) {
+            if (!types.containsKey(f)) {
+                throw SluiceException.input(String.format(Locale.ROOT,
+                        "--fields column '%s' not found in %s; its columns are: %s", f, describe(input), types.keySet()));
+            }
+            if (f.equals(config.key()) || f.equals(config.time())) {
+                throw SluiceException.usage("--fields lists '" + f + "', which is the key or time column");
+            }
+        }
+        String timeType = types.get(config.time());
+        boolean cast = false;
+        if (timeType.equals("VARCHAR")) {
+            cast = true;
+            checkTimeParses(duck, relation, input);
+        } else if (!timeType.matches("TIMESTAMP.*|DATE|TIME|BIGINT|INTEGER|SMALLINT|TINYINT|HUGEINT|UBIGINT|UINTEGER"
+                + "|USMALLINT|UTINYINT|DOUBLE|FLOAT|DECIMAL.*")) {
+            throw SluiceException.input(String.format(Locale.ROOT,
+                    "time column '%s' in %s has type %s; expected a timestamp, date, number, or text that parses "
+                            + "as a timestamp", config.time(), describe(input), timeType));
+        }
+        // Output names must not collide: key, split, chunk, n, first_/last_<time>, then the lists.
+        Set<String> seen = new java.util.HashSet<>();
+        List<String> outNames = new ArrayList<>(List.of(config.key(), "split", "chunk", "n",
+                "first_" + config.time(), "last_" + config.time(), config.time()));
+        outNames.addAll(fields);
+        for (String n : outNames) {
+            if (!seen.add(n) || n.startsWith("sluice_")) {
+                throw SluiceException.usage(String.format(Locale.ROOT,
+                        "column '%s' would appear twice in the output (output columns: %s); leave it out of --fields "
+                                + "or rename it in the input", n, outNames));
+            }
+        }
+        return new Columns(config.key(), config.time(), cast, List.copyOf(fields));
+    }
+
+    private void checkTimeParses(DuckSession duck, Sql.Fragment relation, InputFiles.Resolved input) {
+        String sql = Sql.load(SQL + "unparsable_time").bind("input", relation).bind("time", Sql.ident(config.time()))
+                .render();
+        try (Connection c = duck.connection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            if (rs.next()) {
+                throw SluiceException.input(String.format(Locale.ROOT,
+                        "time column '%s' in %s is text and the value '%s' does not parse as a timestamp; "
+                                + "give a column of TIMESTAMP, DATE or numbers, or text like 2001-01-31 12:00:00",
+                        config.time(), describe(input), rs.getString(1)));
+            }
+        } catch (SQLException e) {
+            throw SqlErrors.wrap(e, "checking time column '" + config.time() + "' of " + describe(input));
+        }
+    }
+
+    record Totals(long keys, long measurements, long dropped) {}
+
+    Totals countKeys(DuckSession duck, Sql.Fragment relation, Columns cols, InputFiles.Resolved input) {
+        String create = Sql.load(SQL + "key_counts").bind("input", relation).bind("key", Sql.ident(cols.key()))
+                .bind("time", Sql.ident(cols.time())).render();
+        try (Connection c = duck.connection(); Statement s = c.createStatement()) {
+            s.execute(create);
+            try (ResultSet rs = s.executeQuery("SELECT count(*) FILTER (key IS NOT NULL AND measurements > 0), "
+                    + "coalesce(sum(measurements) FILTER (key IS NOT NULL), 0), "
+                    + "coalesce(sum(null_times), 0) + coalesce(sum(measurements) FILTER (key IS NULL), 0) "
+                    + "FROM probe_key_counts")) {
+                rs.next();
+                Totals t = new Totals(rs.getLong(1), rs.getLong(2), rs.getLong(3));
+                if (t.measurements() == 0) {
+                    throw SluiceException.input(String.format(Locale.ROOT,
+                            "no measurements in %s: %s; give a file with rows that have a key and a time",
+                            describe(input), t.dropped() > 0 ? t.dropped() + " row(s), all without key or time"
+                                    : "the input is empty"));
+                }
+                return t;
+            }
+        } catch (SQLException e) {
+            throw SqlErrors.wrap(e, "reading " + describe(input));
+        }
+    }
+
+    /**
+     * Buckets so that two buckets' sorts fit in DuckDB's memory at once, rounded up to a power of two so
+     * that nearby budgets give the same plan; at least 8 once there are a million measurements, so that
+     * work spreads over workers and a rerun after a kill has little to redo. The worker count plays no
+     * part: the output must not depend on it. {@code --buckets} overrides.
+     */
+    int planBuckets(long measurements, Columns cols, MemoryBudget budget) {
+        if (config.buckets() > 0) {
+            return config.buckets();
+        }
+        double need = measurements * rowBytes(cols) * SORT_OVERHEAD;
+        int buckets = Integer.highestOneBit(Math.max(1, (int) Math.ceil(need / (budget.duckdbBytes() / 2.0))) * 2 - 1);
+        if (measurements >= 1_000_000) {
+            buckets = Math.max(buckets, 8);
+        }
+        return Math.clamp(buckets, 1, MAX_BUCKETS);
+    }
+
+    /** Bytes of one measurement in the sort: key rank, time, and each field (strings counted wider). */
+    static long rowBytes(Columns cols) {
+        return 16 + 8L * (cols.fields().size() + 1);
+    }
+
+    /** How many buckets may sort at once within DuckDB's memory; never more than the workers. */
+    int concurrentBuckets(long measurements, int buckets, Columns cols, MemoryBudget budget) {
+        double perBucket = (double) measurements / buckets * rowBytes(cols) * SORT_OVERHEAD;
+        int fit = (int) Math.max(1, Math.floor(budget.duckdbBytes() / Math.max(perBucket, 1)));
+        return Math.min(ctx.workers(), fit);
+    }
+
+    private void assignKeys(DuckSession duck, Sql.Fragment relation, Columns cols, int buckets) {
+        long ppm = Math.round(config.testFraction() * 1_000_000);
+        String sql = Sql.load(SQL + "keys").bind("buckets", Sql.number(buckets))
+                .bind("seed", Sql.literal(Long.toString(config.seed()))).bind("test_ppm", Sql.number(ppm)).render();
+        try {
+            duck.execute(sql);
+        } catch (SQLException e) {
+            throw SqlErrors.wrap(e, "assigning keys to buckets");
+        }
+    }
+
+    private void partition(DuckSession duck, Sql.Fragment relation, Columns cols, Path parts, List<Integer> units) {
+        deleteTree(parts);
+        try {
+            Files.createDirectories(parts);
+        } catch (IOException e) {
+            throw SluiceException.resource("cannot create " + parts + " (--tmp-dir): " + e.getMessage(), e);
+        }
+        Sql.Fragment timeExpr = Sql.qualified("i", List.of(cols.time()));
+        if (cols.castTime()) {
+            timeExpr = Sql.cast(timeExpr, "TIMESTAMP");
+        }
+        String sql = Sql.load(SQL + "partition").bind("input", relation).bind("key", Sql.ident(cols.key()))
+                .bind("time", Sql.ident(cols.time())).bind("time_expr", timeExpr)
+                .bind("fields", Sql.columnsAfter("i", cols.fields())).bind("units", Sql.numberTuple(units))
+                .bind("dir", Sql.literal(parts.toString())).render();
+        try {
+            duck.execute(sql);
+        } catch (SQLException e) {
+            throw SqlErrors.wrap(e, "partitioning the input into buckets under " + parts);
+        }
+    }
+
+    private void cutBuckets(DuckSession duck, Columns cols, Path parts, List<Integer> units, OutputDir out,
+                            MemoryBudget budget, int concurrent) {
+        Map<Integer, long[]> expected = expectedMeasurements(duck);
+        int rowGroupRows = Math.max(64, 1_000_000 / config.maxLen());
+        AtomicLong streamIds = new AtomicLong();
+        try (BufferAllocator root = new RootAllocator(budget.arrowBytes());
+             Progress progress = new Progress("probe-rows", "buckets", units.size(), ctx.progress(), ctx.err(), 5000)) {
+            List<WorkerPool.Unit> work = new ArrayList<>();
+            for (int unit : units) {
+                work.add(() -> {
+                    long[] exp = expected.getOrDefault(unit, new long[2]);
+                    List<Shard> shards = new ArrayList<>();
+                    long rowsOut = 0;
+                    for (int s = 0; s < SPLITS.size(); s++) {
+                        if (exp[s] == 0) {
+                            continue;
+                        }
+                        String rel = Shard.name(SPLITS.get(s), unit, 0);
+                        Path target = out.path().resolve(rel);
+                        Files.createDirectories(target.getParent());
+                        long rows = writeShard(duck, cols, parts, unit, s, Shard.temporary(target), root,
+                                rowGroupRows, exp[s], "probe_stream_" + streamIds.incrementAndGet());
+                        shards.add(Shard.commit(out.path(), rel, rows));
+                        rowsOut += rows;
+                    }
+                    out.commitUnit(unit, shards, Map.of("measurements", exp[0] + exp[1], "rows_out", rowsOut));
+                    progress.step(exp[0] + exp[1]);
+                });
+            }
+            WorkerPool.run(concurrent, work);
+        }
+    }
+
+    /** Measurements per bucket and split, from the key table, to check each bucket's output against. */
+    private static Map<Integer, long[]> expectedMeasurements(DuckSession duck) {
+        Map<Integer, long[]> m = new LinkedHashMap<>();
+        try (Connection c = duck.connection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT bucket, test, sum(measurements) FROM probe_keys GROUP BY ALL")) {
+            while (rs.next()) {
+                m.computeIfAbsent(rs.getInt(1), k -> new long[2])[rs.getBoolean(2) ? 1 : 0] = rs.getLong(3);
+            }
+        } catch (SQLException e) {
+            throw SqlErrors.wrap(e, "counting measurements per bucket");
+        }
+        return m;
+    }
+
+    private long writeShard(DuckSession duck, Columns cols, Path parts, int unit, int split, Path tmpFile,
+                            BufferAllocator root, int rowGroupRows, long expected, String streamName)
+            throws Exception {
+        List<String> files;
+        try (Stream<Path> s = Files.list(parts.resolve("sluice_bucket=" + unit))) {
+            files = s.map(Path::toString).filter(p -> p.endsWith(".parquet")).sorted(Comparator.naturalOrder())
+                    .toList();
+        }
+        String sortSql = Sql.load(SQL + "sorted_bucket").bind("key", Sql.ident(cols.key()))
+                .bind("time", Sql.ident(cols.time())).bind("fields", Sql.columnsAfter("p", cols.fields()))
+                .bind("files", Sql.literalList(files)).bind("test", Sql.bool(split == 1)).render();
+        String writeSql = Sql.load(SQL + "write_shard").bind("key", Sql.ident(cols.key()))
+                .bind("split", Sql.literal(SPLITS.get(split))).bind("stream", Sql.ident(streamName))
+                .bind("path", Sql.literal(tmpFile.toString())).bind("row_group_rows", Sql.number(rowGroupRows))
+                .render();
+        try (BufferAllocator alloc = root.newChildAllocator("bucket-" + unit, 0, root.getLimit());
+             Connection sortConn = duck.connection();
+             Connection copyConn = duck.connection();
+             ArrowStreams.QueryBatches sorted = ArrowStreams.query(sortConn, sortSql, alloc, 1 << 16)) {
+            ChunkCutter cutter = new ChunkCutter(sorted.reader(), alloc, config.maxLen(), 1 << 18, cols.time());
+            ArrowStreams.executeOver(copyConn, streamName, cutter, alloc, writeSql);
+            if (cutter.measurementsIn() != expected) {
+                throw SluiceException.internal(String.format(Locale.ROOT,
+                        "bucket %d (%s): %d measurements expected, %d written", unit, SPLITS.get(split), expected,
+                        cutter.measurementsIn()), null);
+            }
+            return cutter.rowsOut();
+        } catch (SQLException e) {
+            throw SqlErrors.wrap(e, String.format(Locale.ROOT, "writing bucket %d (%s) to %s", unit,
+                    SPLITS.get(split), tmpFile));
+        }
+    }
+
+    private static List<Map<String, Object>> fingerprint(List<Path> files) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Path f : files) {
+            try {
+                out.add(Map.of("path", f.toString(), "bytes", Files.size(f),
+                        "modified", Files.getLastModifiedTime(f).toMillis()));
+            } catch (IOException e) {
+                throw SluiceException.input("cannot read input file " + f + ": " + e.getMessage(), e);
+            }
+        }
+        return out;
+    }
+
+    static String describe(InputFiles.Resolved input) {
+        List<Path> f = input.files();
+        return f.size() == 1 ? f.get(0).toString() : f.size() + " files (" + f.get(0) + ", ...)";
+    }
+
+    static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            // Temp files; the OS cleans the temp directory in the end.
+        }
+    }
+}

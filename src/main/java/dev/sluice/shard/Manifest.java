@@ -1,0 +1,97 @@
+package dev.sluice.shard;
+
+import dev.sluice.engine.Json;
+import dev.sluice.engine.SluiceException;
+import dev.sluice.engine.Version;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * {@code OUT/_manifest.json}: the job, its parameters, the software version, and every shard with rows,
+ * bytes and CRC-32C. It holds nothing that varies between runs of the same plan (no times, no hosts),
+ * so two runs of the same input and parameters write the same manifest.
+ */
+public final class Manifest {
+    private Manifest() {}
+
+    /** Gathers the committed units of a plan, in unit order, and writes the manifest. */
+    public static Map<String, Object> write(OutputDir out, Map<String, Object> plan, int units,
+                                            Map<String, Object> totals) {
+        List<Map<String, Object>> shards = new ArrayList<>();
+        Map<String, long[]> perSplit = new TreeMap<>();
+        for (int u = 0; u < units; u++) {
+            List<Shard> committed = out.committedShards(u);
+            if (committed == null) {
+                throw SluiceException.internal("unit " + u + " has no committed shards at manifest time", null);
+            }
+            for (Shard s : committed) {
+                shards.add(s.toMap());
+                String split = s.path().substring(0, s.path().indexOf('/'));
+                long[] t = perSplit.computeIfAbsent(split, k -> new long[3]);
+                t[0]++;
+                t[1] += s.rows();
+                t[2] += s.bytes();
+            }
+        }
+        Map<String, Object> splits = new LinkedHashMap<>();
+        perSplit.forEach((k, t) -> splits.put(k, Map.of("shards", t[0], "rows", t[1], "bytes", t[2])));
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("format", "sluice-manifest/1");
+        m.put("version", Version.get());
+        m.put("job", plan.get("job"));
+        m.put("parameters", plan.get("parameters"));
+        m.put("units", units);
+        m.put("splits", splits);
+        m.put("totals", totals);
+        m.put("shards", shards);
+        Json.writeAtomically(out.path().resolve(OutputDir.MANIFEST), m);
+        return m;
+    }
+
+    /** Checks every listed shard against the files: present, same size, same checksum; and no strays. */
+    public static List<String> verify(Path dir) {
+        Path file = dir.resolve(OutputDir.MANIFEST);
+        List<String> problems = new ArrayList<>();
+        if (!Files.exists(file)) {
+            problems.add("no " + OutputDir.MANIFEST + " in " + dir + ": the run did not finish (rerun it to resume)");
+            return problems;
+        }
+        Map<String, Object> m = Json.read(file);
+        List<Shard> shards = OutputDir.shardsOf(m);
+        java.util.Set<String> listed = new java.util.HashSet<>();
+        for (Shard s : shards) {
+            listed.add(s.path());
+            Path p = dir.resolve(s.path());
+            try {
+                if (!Files.exists(p)) {
+                    problems.add("missing shard " + s.path());
+                } else if (Files.size(p) != s.bytes()) {
+                    problems.add(String.format(Locale.ROOT, "shard %s has %d bytes, manifest says %d", s.path(),
+                            Files.size(p), s.bytes()));
+                } else if (!Shard.checksum(p).equals(s.crc32c())) {
+                    problems.add(String.format(Locale.ROOT, "shard %s has CRC-32C %s, manifest says %s", s.path(),
+                            Shard.checksum(p), s.crc32c()));
+                }
+            } catch (IOException e) {
+                problems.add("cannot read shard " + s.path() + ": " + e.getMessage());
+            }
+        }
+        try (var files = Files.walk(dir)) {
+            files.filter(p -> p.toString().endsWith(".parquet"))
+                    .map(p -> dir.relativize(p).toString())
+                    .filter(rel -> !rel.startsWith("_") && !rel.startsWith(".") && !listed.contains(rel))
+                    .sorted()
+                    .forEach(rel -> problems.add("shard " + rel + " is not listed in the manifest"));
+        } catch (IOException e) {
+            problems.add("cannot list " + dir + ": " + e.getMessage());
+        }
+        return problems;
+    }
+}

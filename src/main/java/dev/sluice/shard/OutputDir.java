@@ -1,0 +1,183 @@
+package dev.sluice.shard;
+
+import dev.sluice.engine.Json;
+import dev.sluice.engine.RunRecord;
+import dev.sluice.engine.SluiceException;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.stream.Stream;
+
+/**
+ * A job's output directory: the lock that keeps a second run out, the plan that a rerun must match,
+ * the per-unit commit records a rerun skips by, and the final manifest.
+ *
+ * <pre>
+ * OUT/_plan.json            job, parameters and work units; fixed by the first run
+ * OUT/_units/unit-NNNNN.json  one per finished unit: its shards (the unit's commit point)
+ * OUT/_manifest.json        written last, when every unit is committed
+ * OUT/_runs/*.json          one record per run
+ * </pre>
+ */
+public final class OutputDir implements AutoCloseable {
+    public static final String MANIFEST = "_manifest.json";
+    public static final String PLAN = "_plan.json";
+    public static final String UNITS = "_units";
+    private static final String LOCK = ".sluice.lock";
+
+    private final Path dir;
+    private final FileChannel lockChannel;
+    private final FileLock lock;
+
+    private OutputDir(Path dir, FileChannel lockChannel, FileLock lock) {
+        this.dir = dir;
+        this.lockChannel = lockChannel;
+        this.lock = lock;
+    }
+
+    /** Creates (or reopens) the directory and takes its lock, or says who holds it. */
+    public static OutputDir open(Path dir) {
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw SluiceException.usage("--out " + dir + " is a file, not a directory; give a directory path");
+        }
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw SluiceException.resource("cannot create output directory " + dir + ": " + e.getMessage(), e);
+        }
+        try {
+            FileChannel ch = FileChannel.open(dir.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            FileLock l;
+            try {
+                l = ch.tryLock();
+            } catch (OverlappingFileLockException e) {
+                l = null;
+            }
+            if (l == null) {
+                ch.close();
+                throw SluiceException.usage("another sluice run is writing to " + dir
+                        + " (it holds " + dir.resolve(LOCK) + "); wait for it to finish or choose another --out");
+            }
+            return new OutputDir(dir, ch, l);
+        } catch (IOException e) {
+            throw SluiceException.resource("cannot lock output directory " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    public Path path() {
+        return dir;
+    }
+
+    /**
+     * Fixes the plan for this directory. A new directory takes {@code plan}; one that already has a plan
+     * (a rerun after a kill) keeps its own if the job and parameters match, and refuses otherwise.
+     */
+    public Map<String, Object> fixPlan(Map<String, Object> plan, List<String> comparedKeys) {
+        Path file = dir.resolve(PLAN);
+        if (Files.exists(file)) {
+            Map<String, Object> old = Json.read(file);
+            for (String key : comparedKeys) {
+                if (!Objects.equals(Json.toString(old.get(key)), Json.toString(plan.get(key)))) {
+                    throw SluiceException.usage(String.format(Locale.ROOT,
+                            "%s already holds output of a run with other %s:%n  there: %s%n  now:   %s%n"
+                                    + "choose another --out, or delete %s to start over",
+                            dir, key, Json.toString(old.get(key)), Json.toString(plan.get(key)), dir));
+                }
+            }
+            return old;
+        }
+        if (hasOtherFiles()) {
+            throw SluiceException.usage("--out " + dir + " is not empty and holds no sluice plan; "
+                    + "choose an empty or new directory");
+        }
+        Json.writeAtomically(file, plan);
+        return plan;
+    }
+
+    private boolean hasOtherFiles() {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).anyMatch(n -> !n.equals(LOCK) && !n.equals(RunRecord.DIR));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private Path unitFile(int unit) {
+        return dir.resolve(UNITS).resolve(String.format(Locale.ROOT, "unit-%05d.json", unit));
+    }
+
+    /**
+     * The shards of a committed unit, or null when the unit must be (re)done: no record, or a shard
+     * missing or of another size (a half-finished earlier attempt).
+     */
+    public List<Shard> committedShards(int unit) {
+        Path file = unitFile(unit);
+        if (!Files.exists(file)) {
+            return null;
+        }
+        List<Shard> shards = shardsOf(Json.read(file));
+        for (Shard s : shards) {
+            Path p = dir.resolve(s.path());
+            try {
+                if (!Files.exists(p) || Files.size(p) != s.bytes()) {
+                    return null;
+                }
+            } catch (IOException e) {
+                return null;
+            }
+        }
+        return shards;
+    }
+
+    /** Records that a unit's shards are all in place; written after the shards themselves. */
+    public void commitUnit(int unit, List<Shard> shards, Map<String, Object> stats) {
+        Map<String, Object> rec = new LinkedHashMap<>(stats);
+        rec.put("unit", unit);
+        rec.put("shards", shards.stream().map(Shard::toMap).toList());
+        Json.writeAtomically(unitFile(unit), rec);
+    }
+
+    public Map<String, Object> unitRecord(int unit) {
+        return Json.read(unitFile(unit));
+    }
+
+    @SuppressWarnings("unchecked")
+    public static List<Shard> shardsOf(Map<String, Object> record) {
+        List<Shard> out = new ArrayList<>();
+        for (Object o : (List<Object>) record.get("shards")) {
+            out.add(Shard.fromMap((Map<String, Object>) o));
+        }
+        return out;
+    }
+
+    /** Removes temporary files a killed run left behind. */
+    public void removeTemporaryFiles() {
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.filter(p -> p.getFileName().toString().endsWith(".tmp")).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw SluiceException.resource("cannot clean " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            lock.release();
+            lockChannel.close();
+        } catch (IOException e) {
+            // The lock goes with the process anyway.
+        }
+    }
+}

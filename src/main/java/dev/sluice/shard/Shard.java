@@ -1,0 +1,67 @@
+package dev.sluice.shard;
+
+import dev.sluice.engine.SluiceException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.zip.CRC32C;
+
+/**
+ * One committed output file: its path relative to the output directory, rows, bytes and CRC-32C.
+ * Shards are written under a temporary name beside their final one and renamed when complete, so a
+ * file with a final name is always whole.
+ */
+public record Shard(String path, long rows, long bytes, String crc32c) {
+
+    /** {@code <split>/part-<unit>-<seq>.parquet}: named by the work unit, never by worker or task. */
+    public static String name(String split, int unit, int seq) {
+        return String.format(Locale.ROOT, "%s/part-%05d-%05d.parquet", split, unit, seq);
+    }
+
+    /** Where a shard is written before it is complete: hidden, so readers' globs skip it. */
+    public static Path temporary(Path finalPath) {
+        return finalPath.resolveSibling("." + finalPath.getFileName() + ".tmp");
+    }
+
+    /** Renames a finished temporary file to its final name and records its size and checksum. */
+    public static Shard commit(Path outDir, String relative, long rows) {
+        Path target = outDir.resolve(relative);
+        Path tmp = temporary(target);
+        try {
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            return new Shard(relative, rows, Files.size(target), checksum(target));
+        } catch (IOException e) {
+            throw SluiceException.resource("cannot commit shard " + target + ": " + e.getMessage(), e);
+        }
+    }
+
+    public static String checksum(Path file) throws IOException {
+        CRC32C crc = new CRC32C();
+        byte[] buf = new byte[1 << 20];
+        try (InputStream in = Files.newInputStream(file)) {
+            for (int n; (n = in.read(buf)) > 0; ) {
+                crc.update(buf, 0, n);
+            }
+        }
+        return String.format(Locale.ROOT, "%08x", crc.getValue());
+    }
+
+    public Map<String, Object> toMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("path", path);
+        m.put("rows", rows);
+        m.put("bytes", bytes);
+        m.put("crc32c", crc32c);
+        return m;
+    }
+
+    public static Shard fromMap(Map<String, Object> m) {
+        return new Shard((String) m.get("path"), ((Number) m.get("rows")).longValue(),
+                ((Number) m.get("bytes")).longValue(), (String) m.get("crc32c"));
+    }
+}

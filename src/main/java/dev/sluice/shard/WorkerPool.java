@@ -1,0 +1,59 @@
+package dev.sluice.shard;
+
+import dev.sluice.engine.SluiceException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Runs work units on a fixed number of platform threads. The first failure cancels the units not yet
+ * started and is rethrown as it was, so the caller sees the input error a unit met.
+ */
+public final class WorkerPool {
+    /** One unit of work; may throw any exception. */
+    public interface Unit {
+        void run() throws Exception;
+    }
+
+    private WorkerPool() {}
+
+    public static void run(int workers, List<Unit> units) {
+        if (units.isEmpty()) {
+            return;
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(workers, units.size())),
+                Thread.ofPlatform().name("sluice-worker-", 0).factory());
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (Unit u : units) {
+                futures.add(pool.submit(() -> {
+                    u.run();
+                    return null;
+                }));
+            }
+            for (Future<?> f : futures) {
+                try {
+                    f.get();
+                } catch (ExecutionException e) {
+                    futures.forEach(x -> x.cancel(true));
+                    Throwable cause = e.getCause();
+                    if (cause instanceof RuntimeException re) {
+                        throw re;
+                    }
+                    if (cause instanceof Error err) {
+                        throw err;
+                    }
+                    throw SluiceException.internal("work unit failed: " + cause, cause);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw SluiceException.internal("interrupted", e);
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}
