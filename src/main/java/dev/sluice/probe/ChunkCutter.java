@@ -19,7 +19,9 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * The Java pass of probe-rows: measurements sorted by (key id, time, tie-break) come in as Arrow batches
  * and leave as training rows, each key's run cut into chunks of at most {@code maxLen}.
  *
- * <p>Input columns: {@code kid} (the key's rank, an integer), the key, the time, then the fields. Output
+ * <p>Input columns: {@code kid} (the key's rank, an integer), the time, then the fields; the keys come
+ * from a second stream, {@code (kid, key)} sorted by kid, read in step (joining them in DuckDB before the
+ * sort made the sort three times slower). Output
  * columns: the key, {@code chunk}, {@code n}, {@code first_<time>}, {@code last_<time>}, then one list
  * per time and field column. It replaces DuckDB's ordered {@code list()} aggregate, which cannot spill:
  * the sort before it spills, and cutting a sorted stream needs only the current row.
@@ -29,6 +31,9 @@ import org.apache.arrow.vector.types.pojo.Schema;
  */
 public final class ChunkCutter extends ArrowReader {
     private final ArrowReader in;
+    private final ArrowReader keys;
+    private VectorSchemaRoot keyRoot;
+    private int keyRow;
     private final int maxLen;
     private final long batchValues;
     private final String timeName;
@@ -52,10 +57,11 @@ public final class ChunkCutter extends ArrowReader {
     private long rowsOut;
     private long measurementsIn;
 
-    public ChunkCutter(ArrowReader sortedInput, BufferAllocator allocator, int maxLen, long batchValues,
-                       String timeName) {
+    public ChunkCutter(ArrowReader sortedInput, ArrowReader keysByKid, BufferAllocator allocator, int maxLen,
+                       long batchValues, String timeName) {
         super(allocator);
         this.in = sortedInput;
+        this.keys = keysByKid;
         this.maxLen = maxLen;
         this.batchValues = batchValues;
         this.timeName = timeName;
@@ -72,15 +78,15 @@ public final class ChunkCutter extends ArrowReader {
     @Override
     protected Schema readSchema() throws IOException {
         List<Field> inFields = in.getVectorSchemaRoot().getSchema().getFields();
-        Field key = inFields.get(1);
-        Field time = inFields.get(2);
+        Field key = keys.getVectorSchemaRoot().getSchema().getFields().get(1);
+        Field time = inFields.get(1);
         List<Field> out = new ArrayList<>();
         out.add(key);
         out.add(Field.nullable("chunk", new ArrowType.Int(32, true)));
         out.add(Field.nullable("n", new ArrowType.Int(32, true)));
         out.add(new Field("first_" + timeName, time.getFieldType(), time.getChildren()));
         out.add(new Field("last_" + timeName, time.getFieldType(), time.getChildren()));
-        for (Field f : inFields.subList(2, inFields.size())) {
+        for (Field f : inFields.subList(1, inFields.size())) {
             Field element = new Field("element", f.getFieldType(), f.getChildren());
             out.add(new Field(f.getName(), FieldType.nullable(ArrowType.List.INSTANCE), List.of(element)));
         }
@@ -155,9 +161,10 @@ public final class ChunkCutter extends ArrowReader {
     private void startRow(List<FieldVector> outVecs) {
         outRow++;
         List<FieldVector> inVecs = inRoot.getFieldVectors();
-        outVecs.get(0).copyFromSafe(pendingKeyRow, outRow, inVecs.get(1));
+        FieldVector key = keyOf(currentKid);
+        outVecs.get(0).copyFromSafe(keyRow, outRow, key);
         ((IntVector) outVecs.get(1)).setSafe(outRow, chunk);
-        outVecs.get(3).copyFromSafe(pendingKeyRow, outRow, inVecs.get(2));
+        outVecs.get(3).copyFromSafe(pendingKeyRow, outRow, inVecs.get(1));
         for (int c = 5; c < outVecs.size(); c++) {
             ((ListVector) outVecs.get(c)).startNewValue(outRow);
         }
@@ -166,7 +173,7 @@ public final class ChunkCutter extends ArrowReader {
     private void append(List<FieldVector> inVecs, List<FieldVector> outVecs) {
         for (int c = 5; c < outVecs.size(); c++) {
             ListVector list = (ListVector) outVecs.get(c);
-            list.getDataVector().copyFromSafe(inRow, values, inVecs.get(c - 3));
+            list.getDataVector().copyFromSafe(inRow, values, inVecs.get(c - 4));
         }
         values++;
         n++;
@@ -194,6 +201,37 @@ public final class ChunkCutter extends ArrowReader {
         }
         out.setRowCount(rows);
         return rows > 0;
+    }
+
+    /** Advances the key stream to {@code kid}; both streams are sorted by kid, so this only moves forward. */
+    private FieldVector keyOf(long kid) {
+        try {
+            while (true) {
+                if (keyRoot != null) {
+                    BaseIntVector kids = (BaseIntVector) keyRoot.getVector(0);
+                    for (; keyRow < keyRoot.getRowCount(); keyRow++) {
+                        long k = kids.getValueAsLong(keyRow);
+                        if (k == kid) {
+                            return keyRoot.getVector(1);
+                        }
+                        if (k > kid) {
+                            break;
+                        }
+                    }
+                    if (keyRow < keyRoot.getRowCount()) {
+                        break;
+                    }
+                }
+                if (!keys.loadNextBatch()) {
+                    break;
+                }
+                keyRoot = keys.getVectorSchemaRoot();
+                keyRow = 0;
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("reading the key stream", e);
+        }
+        throw new IllegalStateException("key rank " + kid + " is missing from the key stream");
     }
 
     private boolean nextInput() throws IOException {

@@ -72,7 +72,7 @@ public final class ProbeRowsJob {
             Path tmp = ctx.tmpDir().resolve("sluice-probe-" + ProcessHandle.current().pid());
             RunRecord record = null;
             try (DuckSession duck = new DuckSession(new DuckSession.Settings(budget.duckdbBytes(), ctx.workers(),
-                    tmp.resolve("duckdb"), ctx.workers() * 2 + 1))) {
+                    tmp.resolve("duckdb"), ctx.workers() * 3 + 1))) {
                 memory.stage("plan");
                 Sql.Fragment relation = relation(input);
                 Columns cols = checkColumns(duck, relation, input);
@@ -373,18 +373,23 @@ public final class ProbeRowsJob {
             files = s.map(Path::toString).filter(p -> p.endsWith(".parquet")).sorted(Comparator.naturalOrder())
                     .toList();
         }
-        String sortSql = Sql.load(SQL + "sorted_bucket").bind("key", Sql.ident(cols.key()))
-                .bind("time", Sql.ident(cols.time())).bind("fields", Sql.columnsAfter("p", cols.fields()))
-                .bind("files", Sql.literalList(files)).bind("test", Sql.bool(split == 1)).render();
+        String sortSql = Sql.load(SQL + "sorted_bucket").bind("time", Sql.ident(cols.time()))
+                .bind("fields", Sql.columnsAfter("p", cols.fields())).bind("files", Sql.literalList(files))
+                .bind("bucket", Sql.number(unit)).bind("test", Sql.bool(split == 1)).render();
+        String keysSql = Sql.load(SQL + "bucket_keys").bind("key", Sql.ident(cols.key()))
+                .bind("bucket", Sql.number(unit)).bind("test", Sql.bool(split == 1)).render();
         String writeSql = Sql.load(SQL + "write_shard").bind("key", Sql.ident(cols.key()))
                 .bind("split", Sql.literal(SPLITS.get(split))).bind("stream", Sql.ident(streamName))
                 .bind("path", Sql.literal(tmpFile.toString())).bind("row_group_rows", Sql.number(rowGroupRows))
                 .render();
         try (BufferAllocator alloc = root.newChildAllocator("bucket-" + unit, 0, root.getLimit());
              Connection sortConn = duck.connection();
+             Connection keysConn = duck.connection();
              Connection copyConn = duck.connection();
-             ArrowStreams.QueryBatches sorted = ArrowStreams.query(sortConn, sortSql, alloc, 1 << 16)) {
-            ChunkCutter cutter = new ChunkCutter(sorted.reader(), alloc, config.maxLen(), 1 << 18, cols.time());
+             ArrowStreams.QueryBatches sorted = ArrowStreams.query(sortConn, sortSql, alloc, 1 << 16);
+             ArrowStreams.QueryBatches keys = ArrowStreams.query(keysConn, keysSql, alloc, 1 << 14)) {
+            ChunkCutter cutter = new ChunkCutter(sorted.reader(), keys.reader(), alloc, config.maxLen(), 1 << 18,
+                    cols.time());
             ArrowStreams.executeOver(copyConn, streamName, cutter, alloc, writeSql);
             if (cutter.measurementsIn() != expected) {
                 throw SluiceException.internal(String.format(Locale.ROOT,

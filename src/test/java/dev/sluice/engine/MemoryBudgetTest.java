@@ -1,0 +1,53 @@
+package dev.sluice.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.OptionalLong;
+import org.junit.jupiter.api.Test;
+
+class MemoryBudgetTest {
+    private static final long MB = 1L << 20;
+
+    @Test
+    void overrideIsTheWholeBudgetAndThePartsFitInIt() {
+        MemoryBudget b = MemoryBudget.detect(OptionalLong.of(1024 * MB));
+        assertEquals(1024 * MB, b.totalBytes());
+        assertEquals("--memory-limit", b.source());
+        long parts = b.jvmHeapBytes() + b.jvmOverheadBytes() + b.arrowBytes()
+                + (long) (b.duckdbBytes() * MemoryBudget.DUCKDB_OVERSHOOT);
+        assertTrue(parts <= b.totalBytes(), "heap + overhead + Arrow + DuckDB's overshoot fit: " + b.describe());
+    }
+
+    @Test
+    void splitGivesDuckdbWhatTheJvmDoesNotTake() {
+        MemoryBudget b = MemoryBudget.split(512 * MB, "test", 0, 0, OptionalLong.empty(), 100 * MB);
+        assertEquals(100 * MB, b.jvmHeapBytes());
+        assertEquals(512 * MB / 10, b.arrowBytes());
+        long expected = (long) ((512 * MB - 100 * MB - MemoryBudget.JVM_OVERHEAD - b.arrowBytes()) / 1.35);
+        assertEquals(expected, b.duckdbBytes());
+    }
+
+    @Test
+    void heapLargerThanAQuarterIsCappedInTheSplit() {
+        MemoryBudget b = MemoryBudget.split(1024 * MB, "test", 0, 0, OptionalLong.empty(), 8192 * MB);
+        assertEquals(256 * MB, b.jvmHeapBytes());
+    }
+
+    @Test
+    void tooSmallABudgetIsAResourceError() {
+        SluiceException e = assertThrows(SluiceException.class, () -> MemoryBudget.detect(OptionalLong.of(100 * MB)));
+        assertEquals(SluiceException.Kind.RESOURCE, e.kind());
+        assertTrue(e.getMessage().contains("--memory-limit 256MB or more"), e.getMessage());
+    }
+
+    @Test
+    void detectedBudgetLeavesAReserve() {
+        MemoryBudget b = MemoryBudget.detect(OptionalLong.empty());
+        long limit = b.cgroupBytes().isPresent() ? Math.min(b.availableBytes(), b.cgroupBytes().getAsLong())
+                : b.availableBytes();
+        assertTrue(b.totalBytes() < limit, b.describe());
+        assertTrue(b.totalBytes() >= limit - Math.max(limit / 10, 256 * MB) - 64 * MB, b.describe());
+    }
+}

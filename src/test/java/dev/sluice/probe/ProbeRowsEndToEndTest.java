@@ -1,0 +1,191 @@
+package dev.sluice.probe;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sluice.engine.DuckSession;
+import dev.sluice.engine.Json;
+import dev.sluice.testing.Cli;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * probe-rows on the real flight sample, checked against what plain DuckDB queries over the input compute:
+ * per-key counts, chunking, ordering, split assignment, and byte-identical output across worker counts.
+ */
+class ProbeRowsEndToEndTest {
+    static final int MAX_LEN = 100;
+    @TempDir
+    static Path tmp;
+    static Path out;
+
+    static String[] args(Path outDir, String... extra) {
+        List<String> a = new java.util.ArrayList<>(List.of("probe-rows", "--input", Cli.flightsSample().toString(),
+                "--key", "route", "--time", "date", "--max-len", String.valueOf(MAX_LEN), "--test-fraction", "0.2",
+                "--seed", "7", "--buckets", "4", "--progress", "none", "--memory-limit", "1GB", "--out",
+                outDir.toString()));
+        a.addAll(List.of(extra));
+        return a.toArray(String[]::new);
+    }
+
+    @BeforeAll
+    static void runOnce() {
+        out = tmp.resolve("out");
+        Cli.Run r = Cli.run(args(out, "--workers", "2"));
+        assertEquals(0, r.code(), r.toString());
+    }
+
+    private static DuckSession duck() {
+        return new DuckSession(new DuckSession.Settings(512L << 20, 2, tmp.resolve("duck"), 1));
+    }
+
+    private static long scalar(Statement s, String sql) throws Exception {
+        try (ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private static String views(Path dir) {
+        return "CREATE OR REPLACE VIEW input AS SELECT * FROM read_parquet('" + Cli.flightsSample() + "');"
+                + "CREATE OR REPLACE VIEW output AS SELECT * FROM read_parquet('" + dir + "/*/*.parquet');";
+    }
+
+    @Test
+    void rowsMatchAnIndependentQueryOverTheInput() throws Exception {
+        try (DuckSession d = duck(); Connection c = d.connection(); Statement s = c.createStatement()) {
+            s.execute(views(out));
+            // Expected rows: each key's flights ordered by (date, delay, distance), numbered, cut every MAX_LEN.
+            s.execute("CREATE TABLE expected AS SELECT route, (rn - 1) // " + MAX_LEN + " AS chunk, count(*) AS n, "
+                    + "min(date) AS first_date, max(date) AS last_date, "
+                    + "list(date ORDER BY rn) AS date, list(delay ORDER BY rn) AS delay, list(distance ORDER BY rn) AS distance "
+                    + "FROM (SELECT *, row_number() OVER (PARTITION BY route ORDER BY date, delay, distance) AS rn FROM input) "
+                    + "GROUP BY ALL");
+            assertEquals(104_991, scalar(s, "SELECT sum(n) FROM output"));
+            assertEquals(scalar(s, "SELECT count(*) FROM expected"), scalar(s, "SELECT count(*) FROM output"));
+            long mismatches = scalar(s, "SELECT count(*) FROM expected e FULL OUTER JOIN output o "
+                    + "ON e.route = o.route AND e.chunk = o.chunk "
+                    + "WHERE o.route IS NULL OR e.route IS NULL OR e.n <> o.n OR e.first_date <> o.first_date "
+                    + "OR e.last_date <> o.last_date OR e.date <> o.date OR e.delay <> o.delay OR e.distance <> o.distance");
+            assertEquals(0, mismatches, "rows that differ from the plain SQL answer");
+            assertEquals(0, scalar(s, "SELECT count(*) FROM output WHERE n > " + MAX_LEN + " OR n < 1"));
+            assertEquals(0, scalar(s, "SELECT count(*) FROM output WHERE len(date) <> n OR len(delay) <> n"));
+            // Chunks of a key are 0..k-1 with only the last one short.
+            assertEquals(0, scalar(s, "SELECT count(*) FROM (SELECT route, max(chunk) AS mc, count(*) AS c, "
+                    + "count(*) FILTER (n < " + MAX_LEN + ") AS short, arg_max(n, chunk) AS last_n FROM output GROUP BY route) "
+                    + "WHERE mc <> c - 1 OR short > 1 OR (short = 1 AND last_n = " + MAX_LEN + ")"));
+        }
+    }
+
+    @Test
+    void everyKeyIsInExactlyOneSplitChosenBySeededHash() throws Exception {
+        try (DuckSession d = duck(); Connection c = d.connection(); Statement s = c.createStatement()) {
+            s.execute(views(out));
+            assertEquals(0, scalar(s, "SELECT count(*) FROM (SELECT route FROM output GROUP BY route "
+                    + "HAVING count(DISTINCT split) > 1)"));
+            assertEquals(114, scalar(s, "SELECT count(DISTINCT route) FROM output"));
+            // The split is test exactly when md5("7:" || key) mod 10^6 < 0.2 * 10^6.
+            long wrong = scalar(s, "SELECT count(*) FROM (SELECT DISTINCT route, split FROM output) "
+                    + "WHERE (split = 'test') <> (md5_number_lower('7:' || route) % 1000000 < 200000)");
+            assertEquals(0, wrong);
+            long testKeys = scalar(s, "SELECT count(DISTINCT route) FROM output WHERE split = 'test'");
+            assertTrue(testKeys >= 10 && testKeys <= 37, "about 20% of 114 keys are test: " + testKeys);
+            // Files sit under their split, named by bucket.
+            assertEquals(0, scalar(s, "SELECT count(*) FROM read_parquet('" + out + "/*/*.parquet', filename = true) "
+                    + "WHERE NOT regexp_matches(filename, '/' || split || '/part-0000[0-3]-00000\\.parquet$')"));
+        }
+    }
+
+    @Test
+    void manifestListsEveryShardWithRowsAndChecksums() throws Exception {
+        Map<String, Object> m = Json.read(out.resolve("_manifest.json"));
+        assertEquals("probe-rows", m.get("job"));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> totals = (Map<String, Object>) m.get("totals");
+        assertEquals(104_991, ((Number) totals.get("measurements")).longValue());
+        assertEquals(114, ((Number) totals.get("keys")).longValue());
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> shards = (List<Map<String, Object>>) m.get("shards");
+        long rows = 0;
+        for (Map<String, Object> sh : shards) {
+            Path p = out.resolve((String) sh.get("path"));
+            assertEquals(Files.size(p), ((Number) sh.get("bytes")).longValue());
+            assertEquals(dev.sluice.shard.Shard.checksum(p), sh.get("crc32c"));
+            rows += ((Number) sh.get("rows")).longValue();
+        }
+        assertEquals(((Number) totals.get("rows_out")).longValue(), rows);
+        assertTrue(Files.list(out.resolve("_runs")).count() >= 1, "a run record");
+    }
+
+    @Test
+    void outputIsByteIdenticalForOneAndTwoWorkersAndAcrossRuns() throws Exception {
+        Path one = tmp.resolve("w1");
+        Path again = tmp.resolve("w2-again");
+        assertEquals(0, Cli.run(args(one, "--workers", "1")).code());
+        assertEquals(0, Cli.run(args(again, "--workers", "2")).code());
+        TreeMap<String, byte[]> a = Cli.outputFiles(out);
+        TreeMap<String, byte[]> b = Cli.outputFiles(one);
+        TreeMap<String, byte[]> c = Cli.outputFiles(again);
+        assertEquals(a.keySet(), b.keySet());
+        assertEquals(a.keySet(), c.keySet());
+        assertTrue(a.keySet().stream().filter(k -> k.endsWith(".parquet")).count() >= 5, "several shards: " + a.keySet());
+        for (String k : a.keySet()) {
+            if (k.startsWith("_units")) {
+                continue; // unit records hold no times either, but compare the data files and the manifest
+            }
+            assertArrayEquals(a.get(k), b.get(k), k + " differs between 2 and 1 workers");
+            assertArrayEquals(a.get(k), c.get(k), k + " differs between two runs");
+        }
+    }
+
+    @Test
+    void csvInputGivesTheSameRowsAsParquet() throws Exception {
+        Path csv = tmp.resolve("flights.csv");
+        try (DuckSession d = duck()) {
+            d.execute("COPY (SELECT * FROM read_parquet('" + Cli.flightsSample() + "')) TO '" + csv + "' (HEADER)");
+        }
+        Path csvOut = tmp.resolve("csv-out");
+        List<String> a = new java.util.ArrayList<>(List.of(args(csvOut)));
+        a.set(2, csv.toString());
+        Cli.Run r = Cli.run(a.toArray(String[]::new));
+        assertEquals(0, r.code(), r.toString());
+        try (DuckSession d = duck(); Connection c = d.connection(); Statement s = c.createStatement()) {
+            long diff = scalar(s, "SELECT count(*) FROM ((SELECT * FROM read_parquet('" + out + "/*/*.parquet') EXCEPT "
+                    + "SELECT * FROM read_parquet('" + csvOut + "/*/*.parquet')) UNION ALL (SELECT * FROM read_parquet('"
+                    + csvOut + "/*/*.parquet') EXCEPT SELECT * FROM read_parquet('" + out + "/*/*.parquet')))");
+            assertEquals(0, diff);
+        }
+    }
+
+    @Test
+    void sqlAndRunsAndInspectReadTheOutput() {
+        Cli.Run sql = Cli.run("sql", out.toString(), "SELECT split, sum(n) AS m FROM (SELECT * FROM train UNION ALL "
+                + "SELECT * FROM test) GROUP BY split ORDER BY split", "--format", "csv");
+        assertEquals(0, sql.code(), sql.toString());
+        String[] lines = sql.out().strip().split("\n");
+        assertEquals("split,m", lines[0]);
+        long total = Long.parseLong(lines[1].split(",")[1]) + Long.parseLong(lines[2].split(",")[1]);
+        assertEquals(104_991, total);
+
+        Cli.Run runs = Cli.run("runs", out.toString(), "--json");
+        assertEquals(0, runs.code(), runs.toString());
+        assertTrue(runs.out().contains("\"job\" : \"probe-rows\"") || runs.out().contains("\"job\":\"probe-rows\""),
+                runs.out());
+
+        Cli.Run inspect = Cli.run("inspect", out.toString());
+        assertEquals(0, inspect.code(), inspect.toString());
+        assertTrue(inspect.out().contains("manifest check: ok"), inspect.out());
+        assertTrue(inspect.out().contains("104,991") || inspect.out().matches("(?s).*\\[train\\] [0-9,]+ rows, [0-9,]+ measurements.*"),
+                inspect.out());
+    }
+}
