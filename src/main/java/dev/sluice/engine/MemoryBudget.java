@@ -56,7 +56,7 @@ public record MemoryBudget(long totalBytes, String source, long physicalBytes, l
     static MemoryBudget split(long total, String source, long physical, long available, OptionalLong cgroup,
                               long jvmMaxHeap) {
         long heap = Math.min(jvmMaxHeap, total / 4);
-        long arrow = Math.clamp(total / 10, 16L << 20, 512L << 20);
+        long arrow = Math.clamp(total / 8, 32L << 20, 512L << 20);
         long duck = (long) ((total - heap - JVM_OVERHEAD - arrow) / DUCKDB_OVERSHOOT);
         if (duck < MIN_DUCKDB) {
             throw new SluiceException(SluiceException.Kind.RESOURCE, String.format(Locale.ROOT,

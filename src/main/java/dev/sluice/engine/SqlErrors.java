@@ -11,7 +11,7 @@ public final class SqlErrors {
     public static SluiceException wrap(SQLException e, String doing) {
         String msg = e.getMessage() == null ? e.toString() : e.getMessage();
         String lower = msg.toLowerCase(Locale.ROOT);
-        if (lower.contains("out of memory")) {
+        if (lower.contains("out of memory") || lower.contains("outofmemory")) {
             return SluiceException.resource("DuckDB ran out of memory while " + doing + ": " + firstLine(msg)
                     + "\nraise --memory-limit, or lower --workers", e);
         }
@@ -23,11 +23,16 @@ public final class SqlErrors {
         if (lower.contains("interrupt")) {
             return SluiceException.internal("interrupted while " + doing, e);
         }
-        return SluiceException.input("error while " + doing + ": " + firstLine(msg), e);
+        String hint = lower.contains("magic bytes") || lower.contains("corrupt") || lower.contains("thrift")
+                ? "\nthe file is not a complete Parquet file (truncated or damaged?); copy or regenerate it" : "";
+        return SluiceException.input("error while " + doing + ": " + firstLine(msg) + hint, e);
     }
 
     private static String firstLine(String msg) {
-        // DuckDB appends a long JSON-ish context after the first line for some errors.
+        // The JDBC driver wraps the real error in a note about the pending query; DuckDB adds the SQL text
+        // ("LINE 2: ...") after it. Keep the real error only.
+        msg = msg.replaceFirst("(?s)^Invalid Input Error: Attempting to execute an unsuccessful or closed pending query "
+                + "result\\s*Error: ", "").replaceAll("(?s)\\s*LINE \\d+:.*$", "");
         String[] lines = msg.strip().split("\n");
         StringBuilder b = new StringBuilder(lines[0]);
         for (int i = 1; i < Math.min(lines.length, 4); i++) {

@@ -322,6 +322,10 @@ public final class ProbeRowsJob {
                             MemoryBudget budget, int concurrent) {
         Map<Integer, long[]> expected = expectedMeasurements(duck);
         int rowGroupRows = Math.max(64, 1_000_000 / config.maxLen());
+        // Arrow batches: DuckDB may hold a few exported batches while the next is built, and a vector grows
+        // by doubling, so one output batch gets an eighth of a worker's share of the Arrow budget.
+        long perBatchBytes = budget.arrowBytes() / concurrent / 8;
+        long batchValues = Math.clamp(perBatchBytes / (8L * (cols.fields().size() + 1)), 4096, 1 << 18);
         AtomicLong streamIds = new AtomicLong();
         try (BufferAllocator root = new RootAllocator(budget.arrowBytes());
              Progress progress = new Progress("probe-rows", "buckets", units.size(), ctx.progress(), ctx.err(), 5000)) {
@@ -339,7 +343,7 @@ public final class ProbeRowsJob {
                         Path target = out.path().resolve(rel);
                         Files.createDirectories(target.getParent());
                         long rows = writeShard(duck, cols, parts, unit, s, Shard.temporary(target), root,
-                                rowGroupRows, exp[s], "probe_stream_" + streamIds.incrementAndGet());
+                                rowGroupRows, batchValues, exp[s], "probe_stream_" + streamIds.incrementAndGet());
                         shards.add(Shard.commit(out.path(), rel, rows));
                         rowsOut += rows;
                     }
@@ -366,7 +370,8 @@ public final class ProbeRowsJob {
     }
 
     private long writeShard(DuckSession duck, Columns cols, Path parts, int unit, int split, Path tmpFile,
-                            BufferAllocator root, int rowGroupRows, long expected, String streamName)
+                            BufferAllocator root, int rowGroupRows, long batchValues, long expected,
+                            String streamName)
             throws Exception {
         List<String> files;
         try (Stream<Path> s = Files.list(parts.resolve("sluice_bucket=" + unit))) {
@@ -386,9 +391,9 @@ public final class ProbeRowsJob {
              Connection sortConn = duck.connection();
              Connection keysConn = duck.connection();
              Connection copyConn = duck.connection();
-             ArrowStreams.QueryBatches sorted = ArrowStreams.query(sortConn, sortSql, alloc, 1 << 16);
+             ArrowStreams.QueryBatches sorted = ArrowStreams.query(sortConn, sortSql, alloc, batchValues / 4);
              ArrowStreams.QueryBatches keys = ArrowStreams.query(keysConn, keysSql, alloc, 1 << 14)) {
-            ChunkCutter cutter = new ChunkCutter(sorted.reader(), keys.reader(), alloc, config.maxLen(), 1 << 18,
+            ChunkCutter cutter = new ChunkCutter(sorted.reader(), keys.reader(), alloc, config.maxLen(), batchValues,
                     cols.time());
             ArrowStreams.executeOver(copyConn, streamName, cutter, alloc, writeSql);
             if (cutter.measurementsIn() != expected) {

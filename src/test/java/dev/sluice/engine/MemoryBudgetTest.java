@@ -24,7 +24,7 @@ class MemoryBudgetTest {
     void splitGivesDuckdbWhatTheJvmDoesNotTake() {
         MemoryBudget b = MemoryBudget.split(512 * MB, "test", 0, 0, OptionalLong.empty(), 100 * MB);
         assertEquals(100 * MB, b.jvmHeapBytes());
-        assertEquals(512 * MB / 10, b.arrowBytes());
+        assertEquals(512 * MB / 8, b.arrowBytes());
         long expected = (long) ((512 * MB - 100 * MB - MemoryBudget.JVM_OVERHEAD - b.arrowBytes()) / 1.35);
         assertEquals(expected, b.duckdbBytes());
     }

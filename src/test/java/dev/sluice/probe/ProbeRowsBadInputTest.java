@@ -1,0 +1,129 @@
+package dev.sluice.probe;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sluice.engine.DuckSession;
+import dev.sluice.testing.Cli;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Each kind of bad input: a message that names the problem, the documented exit code, and no manifest. */
+class ProbeRowsBadInputTest {
+    @TempDir
+    Path tmp;
+
+    private Cli.Run probe(Path input, String key, String time, String... extra) {
+        List<String> a = new ArrayList<>(List.of("probe-rows", "--input", input.toString(), "--key", key, "--time",
+                time, "--progress", "none", "--memory-limit", "512MB", "--out", tmp.resolve("out").toString()));
+        a.addAll(List.of(extra));
+        return Cli.run(a.toArray(String[]::new));
+    }
+
+    private void assertFails(Cli.Run r, int code, String... phrases) {
+        assertEquals(code, r.code(), r.toString());
+        for (String p : phrases) {
+            assertTrue(r.err().contains(p), "stderr should contain '" + p + "':\n" + r.err());
+        }
+        assertFalse(Files.exists(tmp.resolve("out/_manifest.json")), "no manifest after a failed run");
+    }
+
+    private void sql(String statement) throws Exception {
+        try (DuckSession d = new DuckSession(new DuckSession.Settings(256L << 20, 1, tmp.resolve("d"), 1))) {
+            d.execute(statement);
+        }
+    }
+
+    @Test
+    void missingFile() {
+        assertFails(probe(tmp.resolve("nope.parquet"), "route", "date"), 3, "input file not found", "nope.parquet");
+        assertFails(probe(tmp.resolve("none-*.parquet"), "route", "date"), 3, "no files match", "none-*.parquet");
+    }
+
+    @Test
+    void missingKeyOrTimeColumn() {
+        assertFails(probe(Cli.flightsSample(), "airport", "date"), 3, "column 'airport' not found",
+                "flights-sample.parquet", "[route, date, delay, distance]");
+        assertFails(probe(Cli.flightsSample(), "route", "when"), 3, "column 'when' not found");
+        assertFails(probe(Cli.flightsSample(), "route", "date", "--fields", "delay,gate"), 3,
+                "--fields column 'gate' not found");
+    }
+
+    @Test
+    void textTimeThatDoesNotParse() throws Exception {
+        Path csv = tmp.resolve("bad-time.csv");
+        Files.writeString(csv, "route,date,delay\nA-B,2001-01-01 10:00:00,3\nA-B,yesterday at noon,4\n");
+        assertFails(probe(csv, "route", "date"), 3, "time column 'date'", "'yesterday at noon' does not parse");
+    }
+
+    @Test
+    void textTimeThatParsesIsAccepted() throws Exception {
+        Path csv = tmp.resolve("text-time.csv");
+        Files.writeString(csv, "route,date,delay\nA-B,2001-01-01 10:00:00,3\nA-B,2001-01-01 09:00:00,4\n");
+        Cli.Run r = probe(csv, "route", "date", "--fields", "delay");
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(Files.exists(tmp.resolve("out/_manifest.json")));
+    }
+
+    @Test
+    void wrongTimeType() throws Exception {
+        Path p = tmp.resolve("bool-time.parquet");
+        sql("COPY (SELECT 'a' AS route, true AS date, 1 AS v) TO '" + p + "'");
+        assertFails(probe(p, "route", "date"), 3, "time column 'date'", "has type BOOLEAN");
+    }
+
+    @Test
+    void emptyInput() throws Exception {
+        Path p = tmp.resolve("empty.parquet");
+        sql("COPY (SELECT 'a' AS route, TIMESTAMP '2001-01-01' AS date, 1 AS v LIMIT 0) TO '" + p + "'");
+        assertFails(probe(p, "route", "date"), 3, "no measurements in", "empty.parquet", "the input is empty");
+        Path csv = tmp.resolve("header-only.csv");
+        Files.writeString(csv, "route,date,v\n");
+        assertFails(probe(csv, "route", "date"), 3, "no measurements in", "header-only.csv");
+    }
+
+    @Test
+    void corruptParquet() throws Exception {
+        Path p = tmp.resolve("corrupt.parquet");
+        byte[] good = Files.readAllBytes(Cli.flightsSample());
+        byte[] bad = java.util.Arrays.copyOf(good, good.length / 2);
+        Files.write(p, bad);
+        assertFails(probe(p, "route", "date"), 3, "corrupt.parquet");
+    }
+
+    @Test
+    void usageErrors() throws Exception {
+        assertFails(probe(Cli.flightsSample(), "route", "date", "--max-len", "0"), 2, "--max-len must be at least 1");
+        assertFails(probe(Cli.flightsSample(), "route", "date", "--test-fraction", "1.5"), 2, "--test-fraction");
+        assertFails(probe(Cli.flightsSample(), "route", "date", "--colour", "blue"), 2, "Unrecognized option: --colour");
+        assertFails(Cli.run("probe-rows", "--input", Cli.flightsSample().toString(), "--key", "route", "--time", "date",
+                "--memory-limit", "lots", "--out", tmp.resolve("out").toString()), 2, "cannot read size 'lots'");
+        Cli.Run noKey = Cli.run("probe-rows", "--input", Cli.flightsSample().toString(), "--time", "date", "--out",
+                tmp.resolve("out").toString());
+        assertFails(noKey, 2, "--key is required");
+        assertEquals(2, Cli.run("frobnicate").code());
+    }
+
+    @Test
+    void outputDirectoryThatIsAFile() throws Exception {
+        Path file = tmp.resolve("out");
+        Files.writeString(file, "not a directory");
+        Cli.Run r = probe(Cli.flightsSample(), "route", "date");
+        assertEquals(2, r.code(), r.toString());
+        assertTrue(r.err().contains("is a file, not a directory"), r.err());
+        assertEquals("not a directory", Files.readString(file));
+    }
+
+    @Test
+    void rerunWithOtherParametersIsRefused() {
+        assertEquals(0, probe(Cli.flightsSample(), "route", "date", "--buckets", "2").code());
+        Cli.Run r = probe(Cli.flightsSample(), "route", "date", "--buckets", "2", "--max-len", "7");
+        assertEquals(2, r.code(), r.toString());
+        assertTrue(r.err().contains("already holds output of a run with other parameters"), r.err());
+    }
+}
