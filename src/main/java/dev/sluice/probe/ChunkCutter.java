@@ -3,8 +3,11 @@ package dev.sluice.probe;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.BaseFixedWidthVector;
 import org.apache.arrow.vector.BaseIntVector;
+import org.apache.arrow.vector.BitVectorHelper;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.IntVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
@@ -26,7 +29,8 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * per time and field column. It replaces DuckDB's ordered {@code list()} aggregate, which cannot spill:
  * the sort before it spills, and cutting a sorted stream needs only the current row.
  *
- * <p>Values are copied with Arrow's type-generic {@code copyFromSafe}, so any column type passes through.
+ * <p>Any column type passes through: fixed-width columns are copied as byte ranges, others with Arrow's
+ * type-generic {@code copyFromSafe}.
  * A batch ends only between two output rows, once it holds {@code batchValues} list values.
  */
 public final class ChunkCutter extends ArrowReader {
@@ -42,6 +46,7 @@ public final class ChunkCutter extends ArrowReader {
     private VectorSchemaRoot inRoot;
     private int inRow;
     private int inRows;
+    private boolean[] inNullFree;
     private boolean inputDone;
 
     // The row being built, carried from one input batch to the next.
@@ -119,9 +124,8 @@ public final class ChunkCutter extends ArrowReader {
                     return finish(out, outVecs);
                 }
             }
-            List<FieldVector> inVecs = inRoot.getFieldVectors();
-            BaseIntVector kids = (BaseIntVector) inVecs.get(0);
-            for (; inRow < inRows; inRow++) {
+            BaseIntVector kids = (BaseIntVector) inRoot.getVector(0);
+            while (inRow < inRows) {
                 long kid = kids.getValueAsLong(inRow);
                 boolean newKey = kid != currentKid;
                 if (newKey || n == maxLen) {
@@ -130,32 +134,35 @@ public final class ChunkCutter extends ArrowReader {
                         open = false;
                         if (values >= batchValues) {
                             // End the batch between rows; this row starts the next one.
-                            if (newKey) {
-                                currentKid = kid;
-                                chunk = 0;
-                            } else {
-                                chunk++;
-                            }
-                            n = 0;
-                            open = true;
-                            pendingKeyRow = inRow;
+                            nextRow(kid, newKey);
                             return finish(out, outVecs);
                         }
                     }
-                    if (newKey) {
-                        currentKid = kid;
-                        chunk = 0;
-                    } else {
-                        chunk++;
-                    }
-                    n = 0;
-                    open = true;
-                    pendingKeyRow = inRow;
+                    nextRow(kid, newKey);
                     startRow(outVecs);
                 }
-                append(inVecs, outVecs);
+                // The run of this row's measurements in the batch: same key, up to max-len.
+                int end = inRow + 1;
+                int limit = (int) Math.min(inRows, (long) inRow + maxLen - n);
+                while (end < limit && kids.getValueAsLong(end) == kid) {
+                    end++;
+                }
+                appendRange(outVecs, inRow, end - inRow);
+                inRow = end;
             }
         }
+    }
+
+    private void nextRow(long kid, boolean newKey) {
+        if (newKey) {
+            currentKid = kid;
+            chunk = 0;
+        } else {
+            chunk++;
+        }
+        n = 0;
+        open = true;
+        pendingKeyRow = inRow;
     }
 
     private void startRow(List<FieldVector> outVecs) {
@@ -170,14 +177,40 @@ public final class ChunkCutter extends ArrowReader {
         }
     }
 
-    private void append(List<FieldVector> inVecs, List<FieldVector> outVecs) {
+    /**
+     * Appends input rows {@code [from, from + count)} to the open row. Sorted input makes a row's values a
+     * contiguous range, so fixed-width columns are copied as one block of bytes; other types value by value.
+     */
+    private void appendRange(List<FieldVector> outVecs, int from, int count) {
         for (int c = 5; c < outVecs.size(); c++) {
-            ListVector list = (ListVector) outVecs.get(c);
-            list.getDataVector().copyFromSafe(inRow, values, inVecs.get(c - 4));
+            FieldVector child = ((ListVector) outVecs.get(c)).getDataVector();
+            FieldVector src = inRoot.getVector(c - 4);
+            if (src instanceof BaseFixedWidthVector fixed && child instanceof BaseFixedWidthVector dst
+                    && src.getClass() == child.getClass()) {
+                copyFixed(fixed, from, dst, values, count, inNullFree[c - 4]);
+            } else {
+                for (int i = 0; i < count; i++) {
+                    child.copyFromSafe(from + i, values + i, src);
+                }
+            }
         }
-        values++;
-        n++;
-        measurementsIn++;
+        values += count;
+        n += count;
+        measurementsIn += count;
+    }
+
+    private static void copyFixed(BaseFixedWidthVector src, int from, BaseFixedWidthVector dst, int to, int count,
+                                  boolean nullFree) {
+        while (dst.getValueCapacity() < to + count) {
+            dst.reAlloc();
+        }
+        long width = src.getTypeWidth();
+        dst.getDataBuffer().setBytes(to * width, src.getDataBuffer(), from * width, count * width);
+        ArrowBuf srcValid = src.getValidityBuffer();
+        ArrowBuf dstValid = dst.getValidityBuffer();
+        for (int i = 0; i < count; i++) {
+            BitVectorHelper.setValidityBit(dstValid, to + i, nullFree ? 1 : BitVectorHelper.get(srcValid, from + i));
+        }
     }
 
     private void closeRow(List<FieldVector> outVecs) {
@@ -239,6 +272,10 @@ public final class ChunkCutter extends ArrowReader {
             inRoot = in.getVectorSchemaRoot();
             inRows = inRoot.getRowCount();
             inRow = 0;
+            inNullFree = new boolean[inRoot.getFieldVectors().size()];
+            for (int c = 0; c < inNullFree.length; c++) {
+                inNullFree[c] = inRoot.getVector(c).getNullCount() == 0;
+            }
             if (inRows > 0) {
                 return true;
             }

@@ -76,7 +76,8 @@ class ProbeRowsEndToEndTest {
             long mismatches = scalar(s, "SELECT count(*) FROM expected e FULL OUTER JOIN output o "
                     + "ON e.route = o.route AND e.chunk = o.chunk "
                     + "WHERE o.route IS NULL OR e.route IS NULL OR e.n <> o.n OR e.first_date <> o.first_date "
-                    + "OR e.last_date <> o.last_date OR e.date <> o.date OR e.delay <> o.delay OR e.distance <> o.distance");
+                    + "OR e.last_date <> o.last_date OR e.date IS DISTINCT FROM o.date OR e.delay IS DISTINCT FROM o.delay "
+                    + "OR e.distance IS DISTINCT FROM o.distance");
             assertEquals(0, mismatches, "rows that differ from the plain SQL answer");
             assertEquals(0, scalar(s, "SELECT count(*) FROM output WHERE n > " + MAX_LEN + " OR n < 1"));
             assertEquals(0, scalar(s, "SELECT count(*) FROM output WHERE len(date) <> n OR len(delay) <> n"));
@@ -145,6 +146,31 @@ class ProbeRowsEndToEndTest {
             }
             assertArrayEquals(a.get(k), b.get(k), k + " differs between 2 and 1 workers");
             assertArrayEquals(a.get(k), c.get(k), k + " differs between two runs");
+        }
+    }
+
+    @Test
+    void nullValuesAndTextFieldsPassThroughInOrder() throws Exception {
+        Path input = tmp.resolve("with-nulls.parquet");
+        try (DuckSession d = duck()) {
+            d.execute("COPY (SELECT route, date, CASE WHEN delay % 7 = 0 THEN NULL ELSE delay END AS delay, "
+                    + "split_part(route, '-', 1) || CAST(distance % 3 AS VARCHAR) AS gate FROM read_parquet('"
+                    + Cli.flightsSample() + "')) TO '" + input + "'");
+        }
+        Path o = tmp.resolve("nulls-out");
+        List<String> a = new java.util.ArrayList<>(List.of(args(o)));
+        a.set(2, input.toString());
+        Cli.Run r = Cli.run(a.toArray(String[]::new));
+        assertEquals(0, r.code(), r.toString());
+        try (DuckSession d = duck(); Connection c = d.connection(); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE e AS SELECT route, (rn - 1) // " + MAX_LEN + " AS chunk, "
+                    + "list(delay ORDER BY rn) AS delay, list(gate ORDER BY rn) AS gate FROM (SELECT *, row_number() "
+                    + "OVER (PARTITION BY route ORDER BY date, delay, gate) AS rn FROM read_parquet('" + input + "')) "
+                    + "GROUP BY ALL");
+            assertTrue(scalar(s, "SELECT count(*) FROM read_parquet('" + o + "/*/*.parquet'), unnest(delay) AS t(v) "
+                    + "WHERE v IS NULL") > 10_000, "null delays kept as nulls");
+            assertEquals(0, scalar(s, "SELECT count(*) FROM e FULL OUTER JOIN read_parquet('" + o + "/*/*.parquet') o "
+                    + "USING (route, chunk) WHERE e.delay IS DISTINCT FROM o.delay OR e.gate IS DISTINCT FROM o.gate"));
         }
     }
 
