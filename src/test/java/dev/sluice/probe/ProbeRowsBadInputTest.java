@@ -120,6 +120,15 @@ class ProbeRowsBadInputTest {
     }
 
     @Test
+    void secondRunOnTheSameOutputIsLockedOut() {
+        try (dev.sluice.shard.OutputDir held = dev.sluice.shard.OutputDir.open(tmp.resolve("out"))) {
+            Cli.Run r = probe(Cli.flightsSample(), "route", "date");
+            assertFails(r, 2, "another sluice run is writing to");
+        }
+        assertEquals(0, probe(Cli.flightsSample(), "route", "date").code(), "free again once the lock is released");
+    }
+
+    @Test
     void rerunWithOtherParametersIsRefused() {
         assertEquals(0, probe(Cli.flightsSample(), "route", "date", "--buckets", "2").code());
         Cli.Run r = probe(Cli.flightsSample(), "route", "date", "--buckets", "2", "--max-len", "7");
