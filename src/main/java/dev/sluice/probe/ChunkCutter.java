@@ -1,13 +1,11 @@
 package dev.sluice.probe;
 
+import dev.sluice.io.ArrowCopy;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.vector.BaseFixedWidthVector;
 import org.apache.arrow.vector.BaseIntVector;
-import org.apache.arrow.vector.BitVectorHelper;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.IntVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
@@ -177,40 +175,15 @@ public final class ChunkCutter extends ArrowReader {
         }
     }
 
-    /**
-     * Appends input rows {@code [from, from + count)} to the open row. Sorted input makes a row's values a
-     * contiguous range, so fixed-width columns are copied as one block of bytes; other types value by value.
-     */
+    /** Appends input rows {@code [from, from + count)}, contiguous in the sorted input, to the open row. */
     private void appendRange(List<FieldVector> outVecs, int from, int count) {
         for (int c = 5; c < outVecs.size(); c++) {
-            FieldVector child = ((ListVector) outVecs.get(c)).getDataVector();
-            FieldVector src = inRoot.getVector(c - 4);
-            if (src instanceof BaseFixedWidthVector fixed && child instanceof BaseFixedWidthVector dst
-                    && src.getClass() == child.getClass()) {
-                copyFixed(fixed, from, dst, values, count, inNullFree[c - 4]);
-            } else {
-                for (int i = 0; i < count; i++) {
-                    child.copyFromSafe(from + i, values + i, src);
-                }
-            }
+            ArrowCopy.copyRange(inRoot.getVector(c - 4), from, ((ListVector) outVecs.get(c)).getDataVector(), values,
+                    count, inNullFree[c - 4]);
         }
         values += count;
         n += count;
         measurementsIn += count;
-    }
-
-    private static void copyFixed(BaseFixedWidthVector src, int from, BaseFixedWidthVector dst, int to, int count,
-                                  boolean nullFree) {
-        while (dst.getValueCapacity() < to + count) {
-            dst.reAlloc();
-        }
-        long width = src.getTypeWidth();
-        dst.getDataBuffer().setBytes(to * width, src.getDataBuffer(), from * width, count * width);
-        ArrowBuf srcValid = src.getValidityBuffer();
-        ArrowBuf dstValid = dst.getValidityBuffer();
-        for (int i = 0; i < count; i++) {
-            BitVectorHelper.setValidityBit(dstValid, to + i, nullFree ? 1 : BitVectorHelper.get(srcValid, from + i));
-        }
     }
 
     private void closeRow(List<FieldVector> outVecs) {
