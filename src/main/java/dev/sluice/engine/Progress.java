@@ -31,10 +31,14 @@ public final class Progress implements AutoCloseable {
     private final AtomicLong rows = new AtomicLong();
     private final long total;
     private final String task;
+    private final String rowName;
     private final long startNanos = System.nanoTime();
 
-    public Progress(String task, String unitName, long total, Mode mode, PrintStream log, long logIntervalMillis) {
+    /** {@code unitName}: what the steps count (buckets); {@code rowName}: what the rows are (measurements). */
+    public Progress(String task, String unitName, String rowName, long total, Mode mode, PrintStream log,
+                    long logIntervalMillis) {
         this.task = task;
+        this.rowName = rowName;
         this.total = total;
         Mode m = mode == Mode.AUTO ? (System.console() != null && System.console().isTerminal() ? Mode.BAR : Mode.LOG)
                 : mode;
@@ -66,7 +70,7 @@ public final class Progress implements AutoCloseable {
         rows.addAndGet(unitRows);
         if (bar != null) {
             bar.stepBy(1);
-            bar.setExtraMessage(String.format(Locale.ROOT, " %,d rows", rows.get()));
+            bar.setExtraMessage(String.format(Locale.ROOT, " %,d %s", rows.get(), rowName));
         }
     }
 
@@ -75,8 +79,8 @@ public final class Progress implements AutoCloseable {
         long d = done.get();
         double rate = rows.get() / Math.max(secs, 1e-3);
         String eta = d == 0 ? "?" : String.format(Locale.ROOT, "%.0fs", secs / d * (total - d));
-        return String.format(Locale.ROOT, "%s: %d/%d %s, %,d rows, %,.0f rows/s, %.0fs elapsed, eta %s",
-                task, d, total, unitName, rows.get(), rate, secs, eta);
+        return String.format(Locale.ROOT, "%s: %d/%d %s, %,d %s, %,.0f/s, %.0fs elapsed, eta %s",
+                task, d, total, unitName, rows.get(), rowName, rate, secs, eta);
     }
 
     @Override

@@ -328,7 +328,7 @@ public final class ProbeRowsJob {
         long batchValues = Math.clamp(perBatchBytes / (8L * (cols.fields().size() + 1)), 4096, 1 << 18);
         AtomicLong streamIds = new AtomicLong();
         try (BufferAllocator root = new RootAllocator(budget.arrowBytes());
-             Progress progress = new Progress("probe-rows", "buckets", units.size(), ctx.progress(), ctx.err(), 5000)) {
+             Progress progress = new Progress("probe-rows", "buckets", "measurements", units.size(), ctx.progress(), ctx.err(), 5000)) {
             List<WorkerPool.Unit> work = new ArrayList<>();
             for (int unit : units) {
                 work.add(() -> {
