@@ -19,8 +19,8 @@ public final class Main {
     private static final Map<String, Command> COMMANDS = new LinkedHashMap<>();
 
     static {
-        for (Command c : List.of(new ProbeRowsCommand(), new PackCommand(), new InspectCommand(), new SqlCommand(),
-                new RunsCommand(),                new DemoCommand())) {
+        for (Command c : List.of(new ProbeRowsCommand(), new InspectCommand(), new SqlCommand(), new RunsCommand(),
+                new DemoCommand(), new PackCommand())) {
             COMMANDS.put(c.name(), c);
         }
     }
