@@ -46,12 +46,12 @@ import org.apache.arrow.memory.RootAllocator;
 public final class PackJob {
     static final String SQL = "pack/";
     static final String SPLIT = "train";
-    /** New hashes held in memory before they are written as a store segment (16 MB of table). */
-    static final int DEDUP_BUFFER = 1 << 20;
+    /** New hashes held in memory before they are written as a store segment (64 MB of table). */
+    static final int DEDUP_BUFFER = 1 << 22;
     /** Sequences per Arrow batch handed to DuckDB. */
     static final int BATCH_ROWS = 64;
     /** Uncompressed bytes per Parquet row group: what DuckDB buffers before writing one. */
-    static final long ROW_GROUP_BYTES = 32L << 20;
+    static final long ROW_GROUP_BYTES = 16L << 20;
     /** Documents (or chunks) after which the start-up estimate is printed. */
     static final long ESTIMATE_DOCS = 2000;
 

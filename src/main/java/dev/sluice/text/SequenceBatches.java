@@ -2,6 +2,10 @@ package dev.sluice.text;
 
 import java.io.IOException;
 import java.util.List;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.IntVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
@@ -19,6 +23,8 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * stays under the cap. The same rule ({@link #fits}) cuts shards that a resumed run skips.
  */
 final class SequenceBatches extends ArrowReader {
+    /** Arrow buffers are little-endian. */
+    private static final ValueLayout.OfInt INT_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private final PackStream stream;
     private final long capBytes;
     private final int batchRows;
@@ -86,12 +92,18 @@ final class SequenceBatches extends ArrowReader {
             rows++;
             n++;
         }
-        ids.getDataVector().setValueCount(idValues);
-        cu.getDataVector().setValueCount(cuValues);
+        markValid((IntVector) ids.getDataVector(), idValues);
+        markValid((IntVector) cu.getDataVector(), cuValues);
         ids.setValueCount(n);
         cu.setValueCount(n);
         root.setRowCount(n);
         return n > 0;
+    }
+
+    /** Sets the value count, all values valid (the bulk copy does not touch the validity bits). */
+    private static void markValid(IntVector data, int count) {
+        data.getValidityBuffer().setOne(0, (count + 7) / 8);
+        data.setValueCount(count);
     }
 
     private static int append(ListVector list, int row, int[] values, int offset) {
@@ -101,9 +113,10 @@ final class SequenceBatches extends ArrowReader {
         while (data.getValueCapacity() < end) {
             data.reAlloc();
         }
-        for (int i = 0; i < values.length; i++) {
-            data.set(offset + i, values[i]);
-        }
+        // One bulk copy into the Arrow buffer instead of a bounds-checked set() per token.
+        ArrowBuf buf = data.getDataBuffer();
+        MemorySegment dst = MemorySegment.ofAddress(buf.memoryAddress()).reinterpret(buf.capacity());
+        MemorySegment.copy(values, 0, dst, INT_LE, 4L * offset, values.length);
         list.endValue(row, values.length);
         return end;
     }
