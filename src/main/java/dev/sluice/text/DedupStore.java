@@ -5,6 +5,9 @@ import dev.sluice.engine.SluiceException;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -308,6 +311,7 @@ public final class DedupStore implements AutoCloseable {
 
     @Override
     public void close() {
+        buffer.close();
         try {
             for (Segment s : committed) {
                 s.channel.close();
@@ -457,17 +461,23 @@ public final class DedupStore implements AutoCloseable {
         }
     }
 
-    /** Open addressing with linear probing over a power-of-two table at most half full; 0 marks empty. */
-    static final class LongSet {
-        private final long[] table;
-        private final int mask;
+    /**
+     * Open addressing with linear probing over a power-of-two table at most half full; 0 marks empty. The
+     * table lives off the heap: a large long[] would sit in the old generation and make every collection
+     * of a small heap a full one.
+     */
+    static final class LongSet implements AutoCloseable {
+        private final Arena arena = Arena.ofShared();
+        private final MemorySegment table;
+        private final long slots;
+        private final long mask;
         private boolean hasZero;
         private int size;
 
         LongSet(int capacity) {
-            int n = Integer.highestOneBit(Math.max(4, capacity) * 2 - 1) * 2;
-            table = new long[n];
-            mask = n - 1;
+            slots = Long.highestOneBit(Math.max(4L, capacity) * 2 - 1) * 2;
+            mask = slots - 1;
+            table = arena.allocate(slots * 8, 8);
         }
 
         int size() {
@@ -478,8 +488,8 @@ public final class DedupStore implements AutoCloseable {
             if (h == 0) {
                 return hasZero;
             }
-            for (int i = slot(h); ; i = (i + 1) & mask) {
-                long v = table[i];
+            for (long i = slot(h); ; i = (i + 1) & mask) {
+                long v = table.getAtIndex(ValueLayout.JAVA_LONG, i);
                 if (v == h) {
                     return true;
                 }
@@ -497,13 +507,13 @@ public final class DedupStore implements AutoCloseable {
                 }
                 return;
             }
-            for (int i = slot(h); ; i = (i + 1) & mask) {
-                long v = table[i];
+            for (long i = slot(h); ; i = (i + 1) & mask) {
+                long v = table.getAtIndex(ValueLayout.JAVA_LONG, i);
                 if (v == h) {
                     return;
                 }
                 if (v == 0) {
-                    table[i] = h;
+                    table.setAtIndex(ValueLayout.JAVA_LONG, i, h);
                     size++;
                     return;
                 }
@@ -516,7 +526,8 @@ public final class DedupStore implements AutoCloseable {
             if (hasZero) {
                 out[k++] = 0;
             }
-            for (long v : table) {
+            for (long i = 0; i < slots; i++) {
+                long v = table.getAtIndex(ValueLayout.JAVA_LONG, i);
                 if (v != 0) {
                     out[k++] = v;
                 }
@@ -526,14 +537,19 @@ public final class DedupStore implements AutoCloseable {
         }
 
         void clear() {
-            Arrays.fill(table, 0);
+            table.fill((byte) 0);
             hasZero = false;
             size = 0;
         }
 
-        private int slot(long h) {
+        private long slot(long h) {
             // The hashes are already uniform (SHA-256 bits); fold the high half in anyway.
-            return (int) (h ^ (h >>> 32)) & mask;
+            return (h ^ (h >>> 32)) & mask;
+        }
+
+        @Override
+        public void close() {
+            arena.close();
         }
     }
 }
