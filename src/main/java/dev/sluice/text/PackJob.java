@@ -222,13 +222,13 @@ public final class PackJob {
         return shardSize - Math.max(64L << 10, shardSize / 20);
     }
 
-    /** Called after every chunk: prints the start-up estimate once, then a progress line every 10 s. */
+    /** Called after every chunk: prints the start-up estimate once, then a progress line every 5 s. */
     private void report(PackStream.Stats s) {
         if (!estimated && (s.documents >= ESTIMATE_DOCS || s.fraction >= 0.999)) {
             estimated = true;
             ctx.log(estimate(s));
         }
-        if (ctx.progress() != Progress.Mode.NONE && System.nanoTime() - lastReport > 10_000_000_000L) {
+        if (ctx.progress() != Progress.Mode.NONE && System.nanoTime() - lastReport > 5_000_000_000L) {
             lastReport = System.nanoTime();
             double secs = (lastReport - startNanos) / 1e9;
             ctx.log(String.format(Locale.ROOT, "pack: %,d documents, %,d tokens, %,d sequences, %,.0f tokens/s%s",

@@ -326,6 +326,26 @@ class PackJobTest {
     }
 
     @Test
+    void startUpEstimateAndReportFromTheCommandLine() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        Path dir = tmp.resolve("cli");
+        int code = Main.run(new String[] {"pack", "--input", SAMPLE.toString(), "--seq-len", "1024", "--workers", "2",
+                "--memory-limit", "1GB", "--progress", "none", "--out", dir.toString()},
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        String log = err.toString(StandardCharsets.UTF_8);
+        assertEquals(0, code, log);
+        assertTrue(log.matches("(?s).*pack: estimate from the first [\\d,]+ documents \\(\\d+\\.\\d% of the input\\): "
+                + "about [\\d,]+ documents, [\\d,]+ of them kept, [\\d,]+ tokens, [\\d,]+ sequences, at most .*"), log);
+        assertTrue(log.contains(String.format(Locale.ROOT, "duplicates %,d within the run",
+                total(dir, "duplicates_in_run"))), log);
+        assertTrue(log.contains("Memory Summary: start "), log);
+        assertTrue(out.toString(StandardCharsets.UTF_8).startsWith(String.format(Locale.ROOT,
+                "pack done: %,d documents read", texts.size())), out.toString(StandardCharsets.UTF_8));
+        assertEquals(0, run("pack", "--help"));
+    }
+
+    @Test
     void stdinOrUrlWithoutCapIsAUsageError() {
         Path out = tmp.resolve("never");
         String msg = runErr(2, "pack", "--input", "-", "--out", out.toString());
