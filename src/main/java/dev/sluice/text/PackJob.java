@@ -150,12 +150,19 @@ public final class PackJob {
                  BufferAllocator alloc = new RootAllocator(budget.arrowBytes());
                  Connection copyConn = duck.connection()) {
                 PackStream stream = new PackStream(pipeline, config, tokenizer, store, this::report);
-                for (int unit = 0; stream.peek() != null; unit++) {
-                    shards.add(writeShard(stream, unit, out, alloc, copyConn, capBytes, rowGroupRows));
+                try {
+                    for (int unit = 0; stream.peek() != null; unit++) {
+                        shards.add(writeShard(stream, unit, out, alloc, copyConn, capBytes, rowGroupRows));
+                    }
+                } catch (SQLException e) {
+                    if (stream.failure() != null) {
+                        throw stream.failure();
+                    }
+                    throw SqlErrors.wrap(e, "writing shards to " + out.path());
                 }
                 stats = stream.stats();
             } catch (SQLException e) {
-                throw SqlErrors.wrap(e, "writing shards to " + out.path());
+                throw SqlErrors.wrap(e, "closing the DuckDB connection of " + out.path());
             }
             if (stats.documents == 0) {
                 throw SluiceException.input(String.format(Locale.ROOT,

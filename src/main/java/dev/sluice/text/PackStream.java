@@ -36,6 +36,7 @@ final class PackStream {
     private final Stats stats = new Stats();
     private final Consumer<Stats> onChunk;
     private Packer.Sequence peeked;
+    private RuntimeException failure;
     private boolean inputDone;
     private boolean finished;
 
@@ -55,9 +56,22 @@ final class PackStream {
     /** The next sequence without taking it; null at the end. */
     Packer.Sequence peek() {
         if (peeked == null) {
-            peeked = produce();
+            try {
+                peeked = produce();
+            } catch (RuntimeException e) {
+                failure = e;
+                throw e;
+            }
         }
         return peeked;
+    }
+
+    /**
+     * What stopped the stream, if anything. DuckDB calls {@link #peek} from inside a {@code COPY} and reports
+     * an exception there as its own error; the job rethrows this one instead, which names the input.
+     */
+    RuntimeException failure() {
+        return failure;
     }
 
     Packer.Sequence next() {

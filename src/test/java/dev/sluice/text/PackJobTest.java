@@ -495,6 +495,26 @@ class PackJobTest {
     }
 
     @Test
+    void badBytesFarIntoTheInputStopTheRunWithTheirLine() throws Exception {
+        // The error surfaces while DuckDB is writing a shard; the message must still be the reader's.
+        List<String> lines = Files.readAllLines(SAMPLE).subList(0, 6000);
+        Path in = tmp.resolve("late.jsonl");
+        try (var o = Files.newOutputStream(in)) {
+            for (String l : lines) {
+                o.write((l + "\n").getBytes(StandardCharsets.UTF_8));
+            }
+            o.write("{\"text\": \"na\u00efve\"}\n".getBytes(StandardCharsets.ISO_8859_1));
+        }
+        Path out = tmp.resolve("late");
+        String msg = runErr(3, "pack", "--input", in.toString(), "--seq-len", "256", "--shard-size", "256KB",
+                "--out", out.toString());
+        assertTrue(msg.contains("\nsluice pack: error: " + in + " line 6001 is not valid UTF-8"), msg);
+        assertFalse(msg.contains("error while writing"), msg);
+        assertTrue(Files.exists(out.resolve("train/part-00000-00000.parquet")), "shards before the error stay");
+        assertFalse(Files.exists(out.resolve("_manifest.json")), "no manifest: the output is not complete");
+    }
+
+    @Test
     void gzipJsonlTextFilesAndLinesFromStdin() throws Exception {
         Path gz = tmp.resolve("d.jsonl.gz");
         try (var o = new java.util.zip.GZIPOutputStream(Files.newOutputStream(gz))) {
