@@ -25,8 +25,6 @@ final class DocumentPipeline implements AutoCloseable {
     /** One chunk, processed: per document its token ids and (with dedup) its content hash. */
     record Chunk(int[][] tokens, long[] hashes, long chars, double fraction, DocumentSource.Counts counts) {}
 
-    private static final Chunk END = new Chunk(new int[0][], new long[0], 0, 1, null);
-
     private final ExecutorService workers;
     private final BlockingQueue<Future<Chunk>> queue;
     private final Thread reader;
@@ -59,7 +57,7 @@ final class DocumentPipeline implements AutoCloseable {
                 }
                 if (docs.size() < CHUNK_DOCS && chars < CHUNK_CHARS) {
                     // The source is done or the cap is reached.
-                    queue.put(CompletableFuture.completedFuture(new Chunk(END.tokens(), END.hashes(), 0, 1,
+                    queue.put(CompletableFuture.completedFuture(new Chunk(new int[0][], new long[0], 0, 1,
                             source.counts())));
                     return;
                 }

@@ -2,6 +2,7 @@ package dev.sluice.text;
 
 import dev.sluice.engine.DuckSession;
 import dev.sluice.engine.JobContext;
+import dev.sluice.engine.Json;
 import dev.sluice.engine.MemoryBudget;
 import dev.sluice.engine.MemoryMonitor;
 import dev.sluice.engine.Progress;
@@ -10,7 +11,6 @@ import dev.sluice.engine.Sizes;
 import dev.sluice.engine.SluiceException;
 import dev.sluice.engine.Sql;
 import dev.sluice.engine.SqlErrors;
-import dev.sluice.engine.Json;
 import dev.sluice.io.ArrowStreams;
 import dev.sluice.io.DocumentSource;
 import dev.sluice.io.TextInputs;
