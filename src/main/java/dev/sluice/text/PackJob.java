@@ -85,8 +85,9 @@ public final class PackJob {
         long rowMax = 8L * (config.seqLen() + 1) + 8;
         if (capBytes < rowMax) {
             throw SluiceException.usage(String.format(Locale.ROOT,
-                    "--shard-size %s cannot hold one sequence of --seq-len %d (up to %s); raise --shard-size",
-                    Sizes.format(config.shardSize()), config.seqLen(), Sizes.format(rowMax + (64 << 10))));
+                    "--shard-size %s cannot hold one sequence of --seq-len %d; give --shard-size %s or more",
+                    Sizes.format(config.shardSize()), config.seqLen(),
+                    Sizes.format((Math.max(rowMax + (64 << 10), (long) Math.ceil(rowMax / 0.95)) + 4095) & -4096)));
         }
         MemoryBudget budget = MemoryBudget.detect(ctx.memoryLimit());
         ctx.log("pack: " + budget.describe());
