@@ -59,6 +59,24 @@ public final class InputFiles {
         return new Resolved(List.copyOf(files), format, bytes);
     }
 
+    /**
+     * Expands paths and globs to existing regular files, sorted and without repeats, whatever their
+     * format; a pattern that matches nothing is an input error naming it.
+     */
+    public static List<Path> expandAll(List<String> patterns, String option) {
+        TreeSet<Path> files = new TreeSet<>();
+        for (String pattern : patterns) {
+            List<Path> found = expand(pattern);
+            if (found.isEmpty()) {
+                throw SluiceException.input(hasGlob(pattern)
+                        ? "no files match " + option + " " + pattern + "; check the path and the quoting of the glob"
+                        : "input file not found: " + pattern);
+            }
+            files.addAll(found);
+        }
+        return List.copyOf(files);
+    }
+
     static Format formatOf(Path f) {
         String n = f.getFileName().toString().toLowerCase(Locale.ROOT);
         if (n.endsWith(".parquet") || n.endsWith(".pq")) {

@@ -1,0 +1,108 @@
+package dev.sluice.cli;
+
+import dev.sluice.engine.Sizes;
+import dev.sluice.engine.SluiceException;
+import dev.sluice.io.TextInputs;
+import dev.sluice.text.PackConfig;
+import dev.sluice.text.PackJob;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.DefaultParser;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+
+/** {@code sluice pack}: dedup, tokenize, filter and pack text into fixed-length token sequences. */
+final class PackCommand implements Command {
+
+    @Override
+    public String name() {
+        return "pack";
+    }
+
+    @Override
+    public String summary() {
+        return "dedup, tokenize, filter, pack text to sequences";
+    }
+
+    static Options options() {
+        Options o = new Options();
+        o.addOption(Option.builder().longOpt("input").hasArg().argName("GLOB|-")
+                .desc("JSONL (.jsonl, .jsonl.gz), Parquet or .txt files or globs, a URL, or - for stdin "
+                        + "(repeatable)").build());
+        o.addOption(Option.builder().longOpt("format").hasArg().argName("F")
+                .desc("auto, jsonl, parquet, text (a file is a document) or lines (a line is a document); "
+                        + "default auto: from the extension, jsonl for stdin").build());
+        o.addOption(Option.builder().longOpt("text-column").hasArg().argName("COL")
+                .desc("JSON field or Parquet column with the text (default text)").build());
+        o.addOption(Option.builder().longOpt("tokenizer").hasArg().argName("NAME")
+                .desc("cl100k_base (default), o200k_base, p50k_base or r50k_base").build());
+        o.addOption(Option.builder().longOpt("seq-len").hasArg().argName("N")
+                .desc("tokens per sequence (default 2048)").build());
+        o.addOption(Option.builder().longOpt("max-samples").hasArg().argName("N")
+                .desc("read at most N documents; required for stdin and URLs").build());
+        o.addOption(Option.builder().longOpt("dedup").hasArg().argName("MODE")
+                .desc("exact (default) or none").build());
+        o.addOption(Option.builder().longOpt("dedup-store").hasArg().argName("DIR")
+                .desc("keep document hashes here and skip documents seen by earlier runs").build());
+        o.addOption(Option.builder().longOpt("min-tokens").hasArg().argName("N")
+                .desc("drop documents with fewer tokens (default 1)").build());
+        o.addOption(Option.builder().longOpt("max-tokens").hasArg().argName("N")
+                .desc("drop documents with more tokens (default: no limit)").build());
+        o.addOption(Option.builder().longOpt("truncate")
+                .desc("keep the first --max-tokens tokens of longer documents instead of dropping them").build());
+        o.addOption(Option.builder().longOpt("last").hasArg().argName("MODE")
+                .desc("the last, shorter sequence: partial (default), drop or pad").build());
+        o.addOption(Option.builder().longOpt("shard-size").hasArg().argName("SIZE")
+                .desc("largest shard file (default 200MB)").build());
+        o.addOption(Option.builder().longOpt("out").hasArg().argName("DIR").desc("output directory").build());
+        return CommonOptions.add(o);
+    }
+
+    static PackConfig config(CommandLine cl) {
+        String[] inputs = cl.getOptionValues("input");
+        String format = cl.getOptionValue("format", "auto");
+        String maxSamples = cl.getOptionValue("max-samples");
+        long cap = 0;
+        if (maxSamples != null) {
+            try {
+                cap = Long.parseLong(maxSamples.strip());
+            } catch (NumberFormatException e) {
+                cap = -1;
+            }
+            if (cap < 1) {
+                throw SluiceException.usage("--max-samples must be a positive whole number, got '" + maxSamples + "'");
+            }
+        }
+        String store = cl.getOptionValue("dedup-store");
+        String out = cl.getOptionValue("out");
+        return new PackConfig(inputs == null ? List.of() : List.of(inputs),
+                format.equalsIgnoreCase("auto") ? null : TextInputs.Format.parse(format),
+                cl.getOptionValue("text-column", "text"), cl.getOptionValue("tokenizer", "cl100k_base")
+                .toLowerCase(Locale.ROOT), CommonOptions.intOption(cl, "seq-len", 2048), cap,
+                PackConfig.Dedup.parse(cl.getOptionValue("dedup", "exact")), store == null ? null : Path.of(store),
+                CommonOptions.intOption(cl, "min-tokens", 1), CommonOptions.intOption(cl, "max-tokens", 0),
+                cl.hasOption("truncate"), PackConfig.Last.parse(cl.getOptionValue("last", "partial")),
+                Sizes.parse(cl.getOptionValue("shard-size", "200MB"), "--shard-size"), out == null ? null : Path.of(out));
+    }
+
+    @Override
+    public int run(String[] args, PrintStream out, PrintStream err) throws Exception {
+        Options options = options();
+        CommandLine cl = new DefaultParser().parse(options, args);
+        if (cl.hasOption("help")) {
+            CommonOptions.printHelp(out, "sluice pack --input GLOB|- --out DIR [options]",
+                    "Packs documents into --seq-len token sequences (input_ids, cu_seqlens), "
+                            + "after exact dedup and a length filter.", options);
+            return 0;
+        }
+        Main.rejectExtraArgs(cl);
+        PackJob.Result r = new PackJob(config(cl), CommonOptions.context(cl, out, err), System.in).run();
+        out.printf(Locale.ROOT, "pack done: %,d documents read, %,d kept, %,d duplicates, %,d tokens, "
+                + "%,d sequences, %d shards%n", r.documents(), r.kept(), r.duplicates(), r.tokensKept(),
+                r.sequences(), r.shards());
+        return 0;
+    }
+}
