@@ -2,6 +2,7 @@ package dev.sluice.cli;
 
 import dev.sluice.engine.JobContext;
 import dev.sluice.engine.Progress;
+import dev.sluice.engine.ShardSpec;
 import dev.sluice.engine.Sizes;
 import dev.sluice.engine.SluiceException;
 import java.io.PrintStream;
@@ -31,6 +32,9 @@ final class CommonOptions {
                 .desc("where DuckDB spills and partitions go (default: $TMPDIR; env SLUICE_TMP_DIR)").build());
         o.addOption(Option.builder().longOpt("progress").hasArg().argName("MODE")
                 .desc("auto, bar, log or none (default: auto; env SLUICE_PROGRESS)").build());
+        o.addOption(Option.builder().longOpt("shard").hasArg().argName("I/N")
+                .desc("do task I of N of the job (default: from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX); "
+                        + "then run sluice merge").build());
         o.addOption(Option.builder().longOpt("help").desc("show this help").build());
         return o;
     }
@@ -55,7 +59,7 @@ final class CommonOptions {
         }
         String progress = value(cl, "progress", env, "SLUICE_PROGRESS");
         return new JobContext(w, limit, Path.of(tmp), Progress.Mode.parse(progress == null ? "auto" : progress),
-                out, err);
+                out, err, ShardSpec.resolve(cl.getOptionValue("shard"), env));
     }
 
     static String value(CommandLine cl, String option, Map<String, String> env, String var) {

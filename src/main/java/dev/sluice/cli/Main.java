@@ -20,7 +20,7 @@ public final class Main {
 
     static {
         for (Command c : List.of(new ProbeRowsCommand(), new InspectCommand(), new SqlCommand(), new RunsCommand(),
-                new DemoCommand(), new PackCommand())) {
+                new MergeCommand(), new DemoCommand(), new PackCommand())) {
             COMMANDS.put(c.name(), c);
         }
     }

@@ -6,6 +6,7 @@ import dev.sluice.engine.MemoryBudget;
 import dev.sluice.engine.MemoryMonitor;
 import dev.sluice.engine.Progress;
 import dev.sluice.engine.RunRecord;
+import dev.sluice.engine.ShardSpec;
 import dev.sluice.engine.SluiceException;
 import dev.sluice.engine.Sql;
 import dev.sluice.engine.SqlErrors;
@@ -67,7 +68,7 @@ public final class ProbeRowsJob {
         InputFiles.Resolved input = InputFiles.resolve(config.inputs(), "--input");
         MemoryBudget budget = MemoryBudget.detect(ctx.memoryLimit());
         ctx.log("probe-rows: " + budget.describe());
-        try (OutputDir out = OutputDir.open(config.out());
+        try (OutputDir out = OutputDir.open(config.out(), ctx.shard());
              MemoryMonitor memory = new MemoryMonitor()) {
             Path tmp = ctx.tmpDir().resolve("sluice-probe-" + ProcessHandle.current().pid());
             RunRecord record = null;
@@ -83,6 +84,11 @@ public final class ProbeRowsJob {
                 plan.put("parameters", config.parameters(cols.fields()));
                 plan.put("inputs", fingerprint(input.files()));
                 plan.put("units", buckets);
+                Map<String, Object> inputTotals = new LinkedHashMap<>();
+                inputTotals.put("keys", totals.keys());
+                inputTotals.put("measurements", totals.measurements());
+                inputTotals.put("dropped_rows", totals.dropped());
+                plan.put("input_totals", inputTotals);
                 plan = out.fixPlan(plan, List.of("job", "parameters", "inputs"));
                 buckets = ((Number) plan.get("units")).intValue();
                 record = new RunRecord("probe-rows", config.parameters(cols.fields()));
@@ -95,15 +101,24 @@ public final class ProbeRowsJob {
                                 totals.dropped()) : ""));
 
                 out.removeTemporaryFiles();
+                ShardSpec shard = ctx.shard();
+                List<Integer> mine = new ArrayList<>();
                 List<Integer> todo = new ArrayList<>();
                 for (int u = 0; u < buckets; u++) {
-                    if (out.committedShards(u) == null) {
-                        todo.add(u);
+                    if (shard.owns(u)) {
+                        mine.add(u);
+                        if (out.committedShards(u) == null) {
+                            todo.add(u);
+                        }
                     }
                 }
-                if (todo.size() < buckets) {
+                if (!shard.whole()) {
+                    ctx.log(String.format(Locale.ROOT, "probe-rows: shard task %s: %d of %d bucket(s)", shard,
+                            mine.size(), buckets));
+                }
+                if (todo.size() < mine.size()) {
                     ctx.log(String.format(Locale.ROOT, "probe-rows: resuming: %d of %d bucket(s) already committed",
-                            buckets - todo.size(), buckets));
+                            mine.size() - todo.size(), mine.size()));
                 }
                 if (!todo.isEmpty()) {
                     memory.stage("partition");
@@ -117,21 +132,23 @@ public final class ProbeRowsJob {
                     }
                     cutBuckets(duck, cols, parts, todo, out, budget, concurrent);
                 }
-                memory.stage("manifest");
-                Map<String, Object> totalMap = new LinkedHashMap<>();
                 long rowsOut = 0;
-                for (int u = 0; u < buckets; u++) {
-                    rowsOut += ((Number) out.unitRecord(u).get("rows_out")).longValue();
+                long measurementsDone = 0;
+                for (int u : mine) {
+                    Map<String, Object> unit = out.unitRecord(u);
+                    rowsOut += ((Number) unit.get("rows_out")).longValue();
+                    measurementsDone += ((Number) unit.get("measurements")).longValue();
                 }
-                totalMap.put("keys", totals.keys());
-                totalMap.put("measurements", totals.measurements());
-                totalMap.put("rows_out", rowsOut);
-                totalMap.put("dropped_rows", totals.dropped());
-                Manifest.write(out, plan, buckets, totalMap);
+                if (shard.whole()) {
+                    memory.stage("manifest");
+                    Manifest.writeFromUnits(out, plan);
+                }
                 record.put("rows_out", rowsOut).put("units", buckets).put("units_run", todo.size())
-                        .put("keys", totals.keys()).put("dropped_rows", totals.dropped());
-                record.finish(out.path(), "ok", memory, totals.measurements());
-                ctx.log(String.format(Locale.ROOT, "probe-rows: wrote %,d rows to %s", rowsOut, out.path()));
+                        .put("shard", shard.toString()).put("keys", totals.keys())
+                        .put("dropped_rows", totals.dropped());
+                record.finish(out.path(), "ok", memory, measurementsDone);
+                ctx.log(String.format(Locale.ROOT, "probe-rows: wrote %,d rows to %s%s", rowsOut, out.path(),
+                        shard.whole() ? "" : "; when every task is done, run: sluice merge " + out.path()));
                 ctx.log(memory.summary());
                 return new Result(totals.keys(), totals.measurements(), rowsOut, totals.dropped(), buckets,
                         todo.size());

@@ -55,6 +55,79 @@ public final class Manifest {
         return m;
     }
 
+    /**
+     * Writes the manifest of a job whose totals are its plan's {@code input_totals} plus the sums of the
+     * numbers each unit recorded. A single process and a merge of shard tasks call this alike, so both
+     * write the same bytes.
+     */
+    public static Map<String, Object> writeFromUnits(OutputDir out, Map<String, Object> plan) {
+        int units = ((Number) plan.get("units")).intValue();
+        Map<String, Object> totals = new LinkedHashMap<>();
+        Object inputTotals = plan.get("input_totals");
+        if (inputTotals instanceof Map<?, ?> m) {
+            m.forEach((k, v) -> totals.put((String) k, v));
+        }
+        Map<String, Long> sums = new TreeMap<>();
+        for (int u = 0; u < units; u++) {
+            out.unitRecord(u).forEach((k, v) -> {
+                if (v instanceof Number n && !k.equals("unit")) {
+                    sums.merge(k, n.longValue(), Long::sum);
+                }
+            });
+        }
+        sums.forEach(totals::putIfAbsent);
+        return write(out, plan, units, totals);
+    }
+
+    /**
+     * Checks that every unit of the plan is committed, each once, with whole shards, and that no other shard
+     * lies in the output; returns the problems, naming the units and files.
+     */
+    public static List<String> checkUnits(OutputDir out, Map<String, Object> plan) {
+        int units = ((Number) plan.get("units")).intValue();
+        List<String> problems = new ArrayList<>();
+        List<Integer> missing = new ArrayList<>();
+        java.util.Set<String> owned = new java.util.HashSet<>();
+        for (int u = 0; u < units; u++) {
+            List<Shard> shards = out.committedShards(u);
+            if (shards == null) {
+                missing.add(u);
+                continue;
+            }
+            for (Shard s : shards) {
+                Path p = out.path().resolve(s.path());
+                try {
+                    if (!Shard.checksum(p).equals(s.crc32c())) {
+                        problems.add("unit " + u + ": shard " + s.path() + " has another checksum than its record");
+                    }
+                } catch (IOException e) {
+                    problems.add("unit " + u + ": cannot read shard " + s.path() + ": " + e.getMessage());
+                }
+                if (!owned.add(s.path())) {
+                    problems.add("shard " + s.path() + " is claimed by two units");
+                }
+            }
+        }
+        if (!missing.isEmpty()) {
+            problems.add(String.format(Locale.ROOT, "%d of %d unit(s) not committed: %s; rerun the task(s) that own "
+                    + "them (unit u belongs to task u mod N)", missing.size(), units, abbreviate(missing)));
+        }
+        try (var files = Files.walk(out.path())) {
+            files.filter(p -> p.toString().endsWith(".parquet")).map(p -> out.path().relativize(p).toString())
+                    .filter(rel -> !rel.startsWith("_") && !rel.startsWith(".") && !owned.contains(rel)).sorted()
+                    .forEach(rel -> problems.add("shard " + rel + " belongs to no committed unit (a duplicate or a "
+                            + "leftover of another run); remove it"));
+        } catch (IOException e) {
+            problems.add("cannot list " + out.path() + ": " + e.getMessage());
+        }
+        return problems;
+    }
+
+    private static String abbreviate(List<Integer> units) {
+        List<String> s = units.stream().limit(20).map(String::valueOf).toList();
+        return String.join(", ", s) + (units.size() > 20 ? ", ..." : "");
+    }
+
     /** Checks every listed shard against the files: present, same size, same checksum; and no strays. */
     public static List<String> verify(Path dir) {
         Path file = dir.resolve(OutputDir.MANIFEST);

@@ -2,6 +2,7 @@ package dev.sluice.shard;
 
 import dev.sluice.engine.Json;
 import dev.sluice.engine.RunRecord;
+import dev.sluice.engine.ShardSpec;
 import dev.sluice.engine.SluiceException;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -47,6 +48,14 @@ public final class OutputDir implements AutoCloseable {
 
     /** Creates (or reopens) the directory and takes its lock, or says who holds it. */
     public static OutputDir open(Path dir) {
+        return open(dir, ShardSpec.WHOLE);
+    }
+
+    /**
+     * As {@link #open(Path)} for one shard task: each task locks its own file, so the tasks of one job can
+     * write into one directory at once while a second copy of the same task cannot.
+     */
+    public static OutputDir open(Path dir, ShardSpec shard) {
         if (Files.exists(dir) && !Files.isDirectory(dir)) {
             throw SluiceException.usage("--out " + dir + " is a file, not a directory; give a directory path");
         }
@@ -56,7 +65,10 @@ public final class OutputDir implements AutoCloseable {
             throw SluiceException.resource("cannot create output directory " + dir + ": " + e.getMessage(), e);
         }
         try {
-            FileChannel ch = FileChannel.open(dir.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            String lockName = shard.whole() ? LOCK
+                    : String.format(Locale.ROOT, "%s-task-%d-of-%d", LOCK, shard.index(), shard.count());
+            Path lockFile = dir.resolve(lockName);
+            FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             FileLock l;
             try {
                 l = ch.tryLock();
@@ -66,7 +78,7 @@ public final class OutputDir implements AutoCloseable {
             if (l == null) {
                 ch.close();
                 throw SluiceException.usage("another sluice run is writing to " + dir
-                        + " (it holds " + dir.resolve(LOCK) + "); wait for it to finish or choose another --out");
+                        + " (it holds " + lockFile + "); wait for it to finish or choose another --out");
             }
             return new OutputDir(dir, ch, l);
         } catch (IOException e) {
@@ -100,13 +112,37 @@ public final class OutputDir implements AutoCloseable {
             throw SluiceException.usage("--out " + dir + " is not empty and holds no sluice plan; "
                     + "choose an empty or new directory");
         }
-        Json.writeAtomically(file, plan);
-        return plan;
+        // Shard tasks start together: the first plan to land wins (a hard link fails if the name exists),
+        // and every task then works from the plan in the file.
+        Path tmp = dir.resolve(".plan-" + ProcessHandle.current().pid() + "-" + System.nanoTime() + ".tmp");
+        Json.writeAtomically(tmp, plan);
+        try {
+            Files.createLink(file, tmp);
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            return fixPlan(plan, comparedKeys);
+        } catch (IOException | UnsupportedOperationException e) {
+            try {
+                Files.move(tmp, file);
+            } catch (IOException e2) {
+                if (Files.exists(file)) {
+                    return fixPlan(plan, comparedKeys);
+                }
+                throw SluiceException.resource("cannot write " + file + ": " + e2.getMessage(), e2);
+            }
+        } finally {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException e) {
+                // a stray temporary file; removed with the others on the next run
+            }
+        }
+        return Json.read(file);
     }
 
     private boolean hasOtherFiles() {
         try (Stream<Path> s = Files.list(dir)) {
-            return s.map(p -> p.getFileName().toString()).anyMatch(n -> !n.equals(LOCK) && !n.equals(RunRecord.DIR));
+            return s.map(p -> p.getFileName().toString())
+                    .anyMatch(n -> !n.startsWith(LOCK) && !n.equals(RunRecord.DIR) && !n.endsWith(".tmp"));
         } catch (IOException e) {
             return false;
         }

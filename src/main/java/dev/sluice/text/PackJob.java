@@ -89,6 +89,10 @@ public final class PackJob {
                     Sizes.format(config.shardSize()), config.seqLen(),
                     Sizes.format((Math.max(rowMax + (64 << 10), (long) Math.ceil(rowMax / 0.95)) + 4095) & -4096)));
         }
+        if (!ctx.shard().whole()) {
+            throw SluiceException.usage("pack runs as one process; it does not split into shard tasks ("
+                    + ctx.shard() + " given by --shard or the scheduler's environment)");
+        }
         MemoryBudget budget = MemoryBudget.detect(ctx.memoryLimit());
         ctx.log("pack: " + budget.describe());
         try (OutputDir out = OutputDir.open(config.out());

@@ -1,0 +1,65 @@
+package dev.sluice.cli;
+
+import dev.sluice.engine.Json;
+import dev.sluice.engine.SluiceException;
+import dev.sluice.shard.Manifest;
+import dev.sluice.shard.OutputDir;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.DefaultParser;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+
+/**
+ * {@code sluice merge OUT}: after the shard tasks of a job, checks that every unit of the plan is committed
+ * exactly once with whole shards and no strays, then writes the manifest, the same bytes a single process
+ * would have written.
+ */
+final class MergeCommand implements Command {
+    @Override
+    public String name() {
+        return "merge";
+    }
+
+    @Override
+    public String summary() {
+        return "verify the units of shard tasks and write the final manifest";
+    }
+
+    @Override
+    public int run(String[] args, PrintStream out, PrintStream err) throws Exception {
+        Options o = new Options();
+        o.addOption(Option.builder().longOpt("help").desc("show this help").build());
+        CommandLine cl = new DefaultParser().parse(o, args);
+        if (cl.hasOption("help")) {
+            CommonOptions.printHelp(out, "sluice merge DIR", "Run after every shard task of a job has finished.", o);
+            return 0;
+        }
+        if (cl.getArgList().size() != 1) {
+            throw SluiceException.usage("give one output directory: sluice merge DIR");
+        }
+        Path dir = Path.of(cl.getArgList().get(0));
+        if (!Files.exists(dir.resolve(OutputDir.PLAN))) {
+            throw SluiceException.input(dir + " holds no " + OutputDir.PLAN + ": no shard task of a job has run there");
+        }
+        try (OutputDir output = OutputDir.open(dir)) {
+            Map<String, Object> plan = Json.read(dir.resolve(OutputDir.PLAN));
+            if (!"probe-rows".equals(plan.get("job"))) {
+                throw SluiceException.usage(plan.get("job") + " does not run as shard tasks; nothing to merge");
+            }
+            List<String> problems = Manifest.checkUnits(output, plan);
+            if (!problems.isEmpty()) {
+                throw SluiceException.input("cannot merge " + dir + ":\n  - " + String.join("\n  - ", problems));
+            }
+            Map<String, Object> manifest = Manifest.writeFromUnits(output, plan);
+            out.printf(Locale.ROOT, "merged %d unit(s), %d shard(s) into %s%n", ((Number) plan.get("units")).intValue(),
+                    ((List<?>) manifest.get("shards")).size(), dir.resolve(OutputDir.MANIFEST));
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,82 @@
+package dev.sluice.engine;
+
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Which share of a job's work units this process does: task {@code index} of {@code count}, owning the
+ * units whose number modulo {@code count} is {@code index}. Every unit belongs to exactly one task.
+ *
+ * <p>From {@code --shard I/N}, else from the scheduler: Slurm job arrays ({@code SLURM_ARRAY_TASK_ID} with
+ * {@code SLURM_ARRAY_TASK_COUNT}, or {@code SLURM_ARRAY_TASK_MIN}/{@code MAX}), Kubernetes Indexed Jobs
+ * ({@code JOB_COMPLETION_INDEX} with {@code SLUICE_SHARD_COUNT}, since Kubernetes does not export the
+ * completion count), else the whole job.
+ */
+public record ShardSpec(int index, int count) {
+    public static final ShardSpec WHOLE = new ShardSpec(0, 1);
+
+    public ShardSpec {
+        if (count < 1 || index < 0 || index >= count) {
+            throw SluiceException.usage(String.format(Locale.ROOT,
+                    "shard %d/%d is impossible: give I/N with 0 <= I < N, e.g. --shard 0/4", index, count));
+        }
+    }
+
+    public boolean whole() {
+        return count == 1;
+    }
+
+    public boolean owns(int unit) {
+        return unit % count == index;
+    }
+
+    @Override
+    public String toString() {
+        return index + "/" + count;
+    }
+
+    public static ShardSpec parse(String text) {
+        String[] p = text.strip().split("/");
+        try {
+            if (p.length == 2) {
+                return new ShardSpec(Integer.parseInt(p[0].strip()), Integer.parseInt(p[1].strip()));
+            }
+        } catch (NumberFormatException e) {
+            // fall through to the message below
+        }
+        throw SluiceException.usage("--shard must look like I/N (task I of N, from 0), got '" + text + "'");
+    }
+
+    /** The option if given, else the scheduler's environment, else the whole job. */
+    public static ShardSpec resolve(String option, Map<String, String> env) {
+        if (option != null && !option.isBlank()) {
+            return parse(option);
+        }
+        String slurmId = env.get("SLURM_ARRAY_TASK_ID");
+        if (slurmId != null) {
+            int id = Integer.parseInt(slurmId.strip());
+            String count = env.get("SLURM_ARRAY_TASK_COUNT");
+            String min = env.get("SLURM_ARRAY_TASK_MIN");
+            String max = env.get("SLURM_ARRAY_TASK_MAX");
+            int lo = min == null ? 0 : Integer.parseInt(min.strip());
+            if (count != null) {
+                return new ShardSpec(id - lo, Integer.parseInt(count.strip()));
+            }
+            if (max != null) {
+                return new ShardSpec(id - lo, Integer.parseInt(max.strip()) - lo + 1);
+            }
+            throw SluiceException.usage("SLURM_ARRAY_TASK_ID is set but neither SLURM_ARRAY_TASK_COUNT nor "
+                    + "SLURM_ARRAY_TASK_MAX is; give --shard I/N");
+        }
+        String k8s = env.get("JOB_COMPLETION_INDEX");
+        if (k8s != null) {
+            String count = env.get("SLUICE_SHARD_COUNT");
+            if (count == null) {
+                throw SluiceException.usage("JOB_COMPLETION_INDEX is set but SLUICE_SHARD_COUNT is not: set it to the "
+                        + "Job's completions, or give --shard I/N");
+            }
+            return new ShardSpec(Integer.parseInt(k8s.strip()), Integer.parseInt(count.strip()));
+        }
+        return WHOLE;
+    }
+}

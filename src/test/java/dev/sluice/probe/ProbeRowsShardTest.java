@@ -1,0 +1,91 @@
+package dev.sluice.probe;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sluice.engine.ShardSpec;
+import dev.sluice.testing.Cli;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Shard tasks of one probe-rows job, then merge: the same bytes as one process. */
+class ProbeRowsShardTest {
+    @TempDir
+    Path tmp;
+
+    private Cli.Run probe(Path out, String... extra) {
+        List<String> a = new ArrayList<>(List.of("probe-rows", "--input", Cli.flightsSample().toString(), "--key",
+                "route", "--time", "date", "--buckets", "7", "--progress", "none", "--memory-limit", "512MB", "--out",
+                out.toString()));
+        a.addAll(List.of(extra));
+        return Cli.run(a.toArray(String[]::new));
+    }
+
+    @Test
+    void threeTasksAndMergeEqualOneProcess() throws Exception {
+        Path single = tmp.resolve("single");
+        assertEquals(0, probe(single).code());
+        Path tasks = tmp.resolve("tasks");
+        for (int i = 2; i >= 0; i--) {
+            Cli.Run r = probe(tasks, "--shard", i + "/3");
+            assertEquals(0, r.code(), r.toString());
+            assertTrue(r.err().contains("when every task is done, run: sluice merge"), r.err());
+            assertFalse(Files.exists(tasks.resolve("_manifest.json")), "no manifest before the merge");
+        }
+        Cli.Run merge = Cli.run("merge", tasks.toString());
+        assertEquals(0, merge.code(), merge.toString());
+        TreeMap<String, byte[]> a = Cli.outputFiles(single);
+        TreeMap<String, byte[]> b = Cli.outputFiles(tasks);
+        assertEquals(a.keySet(), b.keySet());
+        for (String k : a.keySet()) {
+            assertArrayEquals(a.get(k), b.get(k), k + " differs between one process and three tasks + merge");
+        }
+        assertEquals(0, Cli.run("inspect", tasks.toString()).code());
+    }
+
+    @Test
+    void mergeNamesMissingUnitsAndStrayShards() throws Exception {
+        Path tasks = tmp.resolve("tasks");
+        assertEquals(0, probe(tasks, "--shard", "0/2").code());
+        Cli.Run r = Cli.run("merge", tasks.toString());
+        assertEquals(3, r.code(), r.toString());
+        assertTrue(r.err().contains("3 of 7 unit(s) not committed: 1, 3, 5"), r.err());
+        assertFalse(Files.exists(tasks.resolve("_manifest.json")));
+
+        assertEquals(0, probe(tasks, "--shard", "1/2").code());
+        Files.copy(tasks.resolve("train/part-00000-00000.parquet"), tasks.resolve("train/part-00000-00001.parquet"));
+        r = Cli.run("merge", tasks.toString());
+        assertEquals(3, r.code(), r.toString());
+        assertTrue(r.err().contains("shard train/part-00000-00001.parquet belongs to no committed unit"), r.err());
+        Files.delete(tasks.resolve("train/part-00000-00001.parquet"));
+        assertEquals(0, Cli.run("merge", tasks.toString()).code());
+    }
+
+    @Test
+    void shardComesFromTheSchedulersEnvironment() {
+        assertEquals(new ShardSpec(3, 8), ShardSpec.resolve(null, Map.of("SLURM_ARRAY_TASK_ID", "3",
+                "SLURM_ARRAY_TASK_COUNT", "8")));
+        assertEquals(new ShardSpec(2, 4), ShardSpec.resolve(null, Map.of("SLURM_ARRAY_TASK_ID", "12",
+                "SLURM_ARRAY_TASK_MIN", "10", "SLURM_ARRAY_TASK_MAX", "13")));
+        assertEquals(new ShardSpec(5, 6), ShardSpec.resolve(null, Map.of("JOB_COMPLETION_INDEX", "5",
+                "SLUICE_SHARD_COUNT", "6")));
+        assertEquals(new ShardSpec(1, 2), ShardSpec.resolve("1/2", Map.of("SLURM_ARRAY_TASK_ID", "3",
+                "SLURM_ARRAY_TASK_COUNT", "8")), "the option wins");
+        assertEquals(ShardSpec.WHOLE, ShardSpec.resolve(null, Map.of()));
+        Cli.Run bad = probe(tmp.resolve("x"), "--shard", "4/4");
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("shard 4/4 is impossible"), bad.err());
+        Cli.Run pack = Cli.run("pack", "--input", Cli.project().resolve("data-samples/text/debian-texts.jsonl").toString(),
+                "--out", tmp.resolve("p").toString(), "--shard", "0/2", "--progress", "none");
+        assertEquals(2, pack.code(), pack.toString());
+        assertTrue(pack.err().contains("pack runs as one process"), pack.err());
+    }
+}
