@@ -38,7 +38,7 @@ public record MemoryBudget(long totalBytes, String source, long physicalBytes, l
         String source;
         if (override.isPresent()) {
             total = override.getAsLong();
-            source = "--memory-limit";
+            source = "--memory-limit or SLUICE_MEMORY_LIMIT";
         } else {
             long detected = cgroup.isPresent() ? Math.min(available, cgroup.getAsLong()) : available;
             source = cgroup.isPresent() && cgroup.getAsLong() < available ? "cgroup limit" : "available memory";

@@ -14,7 +14,7 @@ class MemoryBudgetTest {
     void overrideIsTheWholeBudgetAndThePartsFitInIt() {
         MemoryBudget b = MemoryBudget.detect(OptionalLong.of(1024 * MB));
         assertEquals(1024 * MB, b.totalBytes());
-        assertEquals("--memory-limit", b.source());
+        assertEquals("--memory-limit or SLUICE_MEMORY_LIMIT", b.source());
         long parts = b.jvmHeapBytes() + b.jvmOverheadBytes() + b.arrowBytes()
                 + (long) (b.duckdbBytes() * MemoryBudget.DUCKDB_OVERSHOOT);
         assertTrue(parts <= b.totalBytes(), "heap + overhead + Arrow + DuckDB's overshoot fit: " + b.describe());

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Container entrypoint: runs one sluice command from the environment, for platforms that start containers
+# with variables rather than arguments (Kubernetes Indexed Jobs, Modal, batch services).
+#   SLUICE_COMMAND   probe-rows, pack, merge, ... (required)
+#   SLUICE_ARGS      the command's options, e.g. "--input /data/x.parquet --key k --time t --out /out"
+#   SLUICE_MEMORY_LIMIT, SLUICE_WORKERS, SLUICE_TMP_DIR, SLUICE_PROGRESS   as for every command
+#   JOB_COMPLETION_INDEX + SLUICE_SHARD_COUNT   the shard task, in a Kubernetes Indexed Job
+# The memory budget follows the container's cgroup limit unless SLUICE_MEMORY_LIMIT is set.
+# Arguments given to the container are appended to SLUICE_ARGS.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+: "${SLUICE_COMMAND:?set SLUICE_COMMAND to the sluice command to run, e.g. probe-rows}"
+export SLUICE_PROGRESS="${SLUICE_PROGRESS:-log}"
+# shellcheck disable=SC2086
+exec "$ROOT/scripts/sluice" "$SLUICE_COMMAND" ${SLUICE_ARGS:-} "$@"
