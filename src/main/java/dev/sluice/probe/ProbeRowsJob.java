@@ -7,6 +7,7 @@ import dev.sluice.engine.MemoryMonitor;
 import dev.sluice.engine.Progress;
 import dev.sluice.engine.RunRecord;
 import dev.sluice.engine.ShardSpec;
+import dev.sluice.engine.Sizes;
 import dev.sluice.engine.SluiceException;
 import dev.sluice.engine.Sql;
 import dev.sluice.engine.SqlErrors;
@@ -70,7 +71,11 @@ public final class ProbeRowsJob {
         ctx.log("probe-rows: " + budget.describe());
         try (OutputDir out = OutputDir.open(config.out(), ctx.shard());
              MemoryMonitor memory = new MemoryMonitor()) {
-            Path tmp = ctx.tmpDir().resolve("sluice-probe-" + ProcessHandle.current().pid());
+            // Named by the output and the task, not the process: a rerun after a kill clears what the killed
+            // run left here instead of leaving it to fill the temp disk.
+            Path tmp = ctx.tmpDir().resolve(String.format(Locale.ROOT, "sluice-probe-%08x-%d",
+                    out.path().toAbsolutePath().normalize().toString().hashCode(), ctx.shard().index()));
+            deleteTree(tmp);
             RunRecord record = null;
             try (DuckSession duck = new DuckSession(new DuckSession.Settings(budget.duckdbBytes(), ctx.workers(),
                     tmp.resolve("duckdb"), ctx.workers() * 3 + 1))) {
@@ -95,8 +100,8 @@ public final class ProbeRowsJob {
                 assignKeys(duck, relation, cols, buckets);
                 ctx.log(String.format(Locale.ROOT,
                         "probe-rows: %,d measurements of %,d keys in %d file(s) (%s); %d bucket(s), %d worker(s)%s",
-                        totals.measurements(), totals.keys(), input.files().size(), dev.sluice.engine.Sizes.format(
-                                input.totalBytes()), buckets, ctx.workers(),
+                        totals.measurements(), totals.keys(), input.files().size(), Sizes.format(input.totalBytes()),
+                        buckets, ctx.workers(),
                         totals.dropped() > 0 ? String.format(Locale.ROOT, "; %,d rows without key or time dropped",
                                 totals.dropped()) : ""));
 
