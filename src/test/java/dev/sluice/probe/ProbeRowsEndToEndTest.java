@@ -175,6 +175,25 @@ class ProbeRowsEndToEndTest {
     }
 
     @Test
+    void integerKeysAndRowsWithoutKeyOrTimeAreCounted() throws Exception {
+        Path csv = tmp.resolve("sensors.csv");
+        Files.writeString(csv, "sensor,ts,temp\n1,2024-01-01 00:00:00,1.5\n1,2024-01-01 00:01:00,\n,2024-01-01 00:02:00,3.0\n"
+                + "2,,4.0\n2,2024-01-02 00:00:00,5.0\n2,2024-01-01 00:00:00,6.0\n");
+        Path o = tmp.resolve("sensors-out");
+        Cli.Run r = Cli.run("probe-rows", "--input", csv.toString(), "--key", "sensor", "--time", "ts", "--max-len", "1",
+                "--test-fraction", "0", "--progress", "none", "--memory-limit", "512MB", "--out", o.toString());
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.err().contains("2 rows without key or time dropped"), r.err());
+        Cli.Run rows = Cli.run("sql", o.toString(), "SELECT sensor, chunk, n, temp FROM train ORDER BY sensor, chunk",
+                "--format", "csv");
+        assertEquals("sensor,chunk,n,temp\n1,0,1,[1.5]\n1,1,1,[null]\n2,0,1,[6.0]\n2,1,1,[5.0]", rows.out().strip());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> totals = (Map<String, Object>) Json.read(o.resolve("_manifest.json")).get("totals");
+        assertEquals(2, ((Number) totals.get("dropped_rows")).intValue());
+        assertEquals(4, ((Number) totals.get("measurements")).intValue());
+    }
+
+    @Test
     void csvInputGivesTheSameRowsAsParquet() throws Exception {
         Path csv = tmp.resolve("flights.csv");
         try (DuckSession d = duck()) {
