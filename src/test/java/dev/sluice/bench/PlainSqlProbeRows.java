@@ -11,7 +11,8 @@ import java.util.Properties;
 /**
  * The reference probe-rows done in plain DuckDB SQL, for {@code scripts/bench/probe-rows.sh}: hash-partition
  * the input by key into B buckets, then per bucket one window ({@code row_number}) and a GROUP BY with
- * ordered {@code list()} aggregates, COPY to Parquet. Prints "seconds=S" on success.
+ * ordered {@code list()} aggregates, COPY to Parquet, with DuckDB's default settings otherwise (what a user
+ * writes first). Prints "seconds=S" on success.
  *
  * <p>Arguments: input parquet, key, time, comma-separated fields, max-len, buckets, memory limit (DuckDB
  * {@code memory_limit}), threads, work directory.
@@ -46,7 +47,6 @@ public final class PlainSqlProbeRows {
             s.execute("SET memory_limit = '" + memory + "'");
             s.execute("SET threads = " + threads);
             s.execute("SET temp_directory = '" + work.resolve("spill") + "'");
-            s.execute("SET preserve_insertion_order = false");
             s.execute(String.format(Locale.ROOT,
                     "COPY (SELECT *, hash(%s) %% %d AS b FROM read_parquet('%s')) TO '%s' (FORMAT parquet, PARTITION_BY (b))",
                     key, buckets, input, work.resolve("parts")));
