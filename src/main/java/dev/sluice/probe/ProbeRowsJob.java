@@ -50,8 +50,6 @@ import org.apache.arrow.memory.RootAllocator;
 public final class ProbeRowsJob {
     static final String SQL = "probe_rows/";
     static final List<String> SPLITS = List.of("train", "test");
-    /** Bytes DuckDB holds per sorted value, over the value's width (sort keys, payload, Arrow export). */
-    static final double SORT_OVERHEAD = 3.0;
     static final int MAX_BUCKETS = 4096;
 
     private final ProbeRowsConfig config;
@@ -282,32 +280,33 @@ public final class ProbeRowsJob {
     }
 
     /**
-     * Buckets so that two buckets' sorts fit in DuckDB's memory at once, rounded up to a power of two so
-     * that nearby budgets give the same plan; at least 8 once there are a million measurements, so that
-     * work spreads over workers and a rerun after a kill has little to redo. The worker count plays no
-     * part: the output must not depend on it. {@code --buckets} overrides.
+     * Buckets of at most a quarter of DuckDB's memory in raw bytes each, so that two workers' sorts fit with
+     * room for the sort's own overhead (a sort that does not fit spills, slower but safe), rounded up to a
+     * power of two so that nearby budgets give the same plan; at least 8 once there are a million
+     * measurements, so that work spreads over workers and a rerun after a kill has little to redo. The
+     * worker count plays no part: the output must not depend on it. {@code --buckets} overrides.
      */
     int planBuckets(long measurements, Columns cols, MemoryBudget budget) {
         if (config.buckets() > 0) {
             return config.buckets();
         }
-        double need = measurements * rowBytes(cols) * SORT_OVERHEAD;
-        int buckets = Integer.highestOneBit(Math.max(1, (int) Math.ceil(need / (budget.duckdbBytes() / 2.0))) * 2 - 1);
+        double need = (double) measurements * rowBytes(cols) / (budget.duckdbBytes() / 4.0);
+        int buckets = Integer.highestOneBit(Math.max(1, (int) Math.min(MAX_BUCKETS, Math.ceil(need))) * 2 - 1);
         if (measurements >= 1_000_000) {
             buckets = Math.max(buckets, 8);
         }
         return Math.clamp(buckets, 1, MAX_BUCKETS);
     }
 
-    /** Bytes of one measurement in the sort: key rank, time, and each field (strings counted wider). */
+    /** Raw bytes of one measurement in a sort: key rank, time, and each field (text counted wider). */
     static long rowBytes(Columns cols) {
         return 16 + 8L * (cols.fields().size() + 1);
     }
 
-    /** How many buckets may sort at once within DuckDB's memory; never more than the workers. */
+    /** Buckets sorted at once: as many as workers while two buckets' raw bytes fit in DuckDB's memory. */
     int concurrentBuckets(long measurements, int buckets, Columns cols, MemoryBudget budget) {
-        double perBucket = (double) measurements / buckets * rowBytes(cols) * SORT_OVERHEAD;
-        int fit = (int) Math.max(1, Math.floor(budget.duckdbBytes() / Math.max(perBucket, 1)));
+        double perBucket = (double) measurements / buckets * rowBytes(cols);
+        int fit = (int) Math.max(1, Math.floor(budget.duckdbBytes() / Math.max(2 * perBucket, 1)));
         return Math.min(ctx.workers(), fit);
     }
 
