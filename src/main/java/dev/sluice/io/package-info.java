@@ -1,0 +1,5 @@
+/**
+ * Readers and streams: input file globs, Arrow batches across the DuckDB/Java boundary, and vector inputs
+ * ({@code .npy}, {@code .fvecs}/{@code .bvecs}, Parquet list/array/blob columns) read in reused batches.
+ */
+package dev.sluice.io;
