@@ -19,10 +19,13 @@ public interface VectorKernels {
      */
     void dot4(float[] queries, int q0, int q1, int q2, int q3, float[] b, int bo, int dim, float[] out);
 
-    /** Squared distances of one query to {@code count} consecutive vectors of {@code base} from row {@code first}. */
-    default void squareDistances(float[] q, float[] base, int first, int count, int dim, float[] out) {
+    /**
+     * Squared distances of the query at {@code q[qo..qo+dim)} to {@code count} consecutive vectors of
+     * {@code base} from row {@code first}.
+     */
+    default void squareDistances(float[] q, int qo, float[] base, int first, int count, int dim, float[] out) {
         for (int i = 0; i < count; i++) {
-            out[i] = squareDistance(q, 0, base, (first + i) * dim, dim);
+            out[i] = squareDistance(q, qo, base, (first + i) * dim, dim);
         }
     }
 
