@@ -20,7 +20,7 @@ public final class Main {
 
     static {
         for (Command c : List.of(new ProbeRowsCommand(), new InspectCommand(), new SqlCommand(), new RunsCommand(),
-                new DemoCommand())) {
+                new DemoCommand(), new CompressCommand(), new EvalCommand(), new SearchCommand())) {
             COMMANDS.put(c.name(), c);
         }
     }

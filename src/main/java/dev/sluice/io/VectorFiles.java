@@ -21,10 +21,10 @@ public final class VectorFiles {
 
     private VectorFiles() {}
 
-    /** Writes {@code rows x cols} little-endian values as .npy; {@code descr} is e.g. "<i4", "<f4", "|u1", "<i8". */
-    public static OutputStream npyWriter(Path file, String descr, long rows, long cols) throws IOException {
+    /** Starts a C-order .npy file of the given shape; {@code descr} is e.g. "<i4", "<f4", "|u1", "<i8". */
+    public static OutputStream npyWriter(Path file, String descr, long... shape) throws IOException {
         OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16);
-        out.write(NpyHeader.header(descr, rows, cols));
+        out.write(NpyHeader.header(descr, shape));
         return out;
     }
 

@@ -30,7 +30,7 @@ import java.util.Arrays;
  * All numbers are big-endian (Java's DataOutput; numpy reads them as {@code '>i4'} and {@code '>f4'}).
  */
 public final class Codebook {
-    static final String FILE = "codebook.sluiceq";
+    public static final String FILE = "codebook.sluiceq";
     private static final byte[] MAGIC = "SLUICEQ1".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     private static final byte[] END = "SLUICEQE".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 

@@ -89,7 +89,7 @@ public final class OpqQuantizer implements Quantizer {
     }
 
     @Override
-    public Scorer scorer(float[] query, int off) {
+    public dev.sluice.knn.CodeScorer scorer(float[] query, int off) {
         float[] y = new float[dim()];
         rotation.apply(query, off, y, 0);
         return pq.scorer(y, 0);

@@ -157,7 +157,7 @@ public final class ProductQuantizer implements Quantizer {
     }
 
     @Override
-    public Scorer scorer(float[] query, int off) {
+    public dev.sluice.knn.CodeScorer scorer(float[] query, int off) {
         float[] lut = table(query, off);
         if (nbits == 8) {
             return (codes, o, count, out) -> kern.pqDistances(lut, ksub, codes, o, count, m, out);

@@ -1,5 +1,6 @@
 package dev.sluice.quant;
 
+import dev.sluice.knn.CodeScorer;
 import java.io.DataOutputStream;
 import java.io.IOException;
 
@@ -30,7 +31,7 @@ public interface Quantizer {
     void decode(byte[] codes, int off, float[] dest, int destOff);
 
     /** A query's scorer: tables or rotations computed once per query, then reused over all codes. */
-    Scorer scorer(float[] query, int off);
+    CodeScorer scorer(float[] query, int off);
 
     /** Squared L2 distance estimate between a query and one code. */
     default float distance(float[] query, byte[] code) {
@@ -44,10 +45,4 @@ public interface Quantizer {
 
     /** Parameters for the manifest and run record. */
     java.util.Map<String, Object> describe();
-
-    /** Asymmetric distances of one query to a run of codes. Not thread-safe: one per query and thread. */
-    interface Scorer {
-        /** Squared distance estimates to {@code count} codes stored back to back from {@code off}. */
-        void distances(byte[] codes, int off, int count, float[] out);
-    }
 }

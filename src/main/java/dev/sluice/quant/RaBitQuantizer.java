@@ -184,7 +184,7 @@ public final class RaBitQuantizer implements Quantizer {
     }
 
     @Override
-    public Scorer scorer(float[] query, int off) {
+    public dev.sluice.knn.CodeScorer scorer(float[] query, int off) {
         float[] tmp = new float[dim];
         float[] q = new float[dim];
         float qNorm = rotatedUnit(query, off, tmp, q);

@@ -118,7 +118,7 @@ public final class ScalarQuantizer implements Quantizer {
     }
 
     @Override
-    public Scorer scorer(float[] query, int off) {
+    public dev.sluice.knn.CodeScorer scorer(float[] query, int off) {
         // ||q - (vmin + (c + 0.5) step)||^2 = ||q' - c step||^2 with q' = q - vmin - step / 2, one pass per code.
         int bytes = codeBytes();
         if (bits == 8) {
