@@ -5,6 +5,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -20,7 +21,34 @@ final class PanamaKernels implements VectorKernels {
     static final VectorSpecies<Byte> BYTES = FLOATS.length() * 8 >= 64
             ? VectorSpecies.of(byte.class, VectorShape.forBitSize(FLOATS.length() * 8)) : null;
 
+    /** Shuffles that fold the upper half of the lanes onto the lower half, for {@link #sum}. */
+    private static final VectorShuffle<Float>[] FOLDS = folds();
+
     private final ScalarKernels scalar = new ScalarKernels();
+
+    @SuppressWarnings("unchecked")
+    private static VectorShuffle<Float>[] folds() {
+        int n = FLOATS.length();
+        int steps = Integer.numberOfTrailingZeros(n);
+        VectorShuffle<Float>[] f = new VectorShuffle[steps];
+        for (int s = 0, half = n / 2; s < steps; s++, half /= 2) {
+            int h = half;
+            f[s] = VectorShuffle.fromOp(FLOATS, i -> (i + h) % n);
+        }
+        return f;
+    }
+
+    /**
+     * The sum of the lanes in a fixed pairwise order. {@code reduceLanes(ADD)} leaves the order open, and the
+     * interpreter and the compiled code then round differently; encoding must give the same codes whether a
+     * method is compiled yet or not, so that outputs do not depend on timing.
+     */
+    static float sum(FloatVector v) {
+        for (VectorShuffle<Float> f : FOLDS) {
+            v = v.add(v.rearrange(f));
+        }
+        return v.lane(0);
+    }
 
     @Override
     public float squareDistance(float[] a, int ao, float[] b, int bo, int dim) {
@@ -46,7 +74,7 @@ final class PanamaKernels implements VectorKernels {
             FloatVector d = FloatVector.fromArray(FLOATS, a, ao + i).sub(FloatVector.fromArray(FLOATS, b, bo + i));
             s0 = d.fma(d, s0);
         }
-        float s = s0.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
+        float s = sum(s0.add(s1).add(s2.add(s3)));
         for (; i < dim; i++) {
             float d = a[ao + i] - b[bo + i];
             s += d * d;
@@ -72,7 +100,7 @@ final class PanamaKernels implements VectorKernels {
         for (; i < bound; i += n) {
             s0 = FloatVector.fromArray(FLOATS, a, ao + i).fma(FloatVector.fromArray(FLOATS, b, bo + i), s0);
         }
-        float s = s0.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
+        float s = sum(s0.add(s1).add(s2.add(s3)));
         for (; i < dim; i++) {
             s += a[ao + i] * b[bo + i];
         }
@@ -93,8 +121,8 @@ final class PanamaKernels implements VectorKernels {
             s2 = FloatVector.fromArray(FLOATS, queries, q2 + i).fma(x, s2);
             s3 = FloatVector.fromArray(FLOATS, queries, q3 + i).fma(x, s3);
         }
-        float r0 = s0.reduceLanes(VectorOperators.ADD), r1 = s1.reduceLanes(VectorOperators.ADD);
-        float r2 = s2.reduceLanes(VectorOperators.ADD), r3 = s3.reduceLanes(VectorOperators.ADD);
+        float r0 = sum(s0), r1 = sum(s1);
+        float r2 = sum(s2), r3 = sum(s3);
         for (; i < dim; i++) {
             float x = b[bo + i];
             r0 += queries[q0 + i] * x;
@@ -160,7 +188,7 @@ final class PanamaKernels implements VectorKernels {
             s0 = d0.fma(d0, s0);
             s1 = d1.fma(d1, s1);
         }
-        float s = s0.add(s1).reduceLanes(VectorOperators.ADD);
+        float s = sum(s0.add(s1));
         for (; i < dim; i++) {
             float d = q[i] - step[i] * (codes[off + i] & 0xFF);
             s += d * d;
@@ -189,7 +217,7 @@ final class PanamaKernels implements VectorKernels {
             s0 = d0.fma(d0, s0);
             s1 = d1.fma(d1, s1);
         }
-        float s = s0.add(s1).reduceLanes(VectorOperators.ADD);
+        float s = sum(s0.add(s1));
         for (; j < bytes; j++) {
             int b = codes[off + j];
             float lo = qEven[j] - stepEven[j] * (b & 0x0F);
@@ -215,7 +243,7 @@ final class PanamaKernels implements VectorKernels {
             s0 = lo.fma(FloatVector.fromArray(FLOATS, wEven, j), s0);
             s1 = hi.fma(FloatVector.fromArray(FLOATS, wOdd, j), s1);
         }
-        float s = s0.add(s1).reduceLanes(VectorOperators.ADD);
+        float s = sum(s0.add(s1));
         for (; j < bytes; j++) {
             int b = codes[off + j];
             s += wEven[j] * (b & 0x0F) + wOdd[j] * ((b >>> 4) & 0x0F);
