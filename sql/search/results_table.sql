@@ -1,2 +1,2 @@
 -- The table search results are appended to before they are written out.
-CREATE TEMP TABLE ${table} (query INTEGER, rank INTEGER, id BIGINT, distance FLOAT)
+CREATE TABLE ${table} (query INTEGER, rank INTEGER, id BIGINT, distance FLOAT)

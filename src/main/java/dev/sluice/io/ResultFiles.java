@@ -83,7 +83,7 @@ public final class ResultFiles {
             try (var s = c.createStatement()) {
                 s.execute(Sql.load("search/results_table").bind("table", Sql.ident(table)).render());
             }
-            try (DuckDBAppender a = d.createAppender("temp", table)) {
+            try (DuckDBAppender a = d.createAppender(DuckDBConnection.DEFAULT_SCHEMA, table)) {
                 for (int q = 0; q < ids.length; q++) {
                     for (int r = 0; r < ids[q].length; r++) {
                         a.beginRow();
