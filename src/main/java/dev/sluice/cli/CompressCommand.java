@@ -38,6 +38,7 @@ final class CompressCommand implements Command {
         o.addOption(opt("seed", "S", "seed of the sample, k-means and rotations (default 0)"));
         o.addOption(opt("format", "F", "parquet (default), or npy to also write .npy code batches"));
         o.addOption(opt("out", "DIR", "output directory"));
+        o.addOption(opt("faiss", "FILE", "also write the index with its codes as a FAISS index file (pq, opq, sq8, sq4)"));
         return CommonOptions.add(o);
     }
 
@@ -62,7 +63,8 @@ final class CompressCommand implements Command {
                 CommonOptions.intOption(cl, "m", 16), CommonOptions.intOption(cl, "nbits", 8),
                 CommonOptions.intOption(cl, "bits", 1), CommonOptions.intOption(cl, "train-size", 100_000),
                 CommonOptions.intOption(cl, "batch-size", 10_000), seed, format.equals("npy"),
-                out == null ? null : Path.of(out));
+                out == null ? null : Path.of(out),
+                cl.getOptionValue("faiss") == null ? null : Path.of(cl.getOptionValue("faiss")));
     }
 
     @Override

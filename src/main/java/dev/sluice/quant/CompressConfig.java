@@ -9,9 +9,11 @@ import java.util.Map;
 /**
  * Options of {@code sluice compress}. {@code m} and {@code nbits} are PQ/OPQ's, {@code bits} RaBitQ's; the
  * defaults are PQ16x8, 1-bit RaBitQ, 100,000 training vectors and batches (= work units) of 10,000.
+ * {@code faiss}, when set, is a file to export the index to; it does not change the codes.
  */
 public record CompressConfig(String input, String column, String idColumn, String method, int m, int nbits,
-                             int bits, int trainSize, int batchSize, long seed, boolean npy, Path out) {
+                             int bits, int trainSize, int batchSize, long seed, boolean npy, Path out,
+                             Path faiss) {
     public CompressConfig {
         if (input == null) {
             throw SluiceException.usage("--input is required: a .npy, .fvecs, .bvecs or Parquet file (or glob)");

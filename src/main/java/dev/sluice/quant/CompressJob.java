@@ -141,6 +141,17 @@ public final class CompressJob {
                 totals.put("codebook", Map.of("path", Codebook.FILE, "bytes", Files.size(codebookFile),
                         "crc32c", Shard.checksum(codebookFile)));
                 Manifest.write(out, plan, units, totals);
+                if (config.faiss() != null) {
+                    memory.stage("faiss");
+                    List<Path> shards = new ArrayList<>();
+                    for (int u = 0; u < units; u++) {
+                        out.committedShards(u).stream().map(Shard::path).filter(p -> p.endsWith(".parquet"))
+                                .forEach(p -> shards.add(out.path().resolve(p)));
+                    }
+                    FaissExport.write(q, n, () -> new CodeShards.Reader(duck, root, shards, q.codeBytes()),
+                            config.faiss());
+                    ctx.log("compress: wrote FAISS index " + config.faiss());
+                }
                 record.put("rows_out", n).put("units", units).put("units_run", run).put("dim", dim)
                         .put("quantizer", q.describe()).put("bytes_per_vector", q.codeBytes())
                         .put("compression_ratio", 4.0 * dim / q.codeBytes()).put("train_seconds", trainSeconds)
