@@ -83,13 +83,13 @@ public final class KMeans {
         ForkJoinPool pool = new ForkJoinPool(Math.max(1, config.threads()));
         try {
             for (int it = 0; it < config.iterations(); it++) {
-                final float[] cen = centroids;
+                final float[] cen = transpose(centroids, k, dim);
                 double[] chunkLoss = new double[chunks];
                 pool.submit(() -> IntStream.range(0, chunks).parallel().forEach(ch -> {
                     double loss = 0;
                     float[] d = new float[k];
                     for (int i = ch * CHUNK; i < Math.min(use, (ch + 1) * CHUNK); i++) {
-                        kern.squareDistances(x, i * dim, cen, 0, k, dim, d);
+                        kern.squareDistancesColumnMajor(x, i * dim, cen, 0, dim, k, d);
                         int best = 0;
                         for (int c = 1; c < k; c++) {
                             if (d[c] < d[best]) {
@@ -112,6 +112,17 @@ public final class KMeans {
             pool.shutdown();
         }
         return new Result(centroids, k, dim, losses);
+    }
+
+    /** Row-major {@code rows x cols} to column-major: the layout the assignment kernel runs lanes across. */
+    static float[] transpose(float[] m, int rows, int cols) {
+        float[] t = new float[m.length];
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                t[c * rows + r] = m[r * cols + c];
+            }
+        }
+        return t;
     }
 
     /** New centroids as means of their points; empty clusters split the largest ones. */

@@ -26,6 +26,8 @@ public final class ProductQuantizer implements Quantizer {
     private final int ksub;
     private final int dsub;
     private final float[] centroids;
+    /** Each sub-space's centroids column-major ({@code dsub x ksub}), for the distance kernel. */
+    private final float[] columns;
     private final VectorKernels kern = Kernels.get();
 
     ProductQuantizer(int dim, int m, int nbits, float[] centroids) {
@@ -35,6 +37,13 @@ public final class ProductQuantizer implements Quantizer {
         this.ksub = 1 << nbits;
         this.dsub = dim / m;
         this.centroids = centroids;
+        this.columns = new float[centroids.length];
+        int block = ksub * dsub;
+        for (int j = 0; j < m; j++) {
+            float[] t = KMeans.transpose(java.util.Arrays.copyOfRange(centroids, j * block, (j + 1) * block), ksub,
+                    dsub);
+            System.arraycopy(t, 0, columns, j * block, block);
+        }
     }
 
     /** Checks {@code m} and {@code nbits} against {@code dim} with messages that say what to change. */
@@ -119,7 +128,7 @@ public final class ProductQuantizer implements Quantizer {
             java.util.Arrays.fill(dest, destOff, destOff + codeBytes(), (byte) 0);
         }
         for (int j = 0; j < m; j++) {
-            kern.squareDistances(v, off + j * dsub, centroids, j * ksub, ksub, dsub, d);
+            kern.squareDistancesColumnMajor(v, off + j * dsub, columns, j * ksub * dsub, dsub, ksub, d);
             int best = 0;
             for (int c = 1; c < ksub; c++) {
                 if (d[c] < d[best]) {
@@ -150,7 +159,7 @@ public final class ProductQuantizer implements Quantizer {
         float[] lut = new float[m * ksub];
         float[] d = new float[ksub];
         for (int j = 0; j < m; j++) {
-            kern.squareDistances(q, off + j * dsub, centroids, j * ksub, ksub, dsub, d);
+            kern.squareDistancesColumnMajor(q, off + j * dsub, columns, j * ksub * dsub, dsub, ksub, d);
             System.arraycopy(d, 0, lut, j * ksub, ksub);
         }
         return lut;

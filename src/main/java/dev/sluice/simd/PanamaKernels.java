@@ -137,6 +137,47 @@ final class PanamaKernels implements VectorKernels {
     }
 
     @Override
+    public void squareDistancesColumnMajor(float[] q, int qo, float[] cols, int co, int dim, int count, float[] out) {
+        int n = FLOATS.length();
+        int c = 0;
+        // Four vectors of lanes at a time: four independent FMA chains over the dimensions.
+        for (; c + 4 * n <= count; c += 4 * n) {
+            FloatVector s0 = FloatVector.zero(FLOATS), s1 = s0, s2 = s0, s3 = s0;
+            for (int j = 0, o = co + c; j < dim; j++, o += count) {
+                FloatVector x = FloatVector.broadcast(FLOATS, q[qo + j]);
+                FloatVector d0 = x.sub(FloatVector.fromArray(FLOATS, cols, o));
+                FloatVector d1 = x.sub(FloatVector.fromArray(FLOATS, cols, o + n));
+                FloatVector d2 = x.sub(FloatVector.fromArray(FLOATS, cols, o + 2 * n));
+                FloatVector d3 = x.sub(FloatVector.fromArray(FLOATS, cols, o + 3 * n));
+                s0 = d0.fma(d0, s0);
+                s1 = d1.fma(d1, s1);
+                s2 = d2.fma(d2, s2);
+                s3 = d3.fma(d3, s3);
+            }
+            s0.intoArray(out, c);
+            s1.intoArray(out, c + n);
+            s2.intoArray(out, c + 2 * n);
+            s3.intoArray(out, c + 3 * n);
+        }
+        for (; c + n <= count; c += n) {
+            FloatVector s0 = FloatVector.zero(FLOATS);
+            for (int j = 0, o = co + c; j < dim; j++, o += count) {
+                FloatVector d0 = FloatVector.broadcast(FLOATS, q[qo + j]).sub(FloatVector.fromArray(FLOATS, cols, o));
+                s0 = d0.fma(d0, s0);
+            }
+            s0.intoArray(out, c);
+        }
+        for (; c < count; c++) {
+            float s = 0;
+            for (int j = 0; j < dim; j++) {
+                float d = q[qo + j] - cols[co + j * count + c];
+                s += d * d;
+            }
+            out[c] = s;
+        }
+    }
+
+    @Override
     public void pqDistances(float[] lut, int ksub, byte[] codes, int codeOffset, int count, int m, float[] out) {
         // Table look-ups are gathers, which AVX2 does no faster than scalar loads; four codes at a time give the
         // out-of-order core four independent chains of loads and adds.

@@ -39,6 +39,18 @@ public final class ScalarKernels implements VectorKernels {
     }
 
     @Override
+    public void squareDistancesColumnMajor(float[] q, int qo, float[] cols, int co, int dim, int count, float[] out) {
+        for (int c = 0; c < count; c++) {
+            float s = 0;
+            for (int j = 0; j < dim; j++) {
+                float d = q[qo + j] - cols[co + j * count + c];
+                s += d * d;
+            }
+            out[c] = s;
+        }
+    }
+
+    @Override
     public void pqDistances(float[] lut, int ksub, byte[] codes, int codeOffset, int count, int m, float[] out) {
         for (int i = 0; i < count; i++) {
             int c = codeOffset + i * m;

@@ -30,6 +30,13 @@ public interface VectorKernels {
     }
 
     /**
+     * {@code out[c] = sum_j (q[qo + j] - cols[co + j * count + c])^2} for {@code c < count}: one query against
+     * {@code count} vectors stored column-major (dimension j of every vector side by side). Lanes then run
+     * across vectors, which suits many short vectors: PQ sub-spaces and k-means centroids of 8 to 64 values.
+     */
+    void squareDistancesColumnMajor(float[] q, int qo, float[] cols, int co, int dim, int count, float[] out);
+
+    /**
      * PQ asymmetric distances: {@code out[i] = sum_m lut[m * ksub + code(i, m)]} for {@code count} codes of
      * {@code m} bytes each (8-bit codes), starting at byte {@code codeOffset}.
      */

@@ -57,6 +57,19 @@ class KernelsTest {
         assertArrayEquals(o1, o2, tol, msg(n));
         // dot4 is four dots
         assertEquals(scalar.dot(qs, 2 * n, b, 5, n), o1[2], tol, msg(n));
+        // One query against 37 column-major vectors of n values (odd count: every lane tail).
+        int count = 37;
+        float[] cols = randomFloats(r, n * count + 2, 1f);
+        float[] c1 = new float[count], c2 = new float[count];
+        scalar.squareDistancesColumnMajor(a, 3, cols, 2, n, count, c1);
+        panama.squareDistancesColumnMajor(a, 3, cols, 2, n, count, c2);
+        assertArrayEquals(c1, c2, tol, msg(n));
+        float want = 0;
+        for (int j = 0; j < n; j++) {
+            float d = a[3 + j] - cols[2 + j * count + 36];
+            want += d * d;
+        }
+        assertEquals(want, c1[36], tol, msg(n));
     }
 
     @ParameterizedTest
