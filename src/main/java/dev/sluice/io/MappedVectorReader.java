@@ -33,6 +33,10 @@ final class MappedVectorReader implements VectorReader {
     private final int dim;
     private final long count;
     private long row;
+    /** Bytes of the mapping before this offset have been handed back to the OS. */
+    private long released;
+    /** Release read pages in steps of this much, so that a pass over a large file keeps RSS flat. */
+    private static final long RELEASE_STEP = 8L << 20;
 
     private MappedVectorReader(Path file, Arena arena, MemorySegment map, long dataOffset, long recordBytes,
                                long headerBytes, Element element, int dim, long count) {
@@ -173,6 +177,13 @@ final class MappedVectorReader implements VectorReader {
             batch.ids[i] = r;
         }
         row += n;
+        long done = dataOffset + row * recordBytes - headerBytes;
+        if (done - released >= RELEASE_STEP) {
+            // Pages of a read-only mapping count in RSS until the kernel reclaims them; unload them now (they
+            // stay in the page cache), so memory does not grow with the input.
+            map.asSlice(released, done - released).unload();
+            released = done;
+        }
         batch.checkFinite(file.toString());
         return true;
     }
@@ -180,6 +191,7 @@ final class MappedVectorReader implements VectorReader {
     @Override
     public void rewind() {
         row = 0;
+        released = 0;
     }
 
     @Override

@@ -12,6 +12,12 @@ import org.apache.arrow.memory.BufferAllocator;
 public final class VectorReaders {
     private VectorReaders() {}
 
+    /** Whether {@code input} is read through DuckDB (Parquet) rather than mapped directly. */
+    public static boolean isParquet(String input) {
+        String lower = input.toLowerCase(Locale.ROOT);
+        return !(lower.endsWith(".npy") || lower.endsWith(".fvecs") || lower.endsWith(".bvecs"));
+    }
+
     /**
      * @param column    the embedding column (Parquet only; null elsewhere means "emb")
      * @param idColumn  the id column (Parquet only), or null for 0-based row numbers

@@ -71,7 +71,10 @@ public final class CompressJob {
              MemoryMonitor memory = new MemoryMonitor()) {
             Path tmp = ctx.tmpDir().resolve("sluice-compress-" + ProcessHandle.current().pid());
             RunRecord record = null;
-            try (DuckSession duck = new DuckSession(new DuckSession.Settings(budget.duckdbBytes(), ctx.workers(),
+            // DuckDB only writes shards unless it also reads Parquet input: one thread each then, so that its
+            // per-thread memory does not grow with the run.
+            int duckThreads = VectorReaders.isParquet(config.input()) ? ctx.workers() : 1;
+            try (DuckSession duck = new DuckSession(new DuckSession.Settings(budget.duckdbBytes(), duckThreads,
                     tmp.resolve("duckdb"), ctx.workers() * 2 + 2));
                  BufferAllocator root = new RootAllocator(budget.arrowBytes());
                  VectorReader reader = VectorReaders.open(config.input(), config.column(), config.idColumn(), duck,
