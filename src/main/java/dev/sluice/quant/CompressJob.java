@@ -7,9 +7,9 @@ import dev.sluice.engine.MemoryMonitor;
 import dev.sluice.engine.Progress;
 import dev.sluice.engine.RunRecord;
 import dev.sluice.engine.SluiceException;
-import dev.sluice.io.CodeShards;
 import dev.sluice.io.VectorBatch;
 import dev.sluice.io.VectorFiles;
+import dev.sluice.io.VectorIo;
 import dev.sluice.io.VectorReader;
 import dev.sluice.io.VectorReaders;
 import dev.sluice.shard.Manifest;
@@ -33,8 +33,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
 
 /**
  * compress: train a quantizer on a reservoir sample drawn over the whole input, then encode the input in
@@ -76,9 +74,8 @@ public final class CompressJob {
             int duckThreads = VectorReaders.isParquet(config.input()) ? ctx.workers() : 1;
             try (DuckSession duck = new DuckSession(new DuckSession.Settings(budget.duckdbBytes(), duckThreads,
                     tmp.resolve("duckdb"), ctx.workers() * 2 + 2));
-                 BufferAllocator root = new RootAllocator(budget.arrowBytes());
-                 VectorReader reader = VectorReaders.open(config.input(), config.column(), config.idColumn(), duck,
-                         root)) {
+                 VectorIo io = new VectorIo(duck, budget.arrowBytes());
+                 VectorReader reader = io.open(config.input(), config.column(), config.idColumn())) {
                 memory.stage("plan");
                 long n = reader.count();
                 int dim = reader.dim();
@@ -130,7 +127,7 @@ public final class CompressJob {
 
                 memory.stage("encode");
                 long t0 = System.nanoTime();
-                int run = encode(reader, q, duck, root, out, units);
+                int run = encode(reader, q, io, out, units);
                 double encodeSeconds = (System.nanoTime() - t0) / 1e9;
                 double vps = n / Math.max(encodeSeconds, 1e-9);
 
@@ -151,7 +148,7 @@ public final class CompressJob {
                         out.committedShards(u).stream().map(Shard::path).filter(p -> p.endsWith(".parquet"))
                                 .forEach(p -> shards.add(out.path().resolve(p)));
                     }
-                    FaissExport.write(q, n, () -> new CodeShards.Reader(duck, root, shards, q.codeBytes()),
+                    FaissExport.write(q, n, () -> io.codes(shards, q.codeBytes()),
                             config.faiss());
                     ctx.log("compress: wrote FAISS index " + config.faiss());
                 }
@@ -228,8 +225,8 @@ public final class CompressJob {
         return sum / Math.max(n, 1);
     }
 
-    private int encode(VectorReader reader, Quantizer q, DuckSession duck, BufferAllocator root, OutputDir out,
-                       int units) throws IOException {
+    private int encode(VectorReader reader, Quantizer q, VectorIo io, OutputDir out, int units)
+            throws IOException {
         int workers = ctx.workers();
         BlockingQueue<VectorBatch> free = new ArrayBlockingQueue<>(workers + 1);
         for (int i = 0; i <= workers; i++) {
@@ -259,7 +256,7 @@ public final class CompressJob {
                 final int unit = u;
                 pending.add(pool.submit(() -> {
                     try {
-                        writeUnit(unit, b, q, codeBuffers.get(), duck, root, out);
+                        writeUnit(unit, b, q, codeBuffers.get(), io, out);
                         encoded.addAndGet(b.rows);
                         progress.step(b.rows);
                     } finally {
@@ -297,8 +294,8 @@ public final class CompressJob {
         pending.removeIf(Future::isDone);
     }
 
-    private void writeUnit(int unit, VectorBatch b, Quantizer q, byte[] codes, DuckSession duck,
-                           BufferAllocator root, OutputDir out) throws IOException {
+    private void writeUnit(int unit, VectorBatch b, Quantizer q, byte[] codes, VectorIo io, OutputDir out)
+            throws IOException {
         int cb = q.codeBytes();
         for (int i = 0; i < b.rows; i++) {
             q.encodeTo(b.data, i * b.dim, codes, i * cb);
@@ -307,7 +304,7 @@ public final class CompressJob {
         String rel = Shard.name(SPLIT, unit, 0);
         Path target = out.path().resolve(rel);
         Files.createDirectories(target.getParent());
-        CodeShards.write(duck, root, b.ids, codes, b.rows, cb, Shard.temporary(target), "sluice_codes_" + unit);
+        io.writeCodes(b.ids, codes, b.rows, cb, Shard.temporary(target), "sluice_codes_" + unit);
         shards.add(Shard.commit(out.path(), rel, b.rows));
         if (config.npy()) {
             String base = Shard.name(NPY_SPLIT, unit, 0).replace(".parquet", "");

@@ -13,7 +13,7 @@ import java.util.Map;
  * {@code R x}, so search costs the same as PQ plus one {@code dim x dim} product per query.
  */
 public final class OpqQuantizer implements Quantizer {
-    static final int OUTER_ITERATIONS = 8;
+    static final int OUTER_ITERATIONS = 16;
     static final int INNER_KMEANS_ITERATIONS = 4;
     /** Rows used to fit the rotation: the SVD input is dim x dim whatever n is, the product with X is n dim^2. */
     static final int ROTATION_SAMPLE = 20_000;

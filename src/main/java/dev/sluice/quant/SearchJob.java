@@ -10,14 +10,12 @@ import dev.sluice.io.CodeShards;
 import dev.sluice.io.ResultFiles;
 import dev.sluice.io.VectorBatch;
 import dev.sluice.io.VectorReader;
-import dev.sluice.io.VectorReaders;
+import dev.sluice.io.VectorIo;
 import dev.sluice.knn.CodeSearch;
 import dev.sluice.knn.Neighbors;
 import dev.sluice.simd.Kernels;
 import java.nio.file.Path;
 import java.util.Locale;
-import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
 
 /**
  * search: top-k of each query over the codes of a compress output (asymmetric distances), optionally
@@ -75,7 +73,7 @@ public final class SearchJob {
         Quantizer q = codes.quantizer();
         int dim = q.dim();
         Neighbors nb;
-        try (CodeShards.Reader r = new CodeShards.Reader(s.duck(), s.allocator(), codes.shards(), q.codeBytes())) {
+        try (CodeShards.Reader r = s.io().codes(codes.shards(), q.codeBytes())) {
             nb = CodeSearch.search(i -> q.scorer(queries, i * dim), nq, q.codeBytes(), r,
                     rerank > 0 ? rerank : k, workers);
         }
@@ -90,7 +88,7 @@ public final class SearchJob {
     VectorReader openBase(CodesDir codes, Session s) {
         String col = config.column() != null ? config.column() : codes.parameter("column");
         String id = config.idColumn() != null ? config.idColumn() : codes.parameter("id_column");
-        VectorReader r = VectorReaders.open(config.base(), col, id, s.duck(), s.allocator());
+        VectorReader r = s.io().open(config.base(), col, id);
         if (r.dim() != codes.quantizer().dim()) {
             r.close();
             throw SluiceException.input(String.format(Locale.ROOT, "--base %s has %d dimensions, the codes %d",
@@ -101,7 +99,7 @@ public final class SearchJob {
 
     /** Reads every vector of a (small) query file into one array, checking its dimension. */
     static float[] readAll(String input, String column, String idColumn, Session s, int dim) {
-        try (VectorReader r = VectorReaders.open(input, column, idColumn, s.duck(), s.allocator())) {
+        try (VectorReader r = s.io().open(input, column, idColumn)) {
             if (r.dim() != dim) {
                 throw SluiceException.input(String.format(Locale.ROOT,
                         "--queries %s has %d dimensions, the codes have %d", input, r.dim(), dim));
@@ -119,19 +117,19 @@ public final class SearchJob {
         }
     }
 
-    /** The DuckDB session and Arrow allocator a search or eval reads through. */
-    record Session(DuckSession duck, BufferAllocator allocator) implements AutoCloseable {
+    /** The DuckDB session and vector I/O a search or eval reads through. */
+    record Session(DuckSession duck, VectorIo io) implements AutoCloseable {
         static Session open(MemoryBudget budget, JobContext ctx, Path codes) {
             Path tmp = ctx.tmpDir().resolve("sluice-search-" + ProcessHandle.current().pid());
             DuckSession duck = new DuckSession(new DuckSession.Settings(budget.duckdbBytes(), ctx.workers(), tmp,
                     ctx.workers() + 2));
-            return new Session(duck, new RootAllocator(budget.arrowBytes()));
+            return new Session(duck, new VectorIo(duck, budget.arrowBytes()));
         }
 
         @Override
         public void close() {
-            try (duck; allocator) {
-                // allocator first, then DuckDB
+            try (duck; io) {
+                // vector I/O first, then DuckDB
             }
         }
     }
