@@ -10,9 +10,11 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.OptionalLong;
 import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.DefaultParser;
 import org.apache.commons.cli.HelpFormatter;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
+import org.apache.commons.cli.ParseException;
 
 /**
  * Options every job takes, each with an environment fallback so a container or Slurm job can set it
@@ -32,10 +34,23 @@ final class CommonOptions {
                 .desc("where DuckDB spills and partitions go (default: $TMPDIR; env SLUICE_TMP_DIR)").build());
         o.addOption(Option.builder().longOpt("progress").hasArg().argName("MODE")
                 .desc("auto, bar, log or none (default: auto; env SLUICE_PROGRESS)").build());
+        o.addOption(Option.builder().longOpt("help").desc("show this help").build());
+        return o;
+    }
+
+    /**
+     * Parses a command's options. Abbreviated long options are off: with them {@code --shard} would be
+     * taken for {@code --shard-size} by a command that has only the latter.
+     */
+    static CommandLine parse(Options options, String[] args) throws ParseException {
+        return DefaultParser.builder().setAllowPartialMatching(false).build().parse(options, args);
+    }
+
+    /** {@code --shard I/N}, for the jobs that split into shard tasks. */
+    static Options addShard(Options o) {
         o.addOption(Option.builder().longOpt("shard").hasArg().argName("I/N")
                 .desc("do task I of N of the job (default: from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX); "
                         + "then run sluice merge").build());
-        o.addOption(Option.builder().longOpt("help").desc("show this help").build());
         return o;
     }
 
@@ -59,7 +74,7 @@ final class CommonOptions {
         }
         String progress = value(cl, "progress", env, "SLUICE_PROGRESS");
         return new JobContext(w, limit, Path.of(tmp), Progress.Mode.parse(progress == null ? "auto" : progress),
-                out, err, ShardSpec.resolve(cl.getOptionValue("shard"), env));
+                out, err, ShardSpec.resolve(cl.hasOption("shard") ? cl.getOptionValue("shard") : null, env));
     }
 
     static String value(CommandLine cl, String option, Map<String, String> env, String var) {

@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.commons.cli.CommandLine;
-import org.apache.commons.cli.DefaultParser;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 
@@ -47,7 +46,7 @@ final class InspectCommand implements Command {
         o.addOption(Option.builder().longOpt("samples").hasArg().argName("N").desc("sample rows per split (default 3)")
                 .build());
         o.addOption(Option.builder().longOpt("help").desc("show this help").build());
-        CommandLine cl = new DefaultParser().parse(o, args);
+        CommandLine cl = CommonOptions.parse(o, args);
         if (cl.hasOption("help")) {
             CommonOptions.printHelp(out, "sluice inspect DIR [--json]", "Summarises and checks an output directory.", o);
             return 0;

@@ -20,7 +20,8 @@ public final class Main {
 
     static {
         for (Command c : List.of(new ProbeRowsCommand(), new InspectCommand(), new SqlCommand(), new RunsCommand(),
-                new MergeCommand(), new DemoCommand(), new PackCommand())) {
+                new CompressCommand(), new EvalCommand(), new SearchCommand(), new PackCommand(), new MergeCommand(),
+                new DemoCommand())) {
             COMMANDS.put(c.name(), c);
         }
     }

@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.commons.cli.CommandLine;
-import org.apache.commons.cli.DefaultParser;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 
@@ -35,7 +34,7 @@ final class MergeCommand implements Command {
     public int run(String[] args, PrintStream out, PrintStream err) throws Exception {
         Options o = new Options();
         o.addOption(Option.builder().longOpt("help").desc("show this help").build());
-        CommandLine cl = new DefaultParser().parse(o, args);
+        CommandLine cl = CommonOptions.parse(o, args);
         if (cl.hasOption("help")) {
             CommonOptions.printHelp(out, "sluice merge DIR", "Run after every shard task of a job has finished.", o);
             return 0;

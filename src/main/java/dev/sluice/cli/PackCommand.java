@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import org.apache.commons.cli.CommandLine;
-import org.apache.commons.cli.DefaultParser;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 
@@ -91,7 +90,7 @@ final class PackCommand implements Command {
     @Override
     public int run(String[] args, PrintStream out, PrintStream err) throws Exception {
         Options options = options();
-        CommandLine cl = new DefaultParser().parse(options, args);
+        CommandLine cl = CommonOptions.parse(options, args);
         if (cl.hasOption("help")) {
             CommonOptions.printHelp(out, "sluice pack --input GLOB|- --out DIR [options]",
                     "Packs documents into --seq-len token sequences (input_ids, cu_seqlens), "

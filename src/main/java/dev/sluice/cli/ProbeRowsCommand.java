@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.commons.cli.CommandLine;
-import org.apache.commons.cli.DefaultParser;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 
@@ -41,7 +40,7 @@ final class ProbeRowsCommand implements Command {
         o.addOption(Option.builder().longOpt("buckets").hasArg().argName("N")
                 .desc("work units (default: planned from the input size and the memory budget)").build());
         o.addOption(Option.builder().longOpt("out").hasArg().argName("DIR").desc("output directory").build());
-        return CommonOptions.add(o);
+        return CommonOptions.addShard(CommonOptions.add(o));
     }
 
     static ProbeRowsConfig config(CommandLine cl) {
@@ -66,7 +65,7 @@ final class ProbeRowsCommand implements Command {
     @Override
     public int run(String[] args, PrintStream out, PrintStream err) throws Exception {
         Options options = options();
-        CommandLine cl = new DefaultParser().parse(options, args);
+        CommandLine cl = CommonOptions.parse(options, args);
         if (cl.hasOption("help")) {
             CommonOptions.printHelp(out, "sluice probe-rows --input GLOB --key COL --time COL --out DIR [options]",
                     "Cuts each key's measurements, ordered by time, into rows of at most --max-len.", options);

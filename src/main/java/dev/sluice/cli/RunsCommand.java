@@ -10,7 +10,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import org.apache.commons.cli.CommandLine;
-import org.apache.commons.cli.DefaultParser;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 
@@ -31,7 +30,7 @@ final class RunsCommand implements Command {
         Options o = new Options();
         o.addOption(Option.builder().longOpt("json").desc("one JSON object per run").build());
         o.addOption(Option.builder().longOpt("help").desc("show this help").build());
-        CommandLine cl = new DefaultParser().parse(o, args);
+        CommandLine cl = CommonOptions.parse(o, args);
         if (cl.hasOption("help")) {
             CommonOptions.printHelp(out, "sluice runs [DIR] [--json]", "Lists DIR/_runs/*.json.", o);
             return 0;

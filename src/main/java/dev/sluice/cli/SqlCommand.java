@@ -11,7 +11,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 import org.apache.commons.cli.CommandLine;
-import org.apache.commons.cli.DefaultParser;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 
@@ -33,7 +32,7 @@ final class SqlCommand implements Command {
         o.addOption(Option.builder().longOpt("format").hasArg().argName("F").desc("table, csv or json (default table)")
                 .build());
         o.addOption(Option.builder().longOpt("help").desc("show this help").build());
-        CommandLine cl = new DefaultParser().parse(o, args);
+        CommandLine cl = CommonOptions.parse(o, args);
         if (cl.hasOption("help")) {
             CommonOptions.printHelp(out, "sluice sql DIR \"SELECT ...\" [--format table|csv|json]",
                     "Views: one per split directory (train, test), runs, manifest_shards.", o);

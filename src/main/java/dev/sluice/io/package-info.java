@@ -1,5 +1,6 @@
 /**
- * Input files (glob expansion, format detection) and Arrow batch streams across the DuckDB/Java boundary:
- * a query result read as Arrow batches, and Java batches registered with DuckDB as a scannable stream.
+ * Readers and streams: input file globs, Arrow batches across the DuckDB/Java boundary (a query result read
+ * as Arrow batches, Java batches registered with DuckDB as a scannable stream), and vector inputs
+ * ({@code .npy}, {@code .fvecs}/{@code .bvecs}, Parquet list/array/blob columns) read in reused batches.
  */
 package dev.sluice.io;

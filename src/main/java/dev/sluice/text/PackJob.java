@@ -91,7 +91,7 @@ public final class PackJob {
         }
         if (!ctx.shard().whole()) {
             throw SluiceException.usage("pack runs as one process; it does not split into shard tasks ("
-                    + ctx.shard() + " given by --shard or the scheduler's environment)");
+                    + ctx.shard() + " from the scheduler's environment)");
         }
         MemoryBudget budget = MemoryBudget.detect(ctx.memoryLimit());
         ctx.log("pack: " + budget.describe());

@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# sluice compress/eval against Debian's FAISS, in one run, on one machine:
+#   scripts/bench/compress.sh [N]      N base vectors (default 117000; made by scripts/data/embeddings.sh)
+# Per method: train seconds, encode vectors/s, search QPS (1,000 queries, k=10, no re-rank), recall@10,
+# bytes/vector, and the ratio sluice/FAISS; exact k-NN GFLOP/s; then peak RSS of compress on the set and on
+# the set repeated 10 times with small noise. Both sides use 2 threads. Speeds compare only within one run.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+N="${1:-117000}"
+THREADS="${THREADS:-2}"
+DATA="$ROOT/target/bench-embeddings"
+WORK="$ROOT/target/bench-compress"
+SLUICE="$ROOT/scripts/sluice"
+[ -f "$DATA/base.npy" ] || "$ROOT/scripts/data/embeddings.sh" "$N" "$DATA"
+rm -rf "$WORK" && mkdir -p "$WORK"
+/usr/bin/python3 -c "import faiss" || { echo "compress.sh: apt-get install python3-faiss python3-numpy libopenblas0-pthread" >&2; exit 1; }
+
+echo "== FAISS $(/usr/bin/python3 -c 'import faiss; print(faiss.__version__)') ($THREADS threads)" >&2
+OPENBLAS_NUM_THREADS=$THREADS /usr/bin/python3 "$ROOT/scripts/bench/faiss_bench.py" "$DATA/base.npy" "$DATA/queries.npy" \
+  "$WORK/gt.ivecs" "$THREADS" 100000 | tee "$WORK/faiss.jsonl" >&2
+
+# name | compress options | eval options
+METHODS=(
+  "pq8|--method pq --m 8|"
+  "pq16|--method pq --m 16|"
+  "pq32|--method pq --m 32|"
+  "pq32x4|--method pq --m 32 --nbits 4|"
+  "opq16|--method opq --m 16|"
+  "sq8|--method sq8|"
+  "sq4|--method sq4|"
+  "rabitq1|--method rabitq --bits 1|--base $DATA/base.npy --rerank 100"
+  "rabitq4|--method rabitq --bits 4|"
+)
+for entry in "${METHODS[@]}"; do
+  IFS='|' read -r name copts eopts <<<"$entry"
+  echo "== sluice $name" >&2
+  # shellcheck disable=SC2086
+  "$SLUICE" compress --input "$DATA/base.npy" $copts --out "$WORK/$name" --workers "$THREADS" --progress none \
+    > "$WORK/$name.compress.txt" 2>&1
+  # shellcheck disable=SC2086
+  "$SLUICE" eval --codes "$WORK/$name" --queries "$DATA/queries.npy" --ground-truth "$WORK/gt.ivecs" $eopts \
+    --workers "$THREADS" --progress none > "$WORK/$name.eval.txt" 2>&1
+  tail -1 "$WORK/$name.compress.txt" >&2
+done
+echo "== sluice exact k-NN" >&2
+"$SLUICE" eval --codes "$WORK/sq8" --queries "$DATA/queries.npy" --base "$DATA/base.npy" --workers "$THREADS" \
+  --progress none > "$WORK/exact.eval.txt" 2>&1
+
+echo "== peak RSS: compress sq8 on 1x and 10x the set (repeated with noise 1e-3)" >&2
+/usr/bin/python3 - "$DATA/base.npy" "$WORK/base10x.npy" <<'PY'
+import sys
+import numpy as np
+b = np.load(sys.argv[1], mmap_mode="r")
+rng = np.random.default_rng(1)
+out = np.lib.format.open_memmap(sys.argv[2], mode="w+", dtype=np.float32, shape=(10 * b.shape[0], b.shape[1]))
+for i in range(10):
+    out[i * b.shape[0]:(i + 1) * b.shape[0]] = b + rng.normal(0, 1e-3, b.shape).astype(np.float32)
+out.flush()
+PY
+for x in 1x 10x; do
+  in="$DATA/base.npy"; [ "$x" = 10x ] && in="$WORK/base10x.npy"
+  "$SLUICE" compress --input "$in" --method sq8 --out "$WORK/rss-$x" --workers "$THREADS" --memory-limit 2GB \
+    --progress none > "$WORK/rss-$x.txt" 2>&1
+done
+rm -f "$WORK/base10x.npy"
+
+/usr/bin/python3 - "$WORK" <<'PY'
+import glob, json, os, sys
+work = sys.argv[1]
+faiss = {j["method"]: j for j in map(json.loads, open(os.path.join(work, "faiss.jsonl")))}
+
+def record(d, job):
+    for f in sorted(glob.glob(os.path.join(d, "_runs", "*.json"))):
+        r = json.load(open(f))
+        if r["job"] == job and r["status"] == "ok":
+            return r
+    raise SystemExit("no %s record in %s" % (job, d))
+
+def fmt(v, f="%.3f"):
+    return "—" if v is None else f % v
+
+def ratio(a, b):
+    return "—" if a is None or b in (None, 0) else "%.2fx" % (a / b)
+
+rows = [("pq8", "pq8"), ("pq16", "pq16"), ("pq32", "pq32"), ("pq32x4", None), ("opq16", "opq16"),
+        ("sq8", "sq8"), ("sq4", "sq4"), ("rabitq1", "lsh"), ("rabitq4", None)]
+print("| method | bytes/vec | recall@10 sluice / FAISS | train s sluice / FAISS | encode vec/s sluice / FAISS (ratio) "
+      "| search QPS sluice / FAISS (ratio) |")
+print("|---|---|---|---|---|---|")
+for name, fname in rows:
+    c, e = record(os.path.join(work, name), "compress"), record(os.path.join(work, name), "eval")
+    f = faiss.get(fname, {}) if fname else {}
+    rec = "%.3f" % e["recall_at_k"]
+    if "rerank_recall_at_k" in e:
+        rec += " (re-rank 100: %.3f)" % e["rerank_recall_at_k"]
+    label = name if fname in (name, None) else "%s (FAISS: %s)" % (name, fname)
+    print("| %s | %d | %s / %s | %s / %s | %s / %s (%s) | %s / %s (%s) |" % (
+        label, e["bytes_per_vector"], rec, fmt(f.get("recall")), fmt(c["train_seconds"], "%.1f"),
+        fmt(f.get("train_s"), "%.1f"), fmt(c["encode_vectors_per_second"], "%.0f"), fmt(f.get("encode_vps"), "%.0f"),
+        ratio(c["encode_vectors_per_second"], f.get("encode_vps")), fmt(e["search_qps"], "%.0f"),
+        fmt(f.get("qps"), "%.0f"), ratio(e["search_qps"], f.get("qps"))))
+x = record(os.path.join(work, "sq8"), "eval")
+for r in sorted(glob.glob(os.path.join(work, "sq8", "_runs", "*.json"))):
+    j = json.load(open(r))
+    if j["job"] == "eval" and "exact_gflops" in j:
+        x = j
+print("| exact k-NN | %d | 1.0 | — | — | %.0f / %.0f QPS; %.1f / %.1f GFLOP/s (%s) |" % (
+    4 * 384, x["exact_qps"], faiss["exact"]["qps"], x["exact_gflops"], faiss["exact"]["gflops"],
+    ratio(x["exact_gflops"], faiss["exact"]["gflops"])))
+r1, r10 = record(os.path.join(work, "rss-1x"), "compress"), record(os.path.join(work, "rss-10x"), "compress")
+print()
+print("compress sq8 peak RSS: {:,} vectors {:.0f} MB; {:,} vectors {:.0f} MB ({:+.1f}%)".format(
+    r1["rows_in"], r1["rss_peak_bytes"] / 2**20, r10["rows_in"], r10["rss_peak_bytes"] / 2**20,
+    100.0 * (r10["rss_peak_bytes"] / r1["rss_peak_bytes"] - 1)))
+PY

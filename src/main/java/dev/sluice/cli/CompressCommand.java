@@ -1,0 +1,85 @@
+package dev.sluice.cli;
+
+import dev.sluice.engine.SluiceException;
+import dev.sluice.quant.CompressConfig;
+import dev.sluice.quant.CompressJob;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Locale;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+
+/** {@code sluice compress}: train a quantizer on a sample, encode the input to code shards. */
+final class CompressCommand implements Command {
+
+    @Override
+    public String name() {
+        return "compress";
+    }
+
+    @Override
+    public String summary() {
+        return "train a vector quantizer on a sample, encode the stream to code shards";
+    }
+
+    static Options options() {
+        Options o = new Options();
+        o.addOption(opt("input", "PATH", ".npy, .fvecs, .bvecs, or Parquet file or glob"));
+        o.addOption(opt("column", "COL", "embedding column of Parquet input (default emb)"));
+        o.addOption(opt("id-column", "COL", "integer id column of Parquet input (default: 0-based row number)"));
+        o.addOption(opt("method", "M", "pq, opq, sq8, sq4 or rabitq (default pq)"));
+        o.addOption(opt("m", "N", "PQ/OPQ sub-spaces; must divide the dimension (default 16)"));
+        o.addOption(opt("nbits", "B", "PQ/OPQ bits per sub-space code: 8 or 4 (default 8)"));
+        o.addOption(opt("bits", "B", "RaBitQ bits per dimension: 1 or 4 (default 1)"));
+        o.addOption(opt("train-size", "N", "vectors in the reservoir training sample (default 100000)"));
+        o.addOption(opt("batch-size", "N", "vectors per batch and per code shard (default 10000)"));
+        o.addOption(opt("seed", "S", "seed of the sample, k-means and rotations (default 0)"));
+        o.addOption(opt("format", "F", "parquet (default), or npy to also write .npy code batches"));
+        o.addOption(opt("out", "DIR", "output directory"));
+        o.addOption(opt("faiss", "FILE", "also write the index with its codes as a FAISS index file (pq, opq, sq8, sq4)"));
+        return CommonOptions.add(o);
+    }
+
+    static Option opt(String name, String arg, String desc) {
+        return Option.builder().longOpt(name).hasArg().argName(arg).desc(desc).build();
+    }
+
+    static CompressConfig config(CommandLine cl) {
+        String format = cl.getOptionValue("format", "parquet").strip().toLowerCase(Locale.ROOT);
+        if (!format.equals("parquet") && !format.equals("npy")) {
+            throw SluiceException.usage("--format must be parquet or npy, got '" + format + "'");
+        }
+        long seed;
+        try {
+            seed = Long.parseLong(cl.getOptionValue("seed", "0").strip());
+        } catch (NumberFormatException e) {
+            throw SluiceException.usage("--seed must be a whole number, got '" + cl.getOptionValue("seed") + "'");
+        }
+        String out = cl.getOptionValue("out");
+        return new CompressConfig(cl.getOptionValue("input"), cl.getOptionValue("column"),
+                cl.getOptionValue("id-column"), cl.getOptionValue("method", "pq").strip().toLowerCase(Locale.ROOT),
+                CommonOptions.intOption(cl, "m", 16), CommonOptions.intOption(cl, "nbits", 8),
+                CommonOptions.intOption(cl, "bits", 1), CommonOptions.intOption(cl, "train-size", 100_000),
+                CommonOptions.intOption(cl, "batch-size", 10_000), seed, format.equals("npy"),
+                out == null ? null : Path.of(out),
+                cl.getOptionValue("faiss") == null ? null : Path.of(cl.getOptionValue("faiss")));
+    }
+
+    @Override
+    public int run(String[] args, PrintStream out, PrintStream err) throws Exception {
+        Options options = options();
+        CommandLine cl = CommonOptions.parse(options, args);
+        if (cl.hasOption("help")) {
+            CommonOptions.printHelp(out, "sluice compress --input PATH --method pq|opq|sq8|sq4|rabitq --out DIR",
+                    "Trains a quantizer on a reservoir sample of the input, then encodes every vector.", options);
+            return 0;
+        }
+        Main.rejectExtraArgs(cl);
+        CompressJob.Result r = new CompressJob(config(cl), CommonOptions.context(cl, out, err)).run();
+        out.printf(Locale.ROOT, "compress done: %,d vectors x %d dims, %s, %d bytes/vector (%.1fx), "
+                        + "train %.1f s, encode %,.0f vectors/s%n", r.rows(), r.dim(), r.method(), r.codeBytes(),
+                4.0 * r.dim() / r.codeBytes(), r.trainSeconds(), r.encodeVectorsPerSecond());
+        return 0;
+    }
+}

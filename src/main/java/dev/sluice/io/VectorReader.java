@@ -1,0 +1,29 @@
+package dev.sluice.io;
+
+/**
+ * A stream of float vectors of one dimension, read in batches into a reused {@link VectorBatch}. Rows come in
+ * input order; without an id column a row's id is its 0-based row number.
+ */
+public interface VectorReader extends AutoCloseable {
+    int dim();
+
+    /** Number of vectors in the input. */
+    long count();
+
+    /** What is being read, for messages: the file, and the column for Parquet. */
+    String describe();
+
+    /** Fills {@code batch} with the next rows; false once the input is exhausted (batch.rows is then 0). */
+    boolean next(VectorBatch batch);
+
+    /** Goes back to the first row, for a second pass over the input. */
+    void rewind();
+
+    /** A batch of this reader's dimension. */
+    default VectorBatch newBatch(int capacity) {
+        return new VectorBatch(dim(), capacity);
+    }
+
+    @Override
+    void close();
+}

@@ -1,0 +1,118 @@
+package dev.sluice.knn;
+
+import dev.sluice.engine.SluiceException;
+import dev.sluice.io.CodeShards;
+import dev.sluice.io.VectorBatch;
+import dev.sluice.io.VectorReader;
+import java.util.function.IntFunction;
+import dev.sluice.simd.Kernels;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Top-k over quantized codes: each query gets its scorer (look-up tables or rotated query) once, then the codes
+ * stream past in batches and every query scans every batch with asymmetric distances; queries are split between
+ * workers. {@link #rerank} re-orders each query's candidates by exact distance in one more pass over the base.
+ */
+public final class CodeSearch {
+    static final int CODE_BATCH = 16_384;
+
+    private CodeSearch() {}
+
+    /** Top-k of {@code nq} queries, {@code scorerOf.apply(q)} giving query q's scorer, over codes of {@code cb} bytes. */
+    public static Neighbors search(IntFunction<CodeScorer> scorerOf, int nq, int cb, CodeShards.Reader codes, int k,
+                                   int workers) {
+        CodeScorer[] scorers = new CodeScorer[nq];
+        TopK[] heaps = new TopK[nq];
+        for (int q = 0; q < nq; q++) {
+            scorers[q] = scorerOf.apply(q);
+            heaps[q] = new TopK(k);
+        }
+        CodeShards.Batch batch = new CodeShards.Batch(CODE_BATCH, cb);
+        int chunks = Math.max(1, Math.min(workers, nq));
+        int per = (nq + chunks - 1) / chunks;
+        ExecutorService pool = Executors.newFixedThreadPool(chunks, Thread.ofPlatform().name("sluice-adc-", 0).factory());
+        try {
+            while (codes.next(batch)) {
+                List<Future<?>> fs = new ArrayList<>();
+                for (int c = 0; c < chunks; c++) {
+                    int from = c * per, to = Math.min(nq, from + per);
+                    if (from >= to) {
+                        continue;
+                    }
+                    fs.add(pool.submit(() -> {
+                        float[] d = new float[batch.rows];
+                        for (int q = from; q < to; q++) {
+                            scorers[q].distances(batch.codes, 0, batch.rows, d);
+                            TopK h = heaps[q];
+                            for (int i = 0; i < batch.rows; i++) {
+                                if (d[i] <= h.bound()) {
+                                    h.offer(d[i], batch.ids[i]);
+                                }
+                            }
+                        }
+                    }));
+                }
+                for (Future<?> f : fs) {
+                    f.get();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw SluiceException.internal("interrupted", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw SluiceException.internal("search failed: " + e.getCause(), e.getCause());
+        } finally {
+            pool.shutdownNow();
+        }
+        return Neighbors.of(heaps);
+    }
+
+    /**
+     * Keeps each query's k nearest among its candidates by exact distance, reading the base once: the candidates'
+     * ids are looked up as the base streams past.
+     */
+    public static Neighbors rerank(Neighbors candidates, float[] queries, VectorReader base, int k) {
+        int dim = base.dim();
+        Map<Long, int[]> wanted = new HashMap<>();
+        for (int q = 0; q < candidates.queries(); q++) {
+            for (long id : candidates.ids()[q]) {
+                int[] qs = wanted.get(id);
+                if (qs == null) {
+                    wanted.put(id, new int[] {q});
+                } else {
+                    int[] g = java.util.Arrays.copyOf(qs, qs.length + 1);
+                    g[qs.length] = q;
+                    wanted.put(id, g);
+                }
+            }
+        }
+        TopK[] heaps = new TopK[candidates.queries()];
+        for (int q = 0; q < heaps.length; q++) {
+            heaps[q] = new TopK(k);
+        }
+        var kern = Kernels.get();
+        VectorBatch b = base.newBatch(8192);
+        base.rewind();
+        while (base.next(b)) {
+            for (int i = 0; i < b.rows; i++) {
+                int[] qs = wanted.get(b.ids[i]);
+                if (qs != null) {
+                    for (int q : qs) {
+                        heaps[q].offer(kern.squareDistance(queries, q * dim, b.data, i * dim, dim), b.ids[i]);
+                    }
+                }
+            }
+        }
+        return Neighbors.of(heaps);
+    }
+}

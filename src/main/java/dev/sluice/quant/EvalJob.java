@@ -1,0 +1,140 @@
+package dev.sluice.quant;
+
+import dev.sluice.engine.JobContext;
+import dev.sluice.engine.MemoryBudget;
+import dev.sluice.engine.MemoryMonitor;
+import dev.sluice.engine.RunRecord;
+import dev.sluice.engine.SluiceException;
+import dev.sluice.io.VectorBatch;
+import dev.sluice.io.VectorFiles;
+import dev.sluice.io.VectorReader;
+import dev.sluice.knn.ExactSearch;
+import dev.sluice.knn.Neighbors;
+import dev.sluice.knn.Recall;
+import dev.sluice.simd.Kernels;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * eval: what the compression costs. Exact top-k ground truth (blocked brute force over the base, or an
+ * {@code .ivecs} file), the compressed search's k-recall@k and 1-recall@k with and without re-ranking, the mean
+ * squared reconstruction error over the first {@value #MSE_ROWS} base vectors, bytes per vector and compression
+ * ratio; printed and written to the run record under the codes directory.
+ */
+public final class EvalJob {
+    static final int MSE_ROWS = 20_000;
+
+    private final SearchConfig config;
+    private final JobContext ctx;
+
+    public EvalJob(SearchConfig config, JobContext ctx) {
+        this.config = config;
+        this.ctx = ctx;
+    }
+
+    /** The measurements, by name, in print order. */
+    public record Result(Map<String, Object> metrics) {
+        public double get(String name) {
+            return ((Number) metrics.get(name)).doubleValue();
+        }
+    }
+
+    public Result run() {
+        if (config.base() == null && config.groundTruth() == null) {
+            throw SluiceException.usage("eval needs --base (to compute exact neighbours) or --ground-truth FILE.ivecs");
+        }
+        MemoryBudget budget = MemoryBudget.detect(ctx.memoryLimit());
+        CodesDir codes = CodesDir.open(config.codes());
+        SearchJob search = new SearchJob(config, ctx);
+        Quantizer q = codes.quantizer();
+        int dim = q.dim();
+        int k = config.k();
+        try (MemoryMonitor memory = new MemoryMonitor();
+             SearchJob.Session s = SearchJob.Session.open(budget, ctx, config.codes())) {
+            RunRecord record = new RunRecord("eval", config.parameters());
+            Map<String, Object> m = new LinkedHashMap<>();
+            memory.stage("queries");
+            float[] queries = SearchJob.readAll(config.queries(), search.queryColumn(codes), null, s, dim);
+            int nq = queries.length / dim;
+            m.put("queries", nq);
+            m.put("base_vectors", codes.rows());
+            m.put("k", k);
+
+            memory.stage("ground-truth");
+            long[][] truth;
+            if (config.groundTruth() != null) {
+                int[][] gt = VectorFiles.readIvecs(config.groundTruth());
+                if (gt.length != nq || gt[0].length < k) {
+                    throw SluiceException.input(String.format(Locale.ROOT,
+                            "--ground-truth %s has %d rows of %d ids; expected %d rows (one per query) of at least %d",
+                            config.groundTruth(), gt.length, gt[0].length, nq, k));
+                }
+                truth = new long[nq][];
+                for (int i = 0; i < nq; i++) {
+                    truth[i] = java.util.Arrays.stream(gt[i]).asLongStream().toArray();
+                }
+            } else {
+                try (VectorReader base = search.openBase(codes, s)) {
+                    long t0 = System.nanoTime();
+                    Neighbors exact = ExactSearch.search(queries, nq, base, k, ctx.workers(), 16_384);
+                    double sec = (System.nanoTime() - t0) / 1e9;
+                    truth = exact.ids();
+                    m.put("exact_seconds", sec);
+                    m.put("exact_qps", nq / sec);
+                    m.put("exact_gflops", 2.0 * nq * base.count() * dim / sec / 1e9);
+                }
+            }
+
+            memory.stage("search");
+            long t0 = System.nanoTime();
+            Neighbors approx = search.search(codes, queries, nq, k, 0, s, ctx.workers());
+            double sec = (System.nanoTime() - t0) / 1e9;
+            m.put("search_qps", nq / sec);
+            m.put("recall_at_k", Recall.atK(approx.ids(), truth, k));
+            m.put("one_recall_at_k", Recall.oneAtK(approx.ids(), truth, k));
+            if (config.rerank() > 0) {
+                memory.stage("rerank");
+                t0 = System.nanoTime();
+                Neighbors re = search.search(codes, queries, nq, k, config.rerank(), s, ctx.workers());
+                sec = (System.nanoTime() - t0) / 1e9;
+                m.put("rerank", config.rerank());
+                m.put("rerank_qps", nq / sec);
+                m.put("rerank_recall_at_k", Recall.atK(re.ids(), truth, k));
+                m.put("rerank_one_recall_at_k", Recall.oneAtK(re.ids(), truth, k));
+            }
+            if (config.base() != null) {
+                memory.stage("mse");
+                try (VectorReader base = search.openBase(codes, s)) {
+                    m.put("mse", mse(q, base));
+                }
+            }
+            m.put("bytes_per_vector", q.codeBytes());
+            m.put("compression_ratio", 4.0 * dim / q.codeBytes());
+            m.put("method", q.describe());
+            m.put("kernels", Kernels.get().name());
+            m.forEach(record::put);
+            record.finish(config.codes(), "ok", memory, nq);
+            return new Result(m);
+        }
+    }
+
+    /** Mean squared reconstruction error of the first {@value #MSE_ROWS} base vectors. */
+    static double mse(Quantizer q, VectorReader base) {
+        int dim = q.dim();
+        VectorBatch b = base.newBatch(4096);
+        byte[] code = new byte[q.codeBytes()];
+        float[] rec = new float[dim];
+        double sum = 0;
+        long n = 0;
+        base.rewind();
+        while (n < MSE_ROWS && base.next(b)) {
+            for (int i = 0; i < b.rows && n < MSE_ROWS; i++, n++) {
+                q.encodeTo(b.data, i * dim, code, 0);
+                q.decode(code, 0, rec, 0);
+                sum += Kernels.get().squareDistance(b.data, i * dim, rec, 0, dim);
+            }
+        }
+        return sum / Math.max(1, n);
+    }
+}

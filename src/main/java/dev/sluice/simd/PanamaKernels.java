@@ -1,0 +1,311 @@
+package dev.sluice.simd;
+
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Kernels on the Vector API at the machine's preferred width (256 bits on AVX2, 512 on AVX-512). Each loop
+ * runs to {@code SPECIES.loopBound(n)} and finishes with a scalar tail. Float loops keep four accumulators:
+ * one FMA has a latency of about four cycles and two can issue per cycle, so a single accumulator would
+ * leave most of the FMA units idle.
+ */
+final class PanamaKernels implements VectorKernels {
+    static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_PREFERRED;
+    static final VectorSpecies<Integer> INTS = VectorSpecies.of(int.class, FLOATS.vectorShape());
+    /** Bytes with as many lanes as FLOATS, widened to ints; null when that is under 64 bits (128-bit floats). */
+    static final VectorSpecies<Byte> BYTES = FLOATS.length() * 8 >= 64
+            ? VectorSpecies.of(byte.class, VectorShape.forBitSize(FLOATS.length() * 8)) : null;
+
+    /** Shuffles that fold the upper half of the lanes onto the lower half, for {@link #sum}. */
+    private static final VectorShuffle<Float>[] FOLDS = folds();
+
+    private final ScalarKernels scalar = new ScalarKernels();
+
+    @SuppressWarnings("unchecked")
+    private static VectorShuffle<Float>[] folds() {
+        int n = FLOATS.length();
+        int steps = Integer.numberOfTrailingZeros(n);
+        VectorShuffle<Float>[] f = new VectorShuffle[steps];
+        for (int s = 0, half = n / 2; s < steps; s++, half /= 2) {
+            int h = half;
+            f[s] = VectorShuffle.fromOp(FLOATS, i -> (i + h) % n);
+        }
+        return f;
+    }
+
+    /**
+     * The sum of the lanes in a fixed pairwise order. {@code reduceLanes(ADD)} leaves the order open, and the
+     * interpreter and the compiled code then round differently; encoding must give the same codes whether a
+     * method is compiled yet or not, so that outputs do not depend on timing.
+     */
+    static float sum(FloatVector v) {
+        for (VectorShuffle<Float> f : FOLDS) {
+            v = v.add(v.rearrange(f));
+        }
+        return v.lane(0);
+    }
+
+    @Override
+    public float squareDistance(float[] a, int ao, float[] b, int bo, int dim) {
+        int n = FLOATS.length();
+        int bound4 = dim - dim % (4 * n);
+        FloatVector s0 = FloatVector.zero(FLOATS), s1 = s0, s2 = s0, s3 = s0;
+        int i = 0;
+        for (; i < bound4; i += 4 * n) {
+            FloatVector d0 = FloatVector.fromArray(FLOATS, a, ao + i).sub(FloatVector.fromArray(FLOATS, b, bo + i));
+            FloatVector d1 = FloatVector.fromArray(FLOATS, a, ao + i + n)
+                    .sub(FloatVector.fromArray(FLOATS, b, bo + i + n));
+            FloatVector d2 = FloatVector.fromArray(FLOATS, a, ao + i + 2 * n)
+                    .sub(FloatVector.fromArray(FLOATS, b, bo + i + 2 * n));
+            FloatVector d3 = FloatVector.fromArray(FLOATS, a, ao + i + 3 * n)
+                    .sub(FloatVector.fromArray(FLOATS, b, bo + i + 3 * n));
+            s0 = d0.fma(d0, s0);
+            s1 = d1.fma(d1, s1);
+            s2 = d2.fma(d2, s2);
+            s3 = d3.fma(d3, s3);
+        }
+        int bound = FLOATS.loopBound(dim);
+        for (; i < bound; i += n) {
+            FloatVector d = FloatVector.fromArray(FLOATS, a, ao + i).sub(FloatVector.fromArray(FLOATS, b, bo + i));
+            s0 = d.fma(d, s0);
+        }
+        float s = sum(s0.add(s1).add(s2.add(s3)));
+        for (; i < dim; i++) {
+            float d = a[ao + i] - b[bo + i];
+            s += d * d;
+        }
+        return s;
+    }
+
+    @Override
+    public float dot(float[] a, int ao, float[] b, int bo, int dim) {
+        int n = FLOATS.length();
+        int bound4 = dim - dim % (4 * n);
+        FloatVector s0 = FloatVector.zero(FLOATS), s1 = s0, s2 = s0, s3 = s0;
+        int i = 0;
+        for (; i < bound4; i += 4 * n) {
+            s0 = FloatVector.fromArray(FLOATS, a, ao + i).fma(FloatVector.fromArray(FLOATS, b, bo + i), s0);
+            s1 = FloatVector.fromArray(FLOATS, a, ao + i + n).fma(FloatVector.fromArray(FLOATS, b, bo + i + n), s1);
+            s2 = FloatVector.fromArray(FLOATS, a, ao + i + 2 * n)
+                    .fma(FloatVector.fromArray(FLOATS, b, bo + i + 2 * n), s2);
+            s3 = FloatVector.fromArray(FLOATS, a, ao + i + 3 * n)
+                    .fma(FloatVector.fromArray(FLOATS, b, bo + i + 3 * n), s3);
+        }
+        int bound = FLOATS.loopBound(dim);
+        for (; i < bound; i += n) {
+            s0 = FloatVector.fromArray(FLOATS, a, ao + i).fma(FloatVector.fromArray(FLOATS, b, bo + i), s0);
+        }
+        float s = sum(s0.add(s1).add(s2.add(s3)));
+        for (; i < dim; i++) {
+            s += a[ao + i] * b[bo + i];
+        }
+        return s;
+    }
+
+    @Override
+    public void dot4(float[] queries, int q0, int q1, int q2, int q3, float[] b, int bo, int dim, float[] out) {
+        // The four queries are the four accumulators: each loaded vector of b feeds four FMAs.
+        FloatVector s0 = FloatVector.zero(FLOATS), s1 = s0, s2 = s0, s3 = s0;
+        int n = FLOATS.length();
+        int bound = FLOATS.loopBound(dim);
+        int i = 0;
+        for (; i < bound; i += n) {
+            FloatVector x = FloatVector.fromArray(FLOATS, b, bo + i);
+            s0 = FloatVector.fromArray(FLOATS, queries, q0 + i).fma(x, s0);
+            s1 = FloatVector.fromArray(FLOATS, queries, q1 + i).fma(x, s1);
+            s2 = FloatVector.fromArray(FLOATS, queries, q2 + i).fma(x, s2);
+            s3 = FloatVector.fromArray(FLOATS, queries, q3 + i).fma(x, s3);
+        }
+        float r0 = sum(s0), r1 = sum(s1);
+        float r2 = sum(s2), r3 = sum(s3);
+        for (; i < dim; i++) {
+            float x = b[bo + i];
+            r0 += queries[q0 + i] * x;
+            r1 += queries[q1 + i] * x;
+            r2 += queries[q2 + i] * x;
+            r3 += queries[q3 + i] * x;
+        }
+        out[0] = r0;
+        out[1] = r1;
+        out[2] = r2;
+        out[3] = r3;
+    }
+
+    @Override
+    public void squareDistancesColumnMajor(float[] q, int qo, float[] cols, int co, int dim, int count, float[] out) {
+        int n = FLOATS.length();
+        int c = 0;
+        // Four vectors of lanes at a time: four independent FMA chains over the dimensions.
+        for (; c + 4 * n <= count; c += 4 * n) {
+            FloatVector s0 = FloatVector.zero(FLOATS), s1 = s0, s2 = s0, s3 = s0;
+            for (int j = 0, o = co + c; j < dim; j++, o += count) {
+                FloatVector x = FloatVector.broadcast(FLOATS, q[qo + j]);
+                FloatVector d0 = x.sub(FloatVector.fromArray(FLOATS, cols, o));
+                FloatVector d1 = x.sub(FloatVector.fromArray(FLOATS, cols, o + n));
+                FloatVector d2 = x.sub(FloatVector.fromArray(FLOATS, cols, o + 2 * n));
+                FloatVector d3 = x.sub(FloatVector.fromArray(FLOATS, cols, o + 3 * n));
+                s0 = d0.fma(d0, s0);
+                s1 = d1.fma(d1, s1);
+                s2 = d2.fma(d2, s2);
+                s3 = d3.fma(d3, s3);
+            }
+            s0.intoArray(out, c);
+            s1.intoArray(out, c + n);
+            s2.intoArray(out, c + 2 * n);
+            s3.intoArray(out, c + 3 * n);
+        }
+        for (; c + n <= count; c += n) {
+            FloatVector s0 = FloatVector.zero(FLOATS);
+            for (int j = 0, o = co + c; j < dim; j++, o += count) {
+                FloatVector d0 = FloatVector.broadcast(FLOATS, q[qo + j]).sub(FloatVector.fromArray(FLOATS, cols, o));
+                s0 = d0.fma(d0, s0);
+            }
+            s0.intoArray(out, c);
+        }
+        for (; c < count; c++) {
+            float s = 0;
+            for (int j = 0; j < dim; j++) {
+                float d = q[qo + j] - cols[co + j * count + c];
+                s += d * d;
+            }
+            out[c] = s;
+        }
+    }
+
+    @Override
+    public void pqDistances(float[] lut, int ksub, byte[] codes, int codeOffset, int count, int m, float[] out) {
+        // Table look-ups are gathers, which AVX2 does no faster than scalar loads; four codes at a time give the
+        // out-of-order core four independent chains of loads and adds.
+        int i = 0;
+        for (; i + 4 <= count; i += 4) {
+            int c0 = codeOffset + i * m, c1 = c0 + m, c2 = c1 + m, c3 = c2 + m;
+            float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+            for (int j = 0, t = 0; j < m; j++, t += ksub) {
+                s0 += lut[t + (codes[c0 + j] & 0xFF)];
+                s1 += lut[t + (codes[c1 + j] & 0xFF)];
+                s2 += lut[t + (codes[c2 + j] & 0xFF)];
+                s3 += lut[t + (codes[c3 + j] & 0xFF)];
+            }
+            out[i] = s0;
+            out[i + 1] = s1;
+            out[i + 2] = s2;
+            out[i + 3] = s3;
+        }
+        for (; i < count; i++) {
+            int c = codeOffset + i * m;
+            float s = 0;
+            for (int j = 0; j < m; j++) {
+                s += lut[j * ksub + (codes[c + j] & 0xFF)];
+            }
+            out[i] = s;
+        }
+    }
+
+    private static FloatVector widen(ByteVector b) {
+        return (FloatVector) b.convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0)
+                .convert(VectorOperators.I2F, 0);
+    }
+
+    @Override
+    public float u8SquareDistance(float[] q, float[] step, byte[] codes, int off, int dim) {
+        if (BYTES == null) {
+            return scalar.u8SquareDistance(q, step, codes, off, dim);
+        }
+        int n = FLOATS.length();
+        int bound2 = dim - dim % (2 * n);
+        FloatVector s0 = FloatVector.zero(FLOATS), s1 = s0;
+        int i = 0;
+        for (; i < bound2; i += 2 * n) {
+            FloatVector c0 = widen(ByteVector.fromArray(BYTES, codes, off + i));
+            FloatVector c1 = widen(ByteVector.fromArray(BYTES, codes, off + i + n));
+            FloatVector d0 = c0.neg().fma(FloatVector.fromArray(FLOATS, step, i), FloatVector.fromArray(FLOATS, q, i));
+            FloatVector d1 = c1.neg().fma(FloatVector.fromArray(FLOATS, step, i + n),
+                    FloatVector.fromArray(FLOATS, q, i + n));
+            s0 = d0.fma(d0, s0);
+            s1 = d1.fma(d1, s1);
+        }
+        float s = sum(s0.add(s1));
+        for (; i < dim; i++) {
+            float d = q[i] - step[i] * (codes[off + i] & 0xFF);
+            s += d * d;
+        }
+        return s;
+    }
+
+    @Override
+    public float u4SquareDistance(float[] qEven, float[] stepEven, float[] qOdd, float[] stepOdd, byte[] codes,
+                                  int off, int bytes) {
+        if (BYTES == null) {
+            return scalar.u4SquareDistance(qEven, stepEven, qOdd, stepOdd, codes, off, bytes);
+        }
+        int n = FLOATS.length();
+        int bound = bytes - bytes % n;
+        FloatVector s0 = FloatVector.zero(FLOATS), s1 = s0;
+        int j = 0;
+        for (; j < bound; j += n) {
+            ByteVector b = ByteVector.fromArray(BYTES, codes, off + j);
+            FloatVector lo = widen(b.lanewise(VectorOperators.AND, (byte) 0x0F));
+            FloatVector hi = widen(b.lanewise(VectorOperators.LSHR, 4).lanewise(VectorOperators.AND, (byte) 0x0F));
+            FloatVector d0 = lo.neg().fma(FloatVector.fromArray(FLOATS, stepEven, j),
+                    FloatVector.fromArray(FLOATS, qEven, j));
+            FloatVector d1 = hi.neg().fma(FloatVector.fromArray(FLOATS, stepOdd, j),
+                    FloatVector.fromArray(FLOATS, qOdd, j));
+            s0 = d0.fma(d0, s0);
+            s1 = d1.fma(d1, s1);
+        }
+        float s = sum(s0.add(s1));
+        for (; j < bytes; j++) {
+            int b = codes[off + j];
+            float lo = qEven[j] - stepEven[j] * (b & 0x0F);
+            float hi = qOdd[j] - stepOdd[j] * ((b >>> 4) & 0x0F);
+            s += lo * lo + hi * hi;
+        }
+        return s;
+    }
+
+    @Override
+    public float u4Dot(float[] wEven, float[] wOdd, byte[] codes, int off, int bytes) {
+        if (BYTES == null) {
+            return scalar.u4Dot(wEven, wOdd, codes, off, bytes);
+        }
+        int n = FLOATS.length();
+        int bound = bytes - bytes % n;
+        FloatVector s0 = FloatVector.zero(FLOATS), s1 = s0;
+        int j = 0;
+        for (; j < bound; j += n) {
+            ByteVector b = ByteVector.fromArray(BYTES, codes, off + j);
+            FloatVector lo = widen(b.lanewise(VectorOperators.AND, (byte) 0x0F));
+            FloatVector hi = widen(b.lanewise(VectorOperators.LSHR, 4).lanewise(VectorOperators.AND, (byte) 0x0F));
+            s0 = lo.fma(FloatVector.fromArray(FLOATS, wEven, j), s0);
+            s1 = hi.fma(FloatVector.fromArray(FLOATS, wOdd, j), s1);
+        }
+        float s = sum(s0.add(s1));
+        for (; j < bytes; j++) {
+            int b = codes[off + j];
+            s += wEven[j] * (b & 0x0F) + wOdd[j] * ((b >>> 4) & 0x0F);
+        }
+        return s;
+    }
+
+    @Override
+    public int andPopcount(long[] a, int ao, long[] b, int bo, int words) {
+        // Codes are a few words (384 bits = 6 longs); scalar popcnt is one instruction per word and beats
+        // assembling a vector for so few lanes.
+        return scalar.andPopcount(a, ao, b, bo, words);
+    }
+
+    @Override
+    public int xorPopcount(long[] a, int ao, long[] b, int bo, int words) {
+        return scalar.xorPopcount(a, ao, b, bo, words);
+    }
+
+    @Override
+    public String name() {
+        return "panama-" + FLOATS.vectorBitSize();
+    }
+}

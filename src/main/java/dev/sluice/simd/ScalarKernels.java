@@ -1,0 +1,120 @@
+package dev.sluice.simd;
+
+/** The reference kernels: plain loops the JIT may auto-vectorize; the Vector API version must agree with them. */
+public final class ScalarKernels implements VectorKernels {
+
+    @Override
+    public float squareDistance(float[] a, int ao, float[] b, int bo, int dim) {
+        float s = 0;
+        for (int i = 0; i < dim; i++) {
+            float d = a[ao + i] - b[bo + i];
+            s += d * d;
+        }
+        return s;
+    }
+
+    @Override
+    public float dot(float[] a, int ao, float[] b, int bo, int dim) {
+        float s = 0;
+        for (int i = 0; i < dim; i++) {
+            s += a[ao + i] * b[bo + i];
+        }
+        return s;
+    }
+
+    @Override
+    public void dot4(float[] queries, int q0, int q1, int q2, int q3, float[] b, int bo, int dim, float[] out) {
+        float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        for (int i = 0; i < dim; i++) {
+            float x = b[bo + i];
+            s0 += queries[q0 + i] * x;
+            s1 += queries[q1 + i] * x;
+            s2 += queries[q2 + i] * x;
+            s3 += queries[q3 + i] * x;
+        }
+        out[0] = s0;
+        out[1] = s1;
+        out[2] = s2;
+        out[3] = s3;
+    }
+
+    @Override
+    public void squareDistancesColumnMajor(float[] q, int qo, float[] cols, int co, int dim, int count, float[] out) {
+        for (int c = 0; c < count; c++) {
+            float s = 0;
+            for (int j = 0; j < dim; j++) {
+                float d = q[qo + j] - cols[co + j * count + c];
+                s += d * d;
+            }
+            out[c] = s;
+        }
+    }
+
+    @Override
+    public void pqDistances(float[] lut, int ksub, byte[] codes, int codeOffset, int count, int m, float[] out) {
+        for (int i = 0; i < count; i++) {
+            int c = codeOffset + i * m;
+            float s = 0;
+            for (int j = 0; j < m; j++) {
+                s += lut[j * ksub + (codes[c + j] & 0xFF)];
+            }
+            out[i] = s;
+        }
+    }
+
+    @Override
+    public float u8SquareDistance(float[] q, float[] step, byte[] codes, int off, int dim) {
+        float s = 0;
+        for (int i = 0; i < dim; i++) {
+            float d = q[i] - step[i] * (codes[off + i] & 0xFF);
+            s += d * d;
+        }
+        return s;
+    }
+
+    @Override
+    public float u4SquareDistance(float[] qEven, float[] stepEven, float[] qOdd, float[] stepOdd, byte[] codes,
+                                  int off, int bytes) {
+        float s = 0;
+        for (int j = 0; j < bytes; j++) {
+            int b = codes[off + j];
+            float lo = qEven[j] - stepEven[j] * (b & 0x0F);
+            float hi = qOdd[j] - stepOdd[j] * ((b >>> 4) & 0x0F);
+            s += lo * lo + hi * hi;
+        }
+        return s;
+    }
+
+    @Override
+    public float u4Dot(float[] wEven, float[] wOdd, byte[] codes, int off, int bytes) {
+        float s = 0;
+        for (int j = 0; j < bytes; j++) {
+            int b = codes[off + j];
+            s += wEven[j] * (b & 0x0F) + wOdd[j] * ((b >>> 4) & 0x0F);
+        }
+        return s;
+    }
+
+    @Override
+    public int andPopcount(long[] a, int ao, long[] b, int bo, int words) {
+        int s = 0;
+        for (int i = 0; i < words; i++) {
+            s += Long.bitCount(a[ao + i] & b[bo + i]);
+        }
+        return s;
+    }
+
+    @Override
+    public int xorPopcount(long[] a, int ao, long[] b, int bo, int words) {
+        int s = 0;
+        for (int i = 0; i < words; i++) {
+            s += Long.bitCount(a[ao + i] ^ b[bo + i]);
+        }
+        return s;
+    }
+
+    @Override
+    public String name() {
+        return "scalar";
+    }
+}

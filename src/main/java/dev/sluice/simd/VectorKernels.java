@@ -1,0 +1,66 @@
+package dev.sluice.simd;
+
+/**
+ * The hot loops, over plain arrays with offsets so that callers can keep a batch of vectors in one flat
+ * {@code float[]} (row-major, {@code dim} floats per vector). Implementations only assert their arguments;
+ * {@link Kernels} checks them.
+ */
+public interface VectorKernels {
+
+    /** {@code sum (a[ao+i] - b[bo+i])^2} over {@code dim} values. */
+    float squareDistance(float[] a, int ao, float[] b, int bo, int dim);
+
+    /** {@code sum a[ao+i] * b[bo+i]} over {@code dim} values. */
+    float dot(float[] a, int ao, float[] b, int bo, int dim);
+
+    /**
+     * Dot products of four queries (rows {@code q0..q3} of {@code queries}) with one vector: the vector is
+     * loaded once for four queries, which is what makes exact search compute-bound instead of load-bound.
+     */
+    void dot4(float[] queries, int q0, int q1, int q2, int q3, float[] b, int bo, int dim, float[] out);
+
+    /**
+     * Squared distances of the query at {@code q[qo..qo+dim)} to {@code count} consecutive vectors of
+     * {@code base} from row {@code first}.
+     */
+    default void squareDistances(float[] q, int qo, float[] base, int first, int count, int dim, float[] out) {
+        for (int i = 0; i < count; i++) {
+            out[i] = squareDistance(q, qo, base, (first + i) * dim, dim);
+        }
+    }
+
+    /**
+     * {@code out[c] = sum_j (q[qo + j] - cols[co + j * count + c])^2} for {@code c < count}: one query against
+     * {@code count} vectors stored column-major (dimension j of every vector side by side). Lanes then run
+     * across vectors, which suits many short vectors: PQ sub-spaces and k-means centroids of 8 to 64 values.
+     */
+    void squareDistancesColumnMajor(float[] q, int qo, float[] cols, int co, int dim, int count, float[] out);
+
+    /**
+     * PQ asymmetric distances: {@code out[i] = sum_m lut[m * ksub + code(i, m)]} for {@code count} codes of
+     * {@code m} bytes each (8-bit codes), starting at byte {@code codeOffset}.
+     */
+    void pqDistances(float[] lut, int ksub, byte[] codes, int codeOffset, int count, int m, float[] out);
+
+    /** {@code sum (q[i] - step[i] * u8(codes[off+i]))^2}: squared distance to an 8-bit scalar-quantized vector. */
+    float u8SquareDistance(float[] q, float[] step, byte[] codes, int off, int dim);
+
+    /**
+     * The same for 4-bit codes, two per byte: byte {@code j} holds value {@code 2j} in its low nibble and
+     * {@code 2j+1} in its high nibble; {@code qEven/stepEven} hold the even positions, {@code qOdd/stepOdd} the odd.
+     */
+    float u4SquareDistance(float[] qEven, float[] stepEven, float[] qOdd, float[] stepOdd, byte[] codes, int off,
+                           int bytes);
+
+    /** {@code sum wEven[j] * lo(codes[off+j]) + wOdd[j] * hi(codes[off+j])}: a dot product with 4-bit codes. */
+    float u4Dot(float[] wEven, float[] wOdd, byte[] codes, int off, int bytes);
+
+    /** {@code popcount(a[ao+i] & b[bo+i])} summed over {@code words} longs. */
+    int andPopcount(long[] a, int ao, long[] b, int bo, int words);
+
+    /** {@code popcount(a[ao+i] ^ b[bo+i])} summed over {@code words} longs: Hamming distance. */
+    int xorPopcount(long[] a, int ao, long[] b, int bo, int words);
+
+    /** A short name for logs and run records: "scalar" or "panama-256" (the vector size in bits). */
+    String name();
+}

@@ -1,0 +1,151 @@
+package dev.sluice.simd;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.util.Random;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The Vector API kernels agree with the scalar reference, over sizes that hit every tail. */
+class KernelsTest {
+    static final long SEED = new Random().nextLong();
+    static VectorKernels scalar;
+    static VectorKernels panama;
+
+    @BeforeAll
+    static void pick() {
+        scalar = Kernels.scalar();
+        String why = Kernels.panamaUnavailable();
+        panama = why == null ? Kernels.panama() : null;
+        if (why != null) {
+            System.err.println("KernelsTest: Panama kernels not compared: " + why);
+        }
+    }
+
+    static float[] randomFloats(Random r, int n, float scale) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (float) r.nextGaussian() * scale;
+        }
+        return v;
+    }
+
+    static String msg(int n) {
+        return "dim " + n + ", seed " + SEED;
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 7, 13, 64, 207, 384, 1021, 4097})
+    void floatKernelsAgree(int n) {
+        assumeTrue(panama != null, "Vector API unavailable");
+        Random r = new Random(SEED + n);
+        float[] a = randomFloats(r, n + 3, 1f);
+        float[] b = randomFloats(r, n + 5, 1f);
+        float tol = 1e-5f * n;
+        assertEquals(scalar.squareDistance(a, 3, b, 5, n), panama.squareDistance(a, 3, b, 5, n), tol, msg(n));
+        assertEquals(scalar.dot(a, 3, b, 5, n), panama.dot(a, 3, b, 5, n), tol, msg(n));
+        float[] qs = randomFloats(r, 4 * n, 1f);
+        float[] o1 = new float[4], o2 = new float[4];
+        scalar.dot4(qs, 0, n, 2 * n, 3 * n, b, 5, n, o1);
+        panama.dot4(qs, 0, n, 2 * n, 3 * n, b, 5, n, o2);
+        assertArrayEquals(o1, o2, tol, msg(n));
+        // dot4 is four dots
+        assertEquals(scalar.dot(qs, 2 * n, b, 5, n), o1[2], tol, msg(n));
+        // One query against 37 column-major vectors of n values (odd count: every lane tail).
+        int count = 37;
+        float[] cols = randomFloats(r, n * count + 2, 1f);
+        float[] c1 = new float[count], c2 = new float[count];
+        scalar.squareDistancesColumnMajor(a, 3, cols, 2, n, count, c1);
+        panama.squareDistancesColumnMajor(a, 3, cols, 2, n, count, c2);
+        assertArrayEquals(c1, c2, tol, msg(n));
+        float want = 0;
+        for (int j = 0; j < n; j++) {
+            float d = a[3 + j] - cols[2 + j * count + 36];
+            want += d * d;
+        }
+        assertEquals(want, c1[36], tol, msg(n));
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 7, 13, 64, 207, 384, 1021, 4097})
+    void quantizedKernelsAgree(int n) {
+        assumeTrue(panama != null, "Vector API unavailable");
+        Random r = new Random(SEED ^ n);
+        byte[] codes = new byte[n + 11];
+        r.nextBytes(codes);
+        float[] q = randomFloats(r, n, 10f);
+        float[] step = randomFloats(r, n, 0.1f);
+        float tol = 1e-5f * n * 100;
+        float s = scalar.u8SquareDistance(q, step, codes, 11, n);
+        assertEquals(s, panama.u8SquareDistance(q, step, codes, 11, n), Math.max(tol, Math.abs(s) * 1e-5f), msg(n));
+        int bytes = n;
+        float[] qo = randomFloats(r, bytes, 5f), so = randomFloats(r, bytes, 0.1f);
+        float s4 = scalar.u4SquareDistance(q, step, qo, so, codes, 11, bytes);
+        assertEquals(s4, panama.u4SquareDistance(q, step, qo, so, codes, 11, bytes),
+                Math.max(tol, Math.abs(s4) * 1e-5f), msg(n));
+        float d4 = scalar.u4Dot(q, qo, codes, 11, bytes);
+        assertEquals(d4, panama.u4Dot(q, qo, codes, 11, bytes), Math.max(tol, Math.abs(d4) * 1e-5f), msg(n));
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 3, 5, 7, 13, 207})
+    void pqAndBitKernelsAgreeExactly(int count) {
+        assumeTrue(panama != null, "Vector API unavailable");
+        Random r = new Random(SEED - count);
+        int m = 16;
+        float[] lut = randomFloats(r, m * 256, 1f);
+        byte[] codes = new byte[count * m + 3];
+        r.nextBytes(codes);
+        float[] o1 = new float[count], o2 = new float[count];
+        scalar.pqDistances(lut, 256, codes, 3, count, m, o1);
+        panama.pqDistances(lut, 256, codes, 3, count, m, o2);
+        // The same additions in the same order: equal, not just close.
+        assertArrayEquals(o1, o2, msg(count));
+        long[] a = r.longs(count + 2).toArray(), b = r.longs(count + 2).toArray();
+        assertEquals(scalar.andPopcount(a, 1, b, 2, count), panama.andPopcount(a, 1, b, 2, count), msg(count));
+        assertEquals(scalar.xorPopcount(a, 1, b, 2, count), panama.xorPopcount(a, 1, b, 2, count), msg(count));
+    }
+
+    @Test
+    void scalarKernelsOnKnownValues() {
+        float[] a = {1, 2, 3};
+        float[] b = {4, 6, 3};
+        assertEquals(9 + 16, scalar.squareDistance(a, 0, b, 0, 3));
+        assertEquals(4 + 12 + 9, scalar.dot(a, 0, b, 0, 3));
+        // codes 0, 255: q - step * code
+        assertEquals(1 + Math.pow(2 - 255 * 0.5, 2), scalar.u8SquareDistance(new float[] {1, 2},
+                new float[] {1, 0.5f}, new byte[] {0, (byte) 255}, 0, 2), 1e-3);
+        // byte 0x21: low nibble 1 (even), high nibble 2 (odd)
+        assertEquals(3 * 1 + 5 * 2, scalar.u4Dot(new float[] {3}, new float[] {5}, new byte[] {0x21}, 0, 1));
+        assertEquals(2, scalar.xorPopcount(new long[] {0b1010}, 0, new long[] {0b0110}, 0, 1));
+        assertEquals(1, scalar.andPopcount(new long[] {0b1010}, 0, new long[] {0b0110}, 0, 1));
+        float[] lut = new float[2 * 256];
+        lut[7] = 1.5f;
+        lut[256 + 255] = 2.25f;
+        float[] out = new float[1];
+        scalar.pqDistances(lut, 256, new byte[] {7, (byte) 255}, 0, 1, 2, out);
+        assertEquals(3.75f, out[0]);
+    }
+
+    @Test
+    void getPicksPanamaWhenTheModuleIsThere() {
+        VectorKernels k = Kernels.get();
+        assertNotNull(k);
+        String forced = System.getProperty(Kernels.PROPERTY, "");
+        if (forced.isEmpty()) {
+            assertEquals(Kernels.panamaUnavailable() == null, k.name().startsWith("panama"), k.name());
+        }
+        assertTrue(k.name().matches("scalar|panama-\\d+"), k.name());
+        // The build's second test run starts the JVM without the module and says what it expects.
+        String expected = System.getProperty("sluice.expect.kernels");
+        if (expected != null) {
+            assertEquals(expected, k.name(), "kernels picked in a JVM without jdk.incubator.vector");
+        }
+    }
+}
