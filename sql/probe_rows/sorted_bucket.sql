@@ -2,5 +2,4 @@
 -- tie-break (measurements may share key and time; without it the order would depend on threads).
 SELECT p.sluice_kid, p.${time}${fields}
 FROM read_parquet(${files}, hive_partitioning = false) AS p
-WHERE p.sluice_kid IN (SELECT kid FROM probe_keys WHERE bucket = ${bucket} AND test = ${test})
 ORDER BY p.sluice_kid, p.${time}${fields}

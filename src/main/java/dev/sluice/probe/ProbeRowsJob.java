@@ -280,17 +280,18 @@ public final class ProbeRowsJob {
     }
 
     /**
-     * Buckets of at most a quarter of DuckDB's memory in raw bytes each, so that two workers' sorts fit with
-     * room for the sort's own overhead (a sort that does not fit spills, slower but safe), rounded up to a
-     * power of two so that nearby budgets give the same plan; at least 8 once there are a million
-     * measurements, so that work spreads over workers and a rerun after a kill has little to redo. The
-     * worker count plays no part: the output must not depend on it. {@code --buckets} overrides.
+     * Buckets of at most half of DuckDB's memory in raw bytes each, rounded up to a power of two so that
+     * nearby budgets give the same plan; at least 8 once there are a million measurements, so that work
+     * spreads over workers and a rerun after a kill has little to redo. Fewer, larger buckets are faster
+     * (each bucket and split is a partition file, and partitioned writes slow down with many files under a
+     * small limit); a sort that outgrows memory spills. The worker count plays no part: the output must not
+     * depend on it. {@code --buckets} overrides.
      */
     int planBuckets(long measurements, Columns cols, MemoryBudget budget) {
         if (config.buckets() > 0) {
             return config.buckets();
         }
-        double need = (double) measurements * rowBytes(cols) / (budget.duckdbBytes() / 4.0);
+        double need = (double) measurements * rowBytes(cols) / (budget.duckdbBytes() / 2.0);
         int buckets = Integer.highestOneBit(Math.max(1, (int) Math.min(MAX_BUCKETS, Math.ceil(need))) * 2 - 1);
         if (measurements >= 1_000_000) {
             buckets = Math.max(buckets, 8);
@@ -303,10 +304,15 @@ public final class ProbeRowsJob {
         return 16 + 8L * (cols.fields().size() + 1);
     }
 
-    /** Buckets sorted at once: as many as workers while two buckets' raw bytes fit in DuckDB's memory. */
+    /**
+     * Buckets sorted at once: as many as workers while their raw bytes fit in DuckDB's memory; under a
+     * budget of 512 MB, where DuckDB's resident memory overshoots its limit the most (up to 1.7x measured),
+     * twice their raw bytes.
+     */
     int concurrentBuckets(long measurements, int buckets, Columns cols, MemoryBudget budget) {
         double perBucket = (double) measurements / buckets * rowBytes(cols);
-        int fit = (int) Math.max(1, Math.floor(budget.duckdbBytes() / Math.max(2 * perBucket, 1)));
+        double need = budget.totalBytes() < (512L << 20) ? 2 * perBucket : perBucket;
+        int fit = (int) Math.max(1, Math.floor(budget.duckdbBytes() / Math.max(need, 1)));
         return Math.min(ctx.workers(), fit);
     }
 
@@ -399,13 +405,12 @@ public final class ProbeRowsJob {
                             String streamName)
             throws Exception {
         List<String> files;
-        try (Stream<Path> s = Files.list(parts.resolve("sluice_bucket=" + unit))) {
+        try (Stream<Path> s = Files.list(parts.resolve("sluice_file=" + (2 * unit + split)))) {
             files = s.map(Path::toString).filter(p -> p.endsWith(".parquet")).sorted(Comparator.naturalOrder())
                     .toList();
         }
         String sortSql = Sql.load(SQL + "sorted_bucket").bind("time", Sql.ident(cols.time()))
-                .bind("fields", Sql.columnsAfter("p", cols.fields())).bind("files", Sql.literalList(files))
-                .bind("bucket", Sql.number(unit)).bind("test", Sql.bool(split == 1)).render();
+                .bind("fields", Sql.columnsAfter("p", cols.fields())).bind("files", Sql.literalList(files)).render();
         String keysSql = Sql.load(SQL + "bucket_keys").bind("key", Sql.ident(cols.key()))
                 .bind("bucket", Sql.number(unit)).bind("test", Sql.bool(split == 1)).render();
         String writeSql = Sql.load(SQL + "write_shard").bind("key", Sql.ident(cols.key()))
