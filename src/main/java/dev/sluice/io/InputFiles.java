@@ -31,16 +31,7 @@ public final class InputFiles {
         if (patterns.isEmpty()) {
             throw SluiceException.usage(option + " is required: give one or more files or globs");
         }
-        TreeSet<Path> files = new TreeSet<>();
-        for (String pattern : patterns) {
-            List<Path> found = expand(pattern);
-            if (found.isEmpty()) {
-                throw SluiceException.input(hasGlob(pattern)
-                        ? "no files match " + option + " " + pattern + "; check the path and the quoting of the glob"
-                        : "input file not found: " + pattern);
-            }
-            files.addAll(found);
-        }
+        List<Path> files = expandAll(patterns, option);
         Format format = null;
         long bytes = 0;
         for (Path f : files) {
@@ -56,7 +47,7 @@ public final class InputFiles {
                 throw SluiceException.input("cannot read input file " + f + ": " + e.getMessage(), e);
             }
         }
-        return new Resolved(List.copyOf(files), format, bytes);
+        return new Resolved(files, format, bytes);
     }
 
     /**
