@@ -46,8 +46,4 @@ public final class Sizes {
         return v >= 100 ? String.format(Locale.ROOT, "%.0f %s", v, units[u])
                 : String.format(Locale.ROOT, "%.1f %s", v, units[u]);
     }
-
-    public static long mb(long bytes) {
-        return bytes >> 20;
-    }
 }

@@ -124,10 +124,6 @@ public final class Sql {
         return new Fragment(String.format(Locale.ROOT, "%.17g", value));
     }
 
-    public static Fragment identList(List<String> names) {
-        return new Fragment(names.stream().map(n -> ident(n).sql()).collect(Collectors.joining(", ")));
-    }
-
     /** {@code a."x", a."y"}: columns of a table alias the SQL file itself names. */
     public static Fragment qualified(String alias, List<String> names) {
         if (!alias.matches("[a-z]+")) {
@@ -150,19 +146,6 @@ public final class Sql {
     public static Fragment literalList(List<String> values) {
         return new Fragment(values.stream().map(v -> literal(v).sql())
                 .collect(Collectors.joining(", ", "[", "]")));
-    }
-
-    /** Joins fragments with a separator made only of punctuation and keywords the caller controls. */
-    public static Fragment join(List<Fragment> parts, String separator) {
-        if (!separator.matches("[ ,\\n]*")) {
-            throw new IllegalArgumentException("separator must be commas and spaces: " + separator);
-        }
-        return new Fragment(parts.stream().map(Fragment::sql).collect(Collectors.joining(separator)));
-    }
-
-    /** {@code expr AS "alias"}. */
-    public static Fragment as(Fragment expr, String alias) {
-        return new Fragment(expr.sql() + " AS " + ident(alias).sql());
     }
 
     /** {@code CAST(expr AS TYPE)} for a type name from the fixed set the engine uses. */
