@@ -27,7 +27,7 @@ public record MemoryBudget(long totalBytes, String source, long physicalBytes, l
     /** DuckDB's resident peak over its {@code memory_limit}. */
     static final double DUCKDB_OVERSHOOT = 1.35;
     static final long MIN_DUCKDB = 64L << 20;
-    static final long MIN_BUDGET = 256L << 20;
+    static final long MIN_BUDGET = 320L << 20;
 
     public static MemoryBudget detect(OptionalLong override) {
         GlobalMemory mem = new SystemInfo().getHardware().getMemory();
@@ -47,7 +47,7 @@ public record MemoryBudget(long totalBytes, String source, long physicalBytes, l
         }
         if (total < MIN_BUDGET) {
             throw new SluiceException(SluiceException.Kind.RESOURCE, String.format(Locale.ROOT,
-                    "memory budget %s (%s) is below the minimum of %s; give --memory-limit 256MB or more",
+                    "memory budget %s (%s) is below the minimum of %s; give --memory-limit 320MB or more",
                     Sizes.format(total), source, Sizes.format(MIN_BUDGET)));
         }
         return split(total, source, physical, available, cgroup, Runtime.getRuntime().maxMemory());

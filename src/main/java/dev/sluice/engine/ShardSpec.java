@@ -52,6 +52,16 @@ public record ShardSpec(int index, int count) {
         if (option != null && !option.isBlank()) {
             return parse(option);
         }
+        try {
+            return fromEnvironment(env);
+        } catch (NumberFormatException e) {
+            throw SluiceException.usage("a shard variable of the scheduler is not a whole number ("
+                    + e.getMessage() + "): check SLURM_ARRAY_TASK_*, JOB_COMPLETION_INDEX and SLUICE_SHARD_COUNT, "
+                    + "or give --shard I/N");
+        }
+    }
+
+    private static ShardSpec fromEnvironment(Map<String, String> env) {
         String slurmId = env.get("SLURM_ARRAY_TASK_ID");
         if (slurmId != null) {
             int id = Integer.parseInt(slurmId.strip());

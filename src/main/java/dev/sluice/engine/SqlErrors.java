@@ -11,7 +11,7 @@ public final class SqlErrors {
     public static SluiceException wrap(SQLException e, String doing) {
         String msg = e.getMessage() == null ? e.toString() : e.getMessage();
         String lower = msg.toLowerCase(Locale.ROOT);
-        if (lower.contains("out of memory") || lower.contains("outofmemory")) {
+        if (lower.contains("out of memory") || lower.contains("outofmemory") || lower.contains("unable to allocate")) {
             return SluiceException.resource("DuckDB ran out of memory while " + doing + ": " + firstLine(msg)
                     + "\nraise --memory-limit, or lower --workers", e);
         }

@@ -51,6 +51,7 @@ public final class ProbeRowsJob {
     static final String SQL = "probe_rows/";
     static final List<String> SPLITS = List.of("train", "test");
     static final int MAX_BUCKETS = 4096;
+    static final long BATCH_VALUES = 1 << 16;
 
     private final ProbeRowsConfig config;
     private final JobContext ctx;
@@ -71,8 +72,9 @@ public final class ProbeRowsJob {
              MemoryMonitor memory = new MemoryMonitor()) {
             // Named by the output and the task, not the process: a rerun after a kill clears what the killed
             // run left here instead of leaving it to fill the temp disk.
-            Path tmp = ctx.tmpDir().resolve(String.format(Locale.ROOT, "sluice-probe-%08x-%d",
-                    out.path().toAbsolutePath().normalize().toString().hashCode(), ctx.shard().index()));
+            Path tmp = ctx.tmpDir().resolve(String.format(Locale.ROOT, "sluice-probe-%08x-%d-of-%d",
+                    out.path().toAbsolutePath().normalize().toString().hashCode(), ctx.shard().index(),
+                    ctx.shard().count()));
             deleteTree(tmp);
             RunRecord record = null;
             try (DuckSession duck = new DuckSession(new DuckSession.Settings(budget.duckdbBytes(), ctx.workers(),
@@ -103,8 +105,8 @@ public final class ProbeRowsJob {
                         totals.dropped() > 0 ? String.format(Locale.ROOT, "; %,d rows without key or time dropped",
                                 totals.dropped()) : ""));
 
-                out.removeTemporaryFiles();
                 ShardSpec shard = ctx.shard();
+                out.removeTemporaryFiles(shard::owns, shard.whole());
                 List<Integer> mine = new ArrayList<>();
                 List<Integer> todo = new ArrayList<>();
                 for (int u = 0; u < buckets; u++) {
@@ -229,7 +231,9 @@ public final class ProbeRowsJob {
                 "first_" + config.time(), "last_" + config.time(), config.time()));
         outNames.addAll(fields);
         for (String n : outNames) {
-            if (!seen.add(n) || n.startsWith("sluice_")) {
+            // DuckDB matches names without regard to case: N and n are the same column there.
+            String lower = n.toLowerCase(Locale.ROOT);
+            if (!seen.add(lower) || lower.startsWith("sluice_")) {
                 throw SluiceException.usage(String.format(Locale.ROOT,
                         "column '%s' would appear twice in the output (output columns: %s); leave it out of --fields "
                                 + "or rename it in the input", n, outNames));
@@ -353,10 +357,10 @@ public final class ProbeRowsJob {
                             MemoryBudget budget, int concurrent) {
         Map<Integer, long[]> expected = expectedMeasurements(duck);
         int rowGroupRows = Math.max(64, 1_000_000 / config.maxLen());
-        // Arrow batches: DuckDB may hold a few exported batches while the next is built, and a vector grows
-        // by doubling, so one output batch gets an eighth of a worker's share of the Arrow budget.
-        long perBatchBytes = budget.arrowBytes() / concurrent / 8;
-        long batchValues = Math.clamp(perBatchBytes / (8L * (cols.fields().size() + 1)), 4096, 1 << 18);
+        // Output batches of a fixed number of values: DuckDB may hold a few exported batches while the next
+        // is built, so they stay small, and their size must not depend on the worker count (it decides
+        // where the batches DuckDB writes from end).
+        long batchValues = BATCH_VALUES;
         AtomicLong streamIds = new AtomicLong();
         try (BufferAllocator root = new RootAllocator(budget.arrowBytes());
              Progress progress = new Progress("probe-rows", "buckets", "measurements", units.size(), ctx.progress(), ctx.err(), 5000)) {

@@ -198,9 +198,24 @@ public final class OutputDir implements AutoCloseable {
 
     /** Removes temporary files a killed run left behind. */
     public void removeTemporaryFiles() {
+        removeTemporaryFiles(unit -> true, true);
+    }
+
+    private static final java.util.regex.Pattern UNIT_TMP =
+            java.util.regex.Pattern.compile("\\.(?:part-|unit-)(\\d+)[-.].*\\.tmp");
+
+    /**
+     * Removes the temporary files of the units {@code mine} accepts (shards and unit records a killed
+     * attempt left), and others such as a half-written manifest only when {@code all}: a shard task must
+     * not delete what the other tasks are writing at the same moment.
+     */
+    public void removeTemporaryFiles(java.util.function.IntPredicate mine, boolean all) {
         try (Stream<Path> s = Files.walk(dir)) {
             for (Path p : s.filter(p -> p.getFileName().toString().endsWith(".tmp")).toList()) {
-                Files.deleteIfExists(p);
+                java.util.regex.Matcher m = UNIT_TMP.matcher(p.getFileName().toString());
+                if (m.matches() ? mine.test(Integer.parseInt(m.group(1))) : all) {
+                    Files.deleteIfExists(p);
+                }
             }
         } catch (IOException e) {
             throw SluiceException.resource("cannot clean " + dir + ": " + e.getMessage(), e);

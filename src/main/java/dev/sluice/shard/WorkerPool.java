@@ -10,7 +10,7 @@ import java.util.concurrent.Future;
 
 /**
  * Runs work units on a fixed number of platform threads. The first failure cancels the units not yet
- * started and is rethrown as it was, so the caller sees the input error a unit met.
+ * started, waits for those running, and is rethrown as it was, so the caller sees the input error a unit met.
  */
 public final class WorkerPool {
     /** One unit of work; may throw any exception. */
@@ -53,7 +53,10 @@ public final class WorkerPool {
                 }
             }
         } finally {
+            // Wait for units still running (a DuckDB call does not stop on interrupt): the caller closes the
+            // allocator, the DuckDB session and the temp files next.
             pool.shutdownNow();
+            pool.close();
         }
     }
 }

@@ -39,7 +39,7 @@ class MemoryBudgetTest {
     void tooSmallABudgetIsAResourceError() {
         SluiceException e = assertThrows(SluiceException.class, () -> MemoryBudget.detect(OptionalLong.of(100 * MB)));
         assertEquals(SluiceException.Kind.RESOURCE, e.kind());
-        assertTrue(e.getMessage().contains("--memory-limit 256MB or more"), e.getMessage());
+        assertTrue(e.getMessage().contains("--memory-limit 320MB or more"), e.getMessage());
     }
 
     @Test

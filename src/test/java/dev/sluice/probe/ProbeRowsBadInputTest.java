@@ -110,6 +110,13 @@ class ProbeRowsBadInputTest {
     }
 
     @Test
+    void fieldNamedLikeAnOutputColumnIsRefusedWhateverItsCase() throws Exception {
+        Path csv = tmp.resolve("n-field.csv");
+        Files.writeString(csv, "route,date,N\nA-B,2001-01-01 10:00:00,3\n");
+        assertFails(probe(csv, "route", "date"), 2, "column 'N' would appear twice in the output");
+    }
+
+    @Test
     void outputDirectoryThatIsAFile() throws Exception {
         Path file = tmp.resolve("out");
         Files.writeString(file, "not a directory");

@@ -70,6 +70,20 @@ class ProbeRowsShardTest {
     }
 
     @Test
+    void aTaskLeavesTheTemporaryFilesOfOtherTasksAlone() throws Exception {
+        Path tasks = tmp.resolve("tasks");
+        assertEquals(0, probe(tasks, "--shard", "1/2").code());
+        // Task 0 is "still writing" unit 2 while task 1 reruns: task 1 must not delete its files.
+        Path others = Files.createDirectories(tasks.resolve("train")).resolve(".part-00002-00000.parquet.tmp");
+        Files.writeString(others, "being written");
+        Path mine = tasks.resolve("train/.part-00003-00000.parquet.tmp");
+        Files.writeString(mine, "left by a killed attempt");
+        assertEquals(0, probe(tasks, "--shard", "1/2").code());
+        assertTrue(Files.exists(others), "another task's file survives");
+        assertFalse(Files.exists(mine), "this task's leftover is removed");
+    }
+
+    @Test
     void shardComesFromTheSchedulersEnvironment() {
         assertEquals(new ShardSpec(3, 8), ShardSpec.resolve(null, Map.of("SLURM_ARRAY_TASK_ID", "3",
                 "SLURM_ARRAY_TASK_COUNT", "8")));
@@ -80,6 +94,10 @@ class ProbeRowsShardTest {
         assertEquals(new ShardSpec(1, 2), ShardSpec.resolve("1/2", Map.of("SLURM_ARRAY_TASK_ID", "3",
                 "SLURM_ARRAY_TASK_COUNT", "8")), "the option wins");
         assertEquals(ShardSpec.WHOLE, ShardSpec.resolve(null, Map.of()));
+        dev.sluice.engine.SluiceException e = org.junit.jupiter.api.Assertions.assertThrows(
+                dev.sluice.engine.SluiceException.class,
+                () -> ShardSpec.resolve(null, Map.of("SLURM_ARRAY_TASK_ID", "x", "SLURM_ARRAY_TASK_COUNT", "8")));
+        assertEquals(dev.sluice.engine.SluiceException.Kind.USAGE, e.kind());
         Cli.Run bad = probe(tmp.resolve("x"), "--shard", "4/4");
         assertEquals(2, bad.code());
         assertTrue(bad.err().contains("shard 4/4 is impossible"), bad.err());
