@@ -29,7 +29,9 @@ import org.apache.arrow.vector.types.pojo.Schema;
  *
  * <p>Any column type passes through: fixed-width columns are copied as byte ranges, others with Arrow's
  * type-generic {@code copyFromSafe}.
- * A batch ends only between two output rows, once it holds {@code batchValues} list values.
+ * Every batch holds exactly {@code batchRows} rows (the last fewer), the shard's row-group size: DuckDB
+ * writes a row group per batch when it copies on several threads and merges batches up to the row-group
+ * size on one, so only batches of exactly that size give the same file bytes for any thread count.
  */
 public final class ChunkCutter extends ArrowReader {
     private final ArrowReader in;
@@ -37,7 +39,7 @@ public final class ChunkCutter extends ArrowReader {
     private VectorSchemaRoot keyRoot;
     private int keyRow;
     private final int maxLen;
-    private final long batchValues;
+    private final int batchRows;
     private final String timeName;
 
     // Position in the input.
@@ -61,12 +63,12 @@ public final class ChunkCutter extends ArrowReader {
     private long measurementsIn;
 
     public ChunkCutter(ArrowReader sortedInput, ArrowReader keysByKid, BufferAllocator allocator, int maxLen,
-                       long batchValues, String timeName) {
+                       int batchRows, String timeName) {
         super(allocator);
         this.in = sortedInput;
         this.keys = keysByKid;
         this.maxLen = maxLen;
-        this.batchValues = batchValues;
+        this.batchRows = batchRows;
         this.timeName = timeName;
     }
 
@@ -130,7 +132,7 @@ public final class ChunkCutter extends ArrowReader {
                     if (open) {
                         closeRow(outVecs);
                         open = false;
-                        if (values >= batchValues) {
+                        if (outRow + 1 >= batchRows) {
                             // End the batch between rows; this row starts the next one.
                             nextRow(kid, newKey);
                             return finish(out, outVecs);

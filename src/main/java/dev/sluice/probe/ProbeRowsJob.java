@@ -356,11 +356,10 @@ public final class ProbeRowsJob {
     private void cutBuckets(DuckSession duck, Columns cols, Path parts, List<Integer> units, OutputDir out,
                             MemoryBudget budget, int concurrent) {
         Map<Integer, long[]> expected = expectedMeasurements(duck);
-        int rowGroupRows = Math.max(64, 1_000_000 / config.maxLen());
-        // Output batches of a fixed number of values: DuckDB may hold a few exported batches while the next
-        // is built, so they stay small, and their size must not depend on the worker count (it decides
-        // where the batches DuckDB writes from end).
-        long batchValues = BATCH_VALUES;
+        // One output batch per Parquet row group (see ChunkCutter), of about BATCH_VALUES values: small,
+        // because DuckDB may hold a few exported batches while the next is built, and fixed by the plan
+        // alone, because it decides the file bytes.
+        int rowGroupRows = (int) Math.max(1, BATCH_VALUES / config.maxLen());
         AtomicLong streamIds = new AtomicLong();
         try (BufferAllocator root = new RootAllocator(budget.arrowBytes());
              Progress progress = new Progress("probe-rows", "buckets", "measurements", units.size(), ctx.progress(), ctx.err(), 5000)) {
@@ -378,7 +377,7 @@ public final class ProbeRowsJob {
                         Path target = out.path().resolve(rel);
                         Files.createDirectories(target.getParent());
                         long rows = writeShard(duck, cols, parts, unit, s, Shard.temporary(target), root,
-                                rowGroupRows, batchValues, exp[s], "probe_stream_" + streamIds.incrementAndGet());
+                                rowGroupRows, exp[s], "probe_stream_" + streamIds.incrementAndGet());
                         shards.add(Shard.commit(out.path(), rel, rows));
                         rowsOut += rows;
                     }
@@ -405,7 +404,7 @@ public final class ProbeRowsJob {
     }
 
     private long writeShard(DuckSession duck, Columns cols, Path parts, int unit, int split, Path tmpFile,
-                            BufferAllocator root, int rowGroupRows, long batchValues, long expected,
+                            BufferAllocator root, int rowGroupRows, long expected,
                             String streamName)
             throws Exception {
         List<String> files;
@@ -425,9 +424,9 @@ public final class ProbeRowsJob {
              Connection sortConn = duck.connection();
              Connection keysConn = duck.connection();
              Connection copyConn = duck.connection();
-             ArrowStreams.QueryBatches sorted = ArrowStreams.query(sortConn, sortSql, alloc, batchValues / 4);
+             ArrowStreams.QueryBatches sorted = ArrowStreams.query(sortConn, sortSql, alloc, BATCH_VALUES / 4);
              ArrowStreams.QueryBatches keys = ArrowStreams.query(keysConn, keysSql, alloc, 1 << 14)) {
-            ChunkCutter cutter = new ChunkCutter(sorted.reader(), keys.reader(), alloc, config.maxLen(), batchValues,
+            ChunkCutter cutter = new ChunkCutter(sorted.reader(), keys.reader(), alloc, config.maxLen(), rowGroupRows,
                     cols.time());
             ArrowStreams.executeOver(copyConn, streamName, cutter, alloc, writeSql);
             if (cutter.measurementsIn() != expected) {
