@@ -1,12 +1,11 @@
 package dev.sluice.cli;
 
+import dev.sluice.engine.TempDirs;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * {@code sluice demo}: probe-rows on the bundled flight sample (routes as keys, departures as time,
@@ -33,11 +32,7 @@ final class DemoCommand implements Command {
             return 3;
         }
         if (Files.exists(demoOut.resolve("_plan.json"))) {
-            try (Stream<Path> s = Files.walk(demoOut)) {
-                for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.delete(p);
-                }
-            }
+            TempDirs.deleteTree(demoOut); // an earlier demo's output: start afresh
         }
         List<String> probe = new ArrayList<>(List.of("probe-rows", "--input", sample.toString(), "--key", "route",
                 "--time", "date", "--fields", "delay,distance", "--max-len", "256", "--test-fraction", "0.1",

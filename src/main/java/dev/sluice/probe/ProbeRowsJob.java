@@ -11,6 +11,7 @@ import dev.sluice.engine.Sizes;
 import dev.sluice.engine.SluiceException;
 import dev.sluice.engine.Sql;
 import dev.sluice.engine.SqlErrors;
+import dev.sluice.engine.TempDirs;
 import dev.sluice.io.ArrowStreams;
 import dev.sluice.io.InputFiles;
 import dev.sluice.shard.Manifest;
@@ -75,7 +76,7 @@ public final class ProbeRowsJob {
             Path tmp = ctx.tmpDir().resolve(String.format(Locale.ROOT, "sluice-probe-%08x-%d-of-%d",
                     out.path().toAbsolutePath().normalize().toString().hashCode(), ctx.shard().index(),
                     ctx.shard().count()));
-            deleteTree(tmp);
+            TempDirs.deleteTree(tmp);
             RunRecord record = null;
             try (DuckSession duck = new DuckSession(new DuckSession.Settings(budget.duckdbBytes(), ctx.workers(),
                     tmp.resolve("duckdb"), ctx.workers() * 3 + 1))) {
@@ -168,7 +169,7 @@ public final class ProbeRowsJob {
                 }
                 throw e;
             } finally {
-                deleteTree(tmp);
+                TempDirs.deleteTree(tmp);
             }
         }
     }
@@ -332,7 +333,7 @@ public final class ProbeRowsJob {
     }
 
     private void partition(DuckSession duck, Sql.Fragment relation, Columns cols, Path parts, List<Integer> units) {
-        deleteTree(parts);
+        TempDirs.deleteTree(parts);
         try {
             Files.createDirectories(parts);
         } catch (IOException e) {
@@ -459,16 +460,4 @@ public final class ProbeRowsJob {
         return f.size() == 1 ? f.get(0).toString() : f.size() + " files (" + f.get(0) + ", ...)";
     }
 
-    static void deleteTree(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            // Temp files; the OS cleans the temp directory in the end.
-        }
-    }
 }

@@ -7,6 +7,7 @@ import dev.sluice.engine.MemoryMonitor;
 import dev.sluice.engine.Progress;
 import dev.sluice.engine.RunRecord;
 import dev.sluice.engine.SluiceException;
+import dev.sluice.engine.TempDirs;
 import dev.sluice.io.VectorBatch;
 import dev.sluice.io.VectorFiles;
 import dev.sluice.io.VectorIo;
@@ -176,7 +177,7 @@ public final class CompressJob {
                 }
                 throw e;
             } finally {
-                deleteTree(tmp);
+                TempDirs.deleteTree(tmp);
             }
         }
     }
@@ -331,16 +332,4 @@ public final class CompressJob {
         out.commitUnit(unit, shards, Map.of("rows", b.rows, "first_row", b.firstRow));
     }
 
-    static void deleteTree(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var s = Files.walk(dir)) {
-            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            // Temp files; the OS cleans the temp directory in the end.
-        }
-    }
 }

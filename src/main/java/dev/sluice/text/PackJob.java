@@ -11,6 +11,7 @@ import dev.sluice.engine.Sizes;
 import dev.sluice.engine.SluiceException;
 import dev.sluice.engine.Sql;
 import dev.sluice.engine.SqlErrors;
+import dev.sluice.engine.TempDirs;
 import dev.sluice.io.ArrowStreams;
 import dev.sluice.io.DocumentSource;
 import dev.sluice.io.TextInputs;
@@ -24,12 +25,10 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 
@@ -119,7 +118,7 @@ public final class PackJob {
                 record.finish(out.path(), "failed", memory, 0);
                 throw e;
             } finally {
-                deleteTree(tmp);
+                TempDirs.deleteTree(tmp);
             }
         }
     }
@@ -353,16 +352,4 @@ public final class PackJob {
         return out;
     }
 
-    static void deleteTree(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            // Temp files; the OS cleans the temp directory in the end.
-        }
-    }
 }
