@@ -17,7 +17,6 @@ import dev.sluice.io.InputFiles;
 import dev.sluice.shard.Manifest;
 import dev.sluice.shard.OutputDir;
 import dev.sluice.shard.Shard;
-import dev.sluice.shard.WorkerPool;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,14 +25,11 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 
@@ -42,11 +38,11 @@ import org.apache.arrow.memory.RootAllocator;
  * time and cut into rows of at most {@code max-len}, split into train and test by a seeded hash of the key.
  *
  * <p>The work: count measurements per key (one GROUP BY), plan hash buckets of keys from the row count
- * and the memory budget, partition the input by bucket into Parquet under the temp directory, then per
- * bucket on the worker pool: DuckDB sorts the bucket (a sort spills; the ordered {@code list()} aggregate
- * of the one-shot query cannot, and over 30M measurements needed 8 GB), {@link ChunkCutter} cuts the
- * sorted Arrow stream into rows, and DuckDB writes them to the bucket's shards. Buckets are the work
- * units: a rerun skips those already committed.
+ * and the memory budget, then one DuckDB sort of the input joined with the keys, by (bucket and split, key
+ * rank, time, fields). A sort spills; the ordered {@code list()} aggregate of the one-shot query cannot, and
+ * over 30M measurements needed 8 GB. The sorted stream reaches Java as Arrow batches, where
+ * {@link ChunkCutter} cuts each bucket's part into rows that DuckDB writes to the bucket's shards. Buckets
+ * are the work units: a rerun sorts only those not yet committed.
  */
 public final class ProbeRowsJob {
     static final String SQL = "probe_rows/";
@@ -77,6 +73,7 @@ public final class ProbeRowsJob {
                     out.path().toAbsolutePath().normalize().toString().hashCode(), ctx.shard().index(),
                     ctx.shard().count()));
             TempDirs.deleteTree(tmp);
+            TempDirs.create(tmp, "--tmp-dir");
             RunRecord record = null;
             try (DuckSession duck = new DuckSession(new DuckSession.Settings(budget.duckdbBytes(), ctx.workers(),
                     tmp.resolve("duckdb"), ctx.workers() * 3 + 1))) {
@@ -127,16 +124,8 @@ public final class ProbeRowsJob {
                             mine.size() - todo.size(), mine.size()));
                 }
                 if (!todo.isEmpty()) {
-                    memory.stage("partition");
-                    Path parts = tmp.resolve("partitions");
-                    partition(duck, relation, cols, parts, todo);
                     memory.stage("rows");
-                    int concurrent = concurrentBuckets(totals.measurements(), buckets, cols, budget);
-                    if (concurrent < ctx.workers()) {
-                        ctx.log(String.format(Locale.ROOT, "probe-rows: %d bucket(s) at a time fit in the memory budget",
-                                concurrent));
-                    }
-                    cutBuckets(duck, cols, parts, todo, out, budget, concurrent);
+                    writeUnits(duck, relation, cols, todo, out, budget);
                 }
                 long rowsOut = 0;
                 long measurementsDone = 0;
@@ -286,11 +275,10 @@ public final class ProbeRowsJob {
 
     /**
      * Buckets of at most half of DuckDB's memory in raw bytes each, rounded up to a power of two so that
-     * nearby budgets give the same plan; at least 8 once there are a million measurements, so that work
-     * spreads over workers and a rerun after a kill has little to redo. Fewer, larger buckets are faster
-     * (each bucket and split is a partition file, and partitioned writes slow down with many files under a
-     * small limit); a sort that outgrows memory spills. The worker count plays no part: the output must not
-     * depend on it. {@code --buckets} overrides.
+     * nearby budgets give the same plan; at least 8 once there are a million measurements, so that shard
+     * tasks have units to share and a rerun after a kill has little to redo. The sort spills, so a bucket
+     * need not fit in memory; the bound keeps the work a kill loses small. The worker count plays no part:
+     * the output must not depend on it. {@code --buckets} overrides.
      */
     int planBuckets(long measurements, Columns cols, MemoryBudget budget) {
         if (config.buckets() > 0) {
@@ -309,18 +297,6 @@ public final class ProbeRowsJob {
         return 16 + 8L * (cols.fields().size() + 1);
     }
 
-    /**
-     * Buckets sorted at once: as many as workers while their raw bytes fit in DuckDB's memory; under a
-     * budget of 512 MB, where DuckDB's resident memory overshoots its limit the most (up to 1.7x measured),
-     * twice their raw bytes.
-     */
-    int concurrentBuckets(long measurements, int buckets, Columns cols, MemoryBudget budget) {
-        double perBucket = (double) measurements / buckets * rowBytes(cols);
-        double need = budget.totalBytes() < (512L << 20) ? 2 * perBucket : perBucket;
-        int fit = (int) Math.max(1, Math.floor(budget.duckdbBytes() / Math.max(need, 1)));
-        return Math.min(ctx.workers(), fit);
-    }
-
     private void assignKeys(DuckSession duck, Sql.Fragment relation, Columns cols, int buckets) {
         long ppm = Math.round(config.testFraction() * 1_000_000);
         String sql = Sql.load(SQL + "keys").bind("buckets", Sql.number(buckets))
@@ -332,61 +308,64 @@ public final class ProbeRowsJob {
         }
     }
 
-    private void partition(DuckSession duck, Sql.Fragment relation, Columns cols, Path parts, List<Integer> units) {
-        TempDirs.deleteTree(parts);
-        try {
-            Files.createDirectories(parts);
-        } catch (IOException e) {
-            throw SluiceException.resource("cannot create " + parts + " (--tmp-dir): " + e.getMessage(), e);
-        }
-        Sql.Fragment timeExpr = Sql.qualified("i", List.of(cols.time()));
-        if (cols.castTime()) {
-            timeExpr = Sql.cast(timeExpr, "TIMESTAMP");
-        }
-        String sql = Sql.load(SQL + "partition").bind("input", relation).bind("key", Sql.ident(cols.key()))
-                .bind("time", Sql.ident(cols.time())).bind("time_expr", timeExpr)
-                .bind("fields", Sql.columnsAfter("i", cols.fields())).bind("units", Sql.numberTuple(units))
-                .bind("dir", Sql.literal(parts.toString())).render();
-        try {
-            duck.execute(sql);
-        } catch (SQLException e) {
-            throw SqlErrors.wrap(e, "partitioning the input into buckets under " + parts);
-        }
-    }
-
-    private void cutBuckets(DuckSession duck, Columns cols, Path parts, List<Integer> units, OutputDir out,
-                            MemoryBudget budget, int concurrent) {
+    /**
+     * Sorts the measurements of {@code units} in one query and streams them through the Java pass, unit
+     * after unit and split after split, each into its shard; a unit is committed once both are written.
+     */
+    private void writeUnits(DuckSession duck, Sql.Fragment relation, Columns cols, List<Integer> units,
+                            OutputDir out, MemoryBudget budget) {
         Map<Integer, long[]> expected = expectedMeasurements(duck);
         // One output batch per Parquet row group (see ChunkCutter), of about BATCH_VALUES values: small,
         // because DuckDB may hold a few exported batches while the next is built, and fixed by the plan
         // alone, because it decides the file bytes.
         int rowGroupRows = (int) Math.max(1, BATCH_VALUES / config.maxLen());
-        AtomicLong streamIds = new AtomicLong();
+        Sql.Fragment timeExpr = Sql.qualified("i", List.of(cols.time()));
+        if (cols.castTime()) {
+            timeExpr = Sql.cast(timeExpr, "TIMESTAMP");
+        }
+        String sortSql = Sql.load(SQL + "sorted").bind("input", relation).bind("key", Sql.ident(cols.key()))
+                .bind("time", Sql.ident(cols.time())).bind("time_expr", timeExpr)
+                .bind("fields", Sql.columnsAfter("i", cols.fields())).bind("units", Sql.numberTuple(units))
+                .render();
+        String unitName = "";
         try (BufferAllocator root = new RootAllocator(budget.arrowBytes());
-             Progress progress = new Progress("probe-rows", "buckets", "measurements", units.size(), ctx.progress(), ctx.err(), 5000)) {
-            List<WorkerPool.Unit> work = new ArrayList<>();
+             Progress progress = new Progress("probe-rows", "buckets", "measurements", units.size(), ctx.progress(),
+                     ctx.err(), 5000);
+             Connection sortConn = duck.connection();
+             ArrowStreams.QueryBatches sorted = ArrowStreams.query(sortConn, sortSql, root, BATCH_VALUES / 4)) {
+            UnitStream stream = new UnitStream(sorted.reader());
             for (int unit : units) {
-                work.add(() -> {
-                    long[] exp = expected.getOrDefault(unit, new long[2]);
-                    List<Shard> shards = new ArrayList<>();
-                    long rowsOut = 0;
-                    for (int s = 0; s < SPLITS.size(); s++) {
-                        if (exp[s] == 0) {
-                            continue;
-                        }
-                        String rel = Shard.name(SPLITS.get(s), unit, 0);
-                        Path target = out.path().resolve(rel);
-                        Files.createDirectories(target.getParent());
-                        long rows = writeShard(duck, cols, parts, unit, s, Shard.temporary(target), root,
-                                rowGroupRows, exp[s], "probe_stream_" + streamIds.incrementAndGet());
-                        shards.add(Shard.commit(out.path(), rel, rows));
-                        rowsOut += rows;
+                long[] exp = expected.getOrDefault(unit, new long[2]);
+                List<Shard> shards = new ArrayList<>();
+                long rowsOut = 0;
+                for (int s = 0; s < SPLITS.size(); s++) {
+                    if (exp[s] == 0) {
+                        continue;
                     }
-                    out.commitUnit(unit, shards, Map.of("measurements", exp[0] + exp[1], "rows_out", rowsOut));
-                    progress.step(exp[0] + exp[1]);
-                });
+                    unitName = String.format(Locale.ROOT, "bucket %d (%s)", unit, SPLITS.get(s));
+                    int next = stream.nextUnit();
+                    if (next != 2 * unit + s) {
+                        throw SluiceException.internal(unitName + ": the sorted stream is at unit " + next, null);
+                    }
+                    String rel = Shard.name(SPLITS.get(s), unit, 0);
+                    Path target = out.path().resolve(rel);
+                    Files.createDirectories(target.getParent());
+                    long rows = writeShard(duck, cols, stream, unit, s, Shard.temporary(target), root, rowGroupRows,
+                            exp[s]);
+                    shards.add(Shard.commit(out.path(), rel, rows));
+                    rowsOut += rows;
+                }
+                out.commitUnit(unit, shards, Map.of("measurements", exp[0] + exp[1], "rows_out", rowsOut));
+                progress.step(exp[0] + exp[1]);
             }
-            WorkerPool.run(concurrent, work);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (SQLException e) {
+            throw SqlErrors.wrap(e, "sorting the measurements" + (unitName.isEmpty() ? "" : ", at " + unitName));
+        } catch (IOException e) {
+            throw SluiceException.resource("writing " + unitName + " under " + out.path() + ": " + e.getMessage(), e);
+        } catch (Exception e) {
+            throw SluiceException.internal("writing " + unitName + ": " + e.getMessage(), e);
         }
     }
 
@@ -404,17 +383,10 @@ public final class ProbeRowsJob {
         return m;
     }
 
-    private long writeShard(DuckSession duck, Columns cols, Path parts, int unit, int split, Path tmpFile,
-                            BufferAllocator root, int rowGroupRows, long expected,
-                            String streamName)
+    private long writeShard(DuckSession duck, Columns cols, UnitStream stream, int unit, int split, Path tmpFile,
+                            BufferAllocator root, int rowGroupRows, long expected)
             throws Exception {
-        List<String> files;
-        try (Stream<Path> s = Files.list(parts.resolve("sluice_file=" + (2 * unit + split)))) {
-            files = s.map(Path::toString).filter(p -> p.endsWith(".parquet")).sorted(Comparator.naturalOrder())
-                    .toList();
-        }
-        String sortSql = Sql.load(SQL + "sorted_bucket").bind("time", Sql.ident(cols.time()))
-                .bind("fields", Sql.columnsAfter("p", cols.fields())).bind("files", Sql.literalList(files)).render();
+        String streamName = "probe_stream_" + (2 * unit + split);
         String keysSql = Sql.load(SQL + "bucket_keys").bind("key", Sql.ident(cols.key()))
                 .bind("bucket", Sql.number(unit)).bind("test", Sql.bool(split == 1)).render();
         String writeSql = Sql.load(SQL + "write_shard").bind("key", Sql.ident(cols.key()))
@@ -422,12 +394,10 @@ public final class ProbeRowsJob {
                 .bind("path", Sql.literal(tmpFile.toString())).bind("row_group_rows", Sql.number(rowGroupRows))
                 .render();
         try (BufferAllocator alloc = root.newChildAllocator("bucket-" + unit, 0, root.getLimit());
-             Connection sortConn = duck.connection();
              Connection keysConn = duck.connection();
              Connection copyConn = duck.connection();
-             ArrowStreams.QueryBatches sorted = ArrowStreams.query(sortConn, sortSql, alloc, BATCH_VALUES / 4);
              ArrowStreams.QueryBatches keys = ArrowStreams.query(keysConn, keysSql, alloc, 1 << 14)) {
-            ChunkCutter cutter = new ChunkCutter(sorted.reader(), keys.reader(), alloc, config.maxLen(), rowGroupRows,
+            ChunkCutter cutter = new ChunkCutter(stream, keys.reader(), alloc, config.maxLen(), rowGroupRows,
                     cols.time());
             ArrowStreams.executeOver(copyConn, streamName, cutter, alloc, writeSql);
             if (cutter.measurementsIn() != expected) {

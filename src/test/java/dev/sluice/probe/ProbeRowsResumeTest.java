@@ -56,7 +56,7 @@ class ProbeRowsResumeTest {
         for (int trial = 0; trial < TRIALS; trial++) {
             String where = "trial " + trial + ", seed " + seed;
             Path killed = tmp.resolve("killed-" + trial);
-            // Kill once a random number of units is committed (0: during planning or partitioning).
+            // Kill once a random number of units is committed (0: during planning or the sort).
             int killAfter = random.nextInt(BUCKETS - 4);
             Process p = Cli.childJvm("256m", args(input, killed, 1 + trial % 2)).redirectErrorStream(true)
                     .redirectOutput(tmp.resolve("child.log").toFile()).start();
