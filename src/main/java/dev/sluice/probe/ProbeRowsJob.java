@@ -20,6 +20,7 @@ import dev.sluice.shard.Shard;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -49,6 +50,9 @@ public final class ProbeRowsJob {
     static final List<String> SPLITS = List.of("train", "test");
     static final int MAX_BUCKETS = 4096;
     static final long BATCH_VALUES = 1 << 16;
+    /** The key table of the plan (key, rank, measurements, bucket, split), beside {@code _plan.json}. */
+    static final String KEYS = "_keys.parquet";
+    private static final List<String> PLAN_IDENTITY = List.of("job", "parameters", "inputs");
 
     private final ProbeRowsConfig config;
     private final JobContext ctx;
@@ -80,22 +84,32 @@ public final class ProbeRowsJob {
                 memory.stage("plan");
                 Sql.Fragment relation = relation(input);
                 Columns cols = checkColumns(duck, relation, input);
-                Totals totals = countKeys(duck, relation, cols, input);
-                int buckets = planBuckets(totals.measurements(), cols, budget);
                 Map<String, Object> plan = new LinkedHashMap<>();
                 plan.put("job", "probe-rows");
                 plan.put("parameters", config.parameters(cols.fields()));
                 plan.put("inputs", fingerprint(input.files()));
-                plan.put("units", buckets);
-                Map<String, Object> inputTotals = new LinkedHashMap<>();
-                inputTotals.put("keys", totals.keys());
-                inputTotals.put("measurements", totals.measurements());
-                inputTotals.put("dropped_rows", totals.dropped());
-                plan.put("input_totals", inputTotals);
-                plan = out.fixPlan(plan, List.of("job", "parameters", "inputs"));
-                buckets = ((Number) plan.get("units")).intValue();
+                Path keysFile = out.path().resolve(KEYS);
+                Totals totals;
+                int buckets;
+                if (Files.exists(out.path().resolve(OutputDir.PLAN)) && Files.exists(keysFile)) {
+                    // Another shard task, or an earlier run, planned this output: take its plan and key table
+                    // rather than count the keys again.
+                    plan = out.fixPlan(plan, PLAN_IDENTITY);
+                    buckets = ((Number) plan.get("units")).intValue();
+                    @SuppressWarnings("unchecked")
+                    Map<String, Object> planned = (Map<String, Object>) plan.get("input_totals");
+                    totals = Totals.of(planned);
+                    loadKeys(duck, keysFile);
+                } else {
+                    totals = countKeys(duck, relation, cols, input);
+                    plan.put("units", planBuckets(totals.measurements(), cols, budget));
+                    plan.put("input_totals", totals.toMap());
+                    plan = out.fixPlan(plan, PLAN_IDENTITY);
+                    buckets = ((Number) plan.get("units")).intValue();
+                    assignKeys(duck, relation, cols, buckets);
+                    saveKeys(duck, keysFile);
+                }
                 record = new RunRecord("probe-rows", config.parameters(cols.fields()));
-                assignKeys(duck, relation, cols, buckets);
                 ctx.log(String.format(Locale.ROOT,
                         "probe-rows: %,d measurements of %,d keys in %d file(s) (%s); %d bucket(s), %d worker(s)%s",
                         totals.measurements(), totals.keys(), input.files().size(), Sizes.format(input.totalBytes()),
@@ -247,7 +261,20 @@ public final class ProbeRowsJob {
         }
     }
 
-    record Totals(long keys, long measurements, long dropped) {}
+    record Totals(long keys, long measurements, long dropped) {
+        Map<String, Object> toMap() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("keys", keys);
+            m.put("measurements", measurements);
+            m.put("dropped_rows", dropped);
+            return m;
+        }
+
+        static Totals of(Map<String, Object> m) {
+            return new Totals(((Number) m.get("keys")).longValue(), ((Number) m.get("measurements")).longValue(),
+                    ((Number) m.get("dropped_rows")).longValue());
+        }
+    }
 
     Totals countKeys(DuckSession duck, Sql.Fragment relation, Columns cols, InputFiles.Resolved input) {
         String create = Sql.load(SQL + "key_counts").bind("input", relation).bind("key", Sql.ident(cols.key()))
@@ -305,6 +332,32 @@ public final class ProbeRowsJob {
             duck.execute(sql);
         } catch (SQLException e) {
             throw SqlErrors.wrap(e, "assigning keys to buckets");
+        }
+    }
+
+    /**
+     * Writes the key table next to the plan (to a temporary name, then renamed), so that the other shard
+     * tasks and a rerun read it instead of counting the keys again; every writer writes the same rows.
+     */
+    private static void saveKeys(DuckSession duck, Path keysFile) {
+        Path tmp = keysFile.resolveSibling("." + KEYS + "-" + ProcessHandle.current().pid() + ".tmp");
+        try {
+            duck.execute(Sql.load(SQL + "save_keys")
+                    .bind("path", Sql.literal(tmp.toString())).render());
+            Files.move(tmp, keysFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (SQLException e) {
+            throw SqlErrors.wrap(e, "writing the key table " + keysFile);
+        } catch (IOException e) {
+            throw SluiceException.resource("cannot write " + keysFile + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void loadKeys(DuckSession duck, Path keysFile) {
+        try {
+            duck.execute(Sql.load(SQL + "load_keys")
+                    .bind("path", Sql.literal(keysFile.toString())).render());
+        } catch (SQLException e) {
+            throw SqlErrors.wrap(e, "reading the key table " + keysFile + " (delete it to count the keys again)");
         }
     }
 
