@@ -130,6 +130,14 @@ public final class PackJob {
                 input.totalBytes() > 0 ? ", " + Sizes.format(input.totalBytes()) : "", tokenizer.name(),
                 config.seqLen(), config.dedup().name().toLowerCase(Locale.ROOT),
                 config.dedupStore() == null ? "" : " with store " + config.dedupStore(), ctx.workers()));
+        int committedBefore = 0;
+        while (out.committedShards(committedBefore) != null) {
+            committedBefore++;
+        }
+        if (committedBefore > 0) {
+            ctx.log(String.format(Locale.ROOT, "pack: resuming: %d shard(s) already committed; the input is read "
+                    + "again and packed up to their end without writing", committedBefore));
+        }
         int rowGroupRows = (int) Math.max(1, ROW_GROUP_BYTES / (4L * config.seqLen()));
         List<Shard> shards = new ArrayList<>();
         PackStream.Stats stats;
