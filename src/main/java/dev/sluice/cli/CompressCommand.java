@@ -83,8 +83,13 @@ final class CompressCommand implements Command {
         }
         Main.rejectExtraArgs(cl);
         CompressJob.Result r = new CompressJob(config(cl), CommonOptions.context(cl, out, err)).run();
-        String what = r.trainOnly() ? "compress --train-only done: codebook for"
-                : r.shard().whole() ? "compress done:" : "compress task " + r.shard() + " done: of";
+        if (r.trainOnly()) {
+            out.printf(Locale.ROOT, "compress --train-only done: codebook for %,d vectors x %d dims, %s, "
+                    + "%d bytes/vector (%.1fx), train %.1f s%n", r.rows(), r.dim(), r.method(), r.codeBytes(),
+                    4.0 * r.dim() / r.codeBytes(), r.trainSeconds());
+            return 0;
+        }
+        String what = r.shard().whole() ? "compress done:" : "compress task " + r.shard() + " done: of";
         out.printf(Locale.ROOT, "%s %,d vectors x %d dims, %s, %d bytes/vector (%.1fx), train %.1f s, "
                         + "encode %,.0f vectors/s%n", what, r.rows(), r.dim(), r.method(), r.codeBytes(),
                 4.0 * r.dim() / r.codeBytes(), r.trainSeconds(), r.encodeVectorsPerSecond());
