@@ -82,7 +82,7 @@ public final class ProbeRowsJob {
             try (DuckSession duck = new DuckSession(new DuckSession.Settings(budget.duckdbBytes(), ctx.workers(),
                     tmp.resolve("duckdb"), ctx.workers() * 3 + 1))) {
                 memory.stage("plan");
-                Sql.Fragment relation = relation(input);
+                Sql.Fragment relation = InputFiles.relation(input);
                 Columns cols = checkColumns(duck, relation, input);
                 Map<String, Object> plan = new LinkedHashMap<>();
                 plan.put("job", "probe-rows");
@@ -175,13 +175,6 @@ public final class ProbeRowsJob {
                 TempDirs.deleteTree(tmp);
             }
         }
-    }
-
-    /** The input as a DuckDB table function over the resolved files. */
-    static Sql.Fragment relation(InputFiles.Resolved input) {
-        List<String> paths = input.files().stream().map(Path::toString).toList();
-        String fn = input.format() == InputFiles.Format.PARQUET ? "read_parquet" : "read_csv";
-        return Sql.of("relation", fn + "(${files})").bind("files", Sql.literalList(paths)).renderFragment();
     }
 
     /** The input's columns, checked against the options; the time column's type decides a cast. */

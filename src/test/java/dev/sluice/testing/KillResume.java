@@ -15,31 +15,32 @@ import java.util.function.BiFunction;
 import java.util.stream.Stream;
 
 /**
- * kill -9 of a job at random points, then a rerun: the same bytes as a run that was never interrupted,
- * nothing lost, nothing duplicated, no temporary file left. The seed is printed with every failure.
+ * kill -9 of a job at random points, then a rerun: the same bytes as a run that was never interrupted, nothing
+ * lost, nothing duplicated, no temporary file left. The seed is printed on failure.
  */
-public final class KillTrials {
-    private KillTrials() {}
+public final class KillResume {
+    private KillResume() {}
 
     /**
-     * Runs {@code trials} trials of the job whose command line {@code args} gives for an output directory
-     * and a worker count; {@code units} is how many work units a whole run commits.
+     * Runs {@code trials} kills and reruns of the job that {@code args(out, workers)} describes, whose output has
+     * {@code units} work units and whose rerun says "resuming: D of {@code units} {@code unitWord} already
+     * committed" (or "resuming: D {@code unitWord} already committed"); returns the files of the
+     * uninterrupted run.
      */
-    public static void run(Path tmp, BiFunction<Path, Integer, List<String>> args, int units, int trials)
-            throws Exception {
+    public static TreeMap<String, byte[]> trials(Path tmp, int units, int trials, String unitWord,
+                                                 BiFunction<Path, Integer, List<String>> args) throws Exception {
         long seed = new Random().nextLong();
         Random random = new Random(seed);
         Path clean = tmp.resolve("clean");
         Cli.Run first = Cli.run(args.apply(clean, 2).toArray(String[]::new));
         assertEquals(0, first.code(), first.toString());
-        assertEquals(units, committedUnits(clean), "units of a whole run");
         TreeMap<String, byte[]> expected = Cli.outputFiles(clean);
 
         for (int trial = 0; trial < trials; trial++) {
             String where = "trial " + trial + ", seed " + seed;
             Path killed = tmp.resolve("killed-" + trial);
-            // Kill once a random number of units is committed (0: during planning or the first unit).
-            int killAfter = random.nextInt(Math.max(1, units - 4));
+            // Kill once a random number of units is committed (0: while planning, sampling or training).
+            int killAfter = random.nextInt(units * 3 / 4);
             Process p = Cli.childJvm("256m", args.apply(killed, 1 + trial % 2)).redirectErrorStream(true)
                     .redirectOutput(tmp.resolve("child.log").toFile()).start();
             long deadline = System.currentTimeMillis() + 120_000;
@@ -47,7 +48,7 @@ public final class KillTrials {
                 Thread.sleep(1);
             }
             if (killAfter == 0) {
-                Thread.sleep(200 + random.nextInt(800));
+                Thread.sleep(200 + random.nextInt(1200));
             }
             p.destroyForcibly(); // SIGKILL: no shutdown hooks, no cleanup
             assertTrue(p.waitFor(30, TimeUnit.SECONDS), where);
@@ -59,8 +60,12 @@ public final class KillTrials {
             Cli.Run rerun = Cli.run(args.apply(killed, 2).toArray(String[]::new));
             assertEquals(0, rerun.code(), where + "\n" + rerun);
             if (done > 0) {
-                assertTrue(rerun.err().contains("resuming: " + done + " "),
-                        where + ": " + done + " units committed before the kill\n" + rerun.err());
+                // Jobs that plan their units say "resuming: D of N unit(s)"; pack, which finds its units as it
+                // goes, "resuming: D shard(s)".
+                String said = rerun.err();
+                assertTrue(said.contains("resuming: " + done + " of " + units + " " + unitWord + " already committed")
+                        || said.contains("resuming: " + done + " " + unitWord + " already committed"),
+                        where + "\n" + said);
             }
             TreeMap<String, byte[]> got = Cli.outputFiles(killed);
             assertEquals(expected.keySet(), got.keySet(), where + ": same files, no leftovers");
@@ -72,9 +77,10 @@ public final class KillTrials {
                         where + ": no temporary files");
             }
         }
+        return expected;
     }
 
-    public static long committedUnits(Path out) throws Exception {
+    static long committedUnits(Path out) throws Exception {
         Path units = out.resolve("_units");
         if (!Files.isDirectory(units)) {
             return 0;
