@@ -17,7 +17,7 @@ mkdir -p "$WORK"
 "$SLUICE" --version >/dev/null
 
 FLIGHTS="$BENCH_DIR/flights-30m.parquet"
-EMB="$ROOT/target/bench-embeddings/base.npy"
+EMB="${EMB:-$ROOT/target/bench-embeddings/base.npy}"
 [[ " $JOBS " != *" probe-rows "* ]] || [ -f "$FLIGHTS" ] || { echo "scale.sh: run scripts/bench/probe-rows.sh first (it builds $FLIGHTS)" >&2; exit 2; }
 [[ " $JOBS " != *" compress "* ]] || [ -f "$EMB" ] || "$ROOT/scripts/data/embeddings.sh" 117000 "$(dirname "$EMB")"
 
