@@ -115,7 +115,11 @@ public final class PackJob {
                 return r;
             } catch (RuntimeException | Error e) {
                 record.put("error", String.valueOf(e.getMessage()));
-                record.finish(out.path(), "failed", memory, 0);
+                try {
+                    record.finish(out.path(), "failed", memory, 0);
+                } catch (RuntimeException recordFailed) {
+                    e.addSuppressed(recordFailed); // e.g. the disk is full: the first error is the one to show
+                }
                 throw e;
             } finally {
                 TempDirs.deleteTree(tmp);
