@@ -50,6 +50,7 @@ public final class ProbeRowsJob {
     static final List<String> SPLITS = List.of("train", "test");
     static final int MAX_BUCKETS = 4096;
     static final long BATCH_VALUES = 1 << 16;
+    static final double ARROW_SHARE = 1.0 / 16;
     /** The key table of the plan (key, rank, measurements, bucket, split), beside {@code _plan.json}. */
     static final String KEYS = "_keys.parquet";
     private static final List<String> PLAN_IDENTITY = List.of("job", "parameters", "inputs");
@@ -67,7 +68,8 @@ public final class ProbeRowsJob {
 
     public Result run() {
         InputFiles.Resolved input = InputFiles.resolve(config.inputs(), "--input");
-        MemoryBudget budget = MemoryBudget.detect(ctx.memoryLimit());
+        // The Java pass holds a few batches at a time, so Arrow needs little; DuckDB's sort gets the rest.
+        MemoryBudget budget = MemoryBudget.detect(ctx.memoryLimit(), ARROW_SHARE);
         ctx.log("probe-rows: " + budget.describe());
         try (OutputDir out = OutputDir.open(config.out(), ctx.shard());
              MemoryMonitor memory = new MemoryMonitor()) {
