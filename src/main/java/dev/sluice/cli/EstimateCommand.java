@@ -14,6 +14,7 @@ import dev.sluice.io.TextInputs;
 import dev.sluice.io.VectorIo;
 import dev.sluice.io.VectorReader;
 import dev.sluice.probe.ProbeRowsConfig;
+import dev.sluice.probe.ProbeRowsJob;
 import dev.sluice.quant.CompressConfig;
 import dev.sluice.text.PackConfig;
 import java.io.OutputStream;
@@ -24,6 +25,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.Set;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
@@ -124,8 +126,14 @@ final class EstimateCommand implements Command {
                     "--input")), file.toString());
             samples.add(new Sample(List.of("--input", file.toString()), rows, 0));
         }
+        int fields = cfg.fields().isEmpty()
+                ? InputSamples.columns(duck, InputFiles.relation(input), String.valueOf(input.files().get(0))) - 2
+                : cfg.fields().size();
+        // DuckDB's share of the same budget as probe-rows splits it.
+        long duckdb = MemoryBudget.detect(OptionalLong.of(budget.totalBytes()), ProbeRowsJob.ARROW_SHARE).duckdbBytes();
         return extrapolate(new Estimate.Input("probe-rows", n, n, "measurements", "rows", 0), samples, Set.of(),
-                "rows_out", cl, work, runner, budget);
+                "rows_out", cl, work, runner, budget).withSort((double) n * ProbeRowsJob.sortBytesPerRow(fields),
+                duckdb);
     }
 
     private static Estimate compress(CompressConfig cfg, CommandLine cl, DuckSession duck, Path work,

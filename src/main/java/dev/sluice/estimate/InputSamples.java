@@ -37,6 +37,17 @@ public final class InputSamples {
         }
     }
 
+    /** Columns of a probe-rows input. */
+    public static int columns(DuckSession duck, Sql.Fragment relation, String what) {
+        try (Connection c = duck.connection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery(Sql.load("estimate/columns").bind("input", relation).render())) {
+            rs.next();
+            return rs.getInt(1);
+        } catch (SQLException e) {
+            throw SqlErrors.wrap(e, "reading the columns of " + what);
+        }
+    }
+
     /**
      * Writes every measurement of the keys whose hash is 0 modulo {@code m} to {@code file}: a sample of whole
      * keys, so its rows per key, and so its output rows per measurement, are the input's.

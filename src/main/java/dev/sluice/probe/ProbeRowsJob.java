@@ -50,7 +50,7 @@ public final class ProbeRowsJob {
     static final List<String> SPLITS = List.of("train", "test");
     static final int MAX_BUCKETS = 4096;
     static final long BATCH_VALUES = 1 << 16;
-    static final double ARROW_SHARE = 1.0 / 16;
+    public static final double ARROW_SHARE = 1.0 / 16;
     /** The key table of the plan (key, rank, measurements, bucket, split), beside {@code _plan.json}. */
     static final String KEYS = "_keys.parquet";
     private static final List<String> PLAN_IDENTITY = List.of("job", "parameters", "inputs");
@@ -316,7 +316,12 @@ public final class ProbeRowsJob {
 
     /** Raw bytes of one measurement in a sort: key rank, time, and each field (text counted wider). */
     static long rowBytes(Columns cols) {
-        return 16 + 8L * (cols.fields().size() + 1);
+        return sortBytesPerRow(cols.fields().size());
+    }
+
+    /** The same, for an input with {@code fields} field columns (for the estimate). */
+    public static long sortBytesPerRow(int fields) {
+        return 16 + 8L * (fields + 1);
     }
 
     private void assignKeys(DuckSession duck, Sql.Fragment relation, Columns cols, int buckets) {
