@@ -189,6 +189,15 @@ final class MappedVectorReader implements VectorReader {
     }
 
     @Override
+    public boolean skip(VectorBatch batch) {
+        int n = (int) Math.min(batch.capacity(), count - row);
+        batch.rows = Math.max(n, 0);
+        batch.firstRow = row;
+        row += batch.rows;
+        return n > 0;
+    }
+
+    @Override
     public void rewind() {
         row = 0;
         released = 0;

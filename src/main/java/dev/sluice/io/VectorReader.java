@@ -16,6 +16,14 @@ public interface VectorReader extends AutoCloseable {
     /** Fills {@code batch} with the next rows; false once the input is exhausted (batch.rows is then 0). */
     boolean next(VectorBatch batch);
 
+    /**
+     * Moves past the rows {@link #next} would read into {@code batch}, setting its row count and first row but
+     * not necessarily its data: a memory-mapped file jumps ahead; other formats read the rows anyway.
+     */
+    default boolean skip(VectorBatch batch) {
+        return next(batch);
+    }
+
     /** Goes back to the first row, for a second pass over the input. */
     void rewind();
 

@@ -368,19 +368,20 @@ public final class CompressJob {
             reader.rewind();
             for (int u = 0; u < units; u++) {
                 VectorBatch b = free.take();
-                if (!reader.next(b)) {
+                // Units of other tasks and units already committed are skipped: a memory-mapped file jumps
+                // ahead, a Parquet stream (no cheap seek to a row) reads them anyway.
+                boolean committed = shard.owns(u) && out.committedShards(u) != null;
+                boolean encodeIt = shard.owns(u) && !committed;
+                if (!(encodeIt ? reader.next(b) : reader.skip(b))) {
                     throw SluiceException.input(String.format(Locale.ROOT,
                             "%s ended after %d of %d units: did the input change during the run?",
                             reader.describe(), u, units));
                 }
-                // Every task reads the whole stream (Parquet has no cheap seek to a row) and encodes its own units.
-                if (!shard.owns(u)) {
+                if (!encodeIt) {
                     free.put(b);
-                    continue;
-                }
-                if (out.committedShards(u) != null) {
-                    free.put(b);
-                    progress.step(b.rows);
+                    if (committed) {
+                        progress.step(b.rows);
+                    }
                     continue;
                 }
                 run++;
