@@ -35,11 +35,16 @@ public final class CodeSearch {
             heaps[q] = new TopK(k);
         }
         CodeShards.Batch batch = new CodeShards.Batch(CODE_BATCH, cb);
+        // Look-up-table scorers read each batch sub-space-major: transposed once here, read by every query.
+        byte[] blocks = nq > 0 && scorers[0].usesBlocks() ? new byte[CodeBlocks.size(CODE_BATCH, cb)] : null;
         int chunks = Math.max(1, Math.min(workers, nq));
         int per = (nq + chunks - 1) / chunks;
         ExecutorService pool = Executors.newFixedThreadPool(chunks, Thread.ofPlatform().name("sluice-adc-", 0).factory());
         try {
             while (codes.next(batch)) {
+                if (blocks != null) {
+                    CodeBlocks.transpose(batch.codes, batch.rows, cb, blocks);
+                }
                 List<Future<?>> fs = new ArrayList<>();
                 for (int c = 0; c < chunks; c++) {
                     int from = c * per, to = Math.min(nq, from + per);
@@ -49,13 +54,7 @@ public final class CodeSearch {
                     fs.add(pool.submit(() -> {
                         float[] d = new float[batch.rows];
                         for (int q = from; q < to; q++) {
-                            scorers[q].distances(batch.codes, 0, batch.rows, d);
-                            TopK h = heaps[q];
-                            for (int i = 0; i < batch.rows; i++) {
-                                if (d[i] <= h.bound()) {
-                                    h.offer(d[i], batch.ids[i]);
-                                }
-                            }
+                            scorers[q].scan(batch.codes, blocks, batch.ids, batch.rows, heaps[q], d);
                         }
                     }));
                 }

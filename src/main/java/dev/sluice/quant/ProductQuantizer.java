@@ -169,7 +169,7 @@ public final class ProductQuantizer implements Quantizer {
     public dev.sluice.knn.CodeScorer scorer(float[] query, int off) {
         float[] lut = table(query, off);
         if (nbits == 8) {
-            return (codes, o, count, out) -> kern.pqDistances(lut, ksub, codes, o, count, m, out);
+            return new PqScorer(kern, lut, m);
         }
         int bytes = codeBytes();
         return (codes, o, count, out) -> {

@@ -3,6 +3,7 @@ package dev.sluice.simd;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorShuffle;
@@ -20,6 +21,10 @@ final class PanamaKernels implements VectorKernels {
     /** Bytes with as many lanes as FLOATS, widened to ints; null when that is under 64 bits (128-bit floats). */
     static final VectorSpecies<Byte> BYTES = FLOATS.length() * 8 >= 64
             ? VectorSpecies.of(byte.class, VectorShape.forBitSize(FLOATS.length() * 8)) : null;
+
+    /** Byte lanes of the widest vector, for the PQ table look-ups, and shorts of the same shape for their sums. */
+    static final VectorSpecies<Byte> LUT_BYTES = ByteVector.SPECIES_PREFERRED;
+    static final VectorSpecies<Short> LUT_SHORTS = VectorSpecies.of(short.class, LUT_BYTES.vectorShape());
 
     /** Shuffles that fold the upper half of the lanes onto the lower half, for {@link #sum}. */
     private static final VectorShuffle<Float>[] FOLDS = folds();
@@ -204,6 +209,51 @@ final class PanamaKernels implements VectorKernels {
             }
             out[i] = s;
         }
+    }
+
+    @Override
+    public long pqBlockAtMost(byte[] lut, int m, byte[] blocks, int off, int threshold) {
+        // A 256-entry table does not fit in registers, but a two-table permute (vpermi2b on AVX-512 VBMI) looks
+        // up 2 * lanes entries for every lane at once: with 64 lanes two permutes and a blend by the code's top
+        // bit cover the table, with 32 lanes four and three blends. Sums go into shorts, even and odd bytes
+        // apart, so a block costs about m * 10 instructions instead of 64 * m scalar look-ups.
+        int n = LUT_BYTES.length();
+        if (n > PQ_BLOCK) {
+            return scalar.pqBlockAtMost(lut, m, blocks, off, threshold);
+        }
+        int pairs = 256 / (2 * n);
+        int pairShift = Integer.numberOfTrailingZeros(2 * n);
+        short limit = (short) Math.clamp(threshold, -1, Short.MAX_VALUE);
+        long mask = 0;
+        for (int v = 0; v < PQ_BLOCK; v += n) {
+            ShortVector even = ShortVector.zero(LUT_SHORTS), odd = even;
+            for (int j = 0; j < m; j++) {
+                ByteVector c = ByteVector.fromArray(LUT_BYTES, blocks, off + j * PQ_BLOCK + v);
+                int t = j * 256;
+                ByteVector x = c.selectFrom(ByteVector.fromArray(LUT_BYTES, lut, t),
+                        ByteVector.fromArray(LUT_BYTES, lut, t + n));
+                if (pairs == 2) {
+                    ByteVector y = c.selectFrom(ByteVector.fromArray(LUT_BYTES, lut, t + 2 * n),
+                            ByteVector.fromArray(LUT_BYTES, lut, t + 3 * n));
+                    x = x.blend(y, c.lt((byte) 0));
+                } else {
+                    ByteVector pair = c.lanewise(VectorOperators.LSHR, pairShift);
+                    for (int p = 1; p < pairs; p++) {
+                        ByteVector y = c.selectFrom(ByteVector.fromArray(LUT_BYTES, lut, t + 2 * p * n),
+                                ByteVector.fromArray(LUT_BYTES, lut, t + (2 * p + 1) * n));
+                        x = x.blend(y, pair.eq((byte) p));
+                    }
+                }
+                ShortVector s = x.reinterpretAsShorts();
+                even = even.add(s.and((short) 0xFF));
+                odd = odd.add(s.lanewise(VectorOperators.LSHR, 8));
+            }
+            // Short lane i holds byte lanes 2i (even) and 2i + 1 (odd): spread the two masks to those bits.
+            long e = even.compare(VectorOperators.LE, limit).toLong();
+            long o = odd.compare(VectorOperators.LE, limit).toLong();
+            mask |= (Long.expand(e, 0x5555555555555555L) | Long.expand(o, 0xAAAAAAAAAAAAAAAAL)) << v;
+        }
+        return mask;
     }
 
     private static FloatVector widen(ByteVector b) {

@@ -63,6 +63,21 @@ public final class ScalarKernels implements VectorKernels {
     }
 
     @Override
+    public long pqBlockAtMost(byte[] lut, int m, byte[] blocks, int off, int threshold) {
+        long mask = 0;
+        for (int i = 0; i < PQ_BLOCK; i++) {
+            int s = 0;
+            for (int j = 0; j < m; j++) {
+                s += lut[j * 256 + (blocks[off + j * PQ_BLOCK + i] & 0xFF)] & 0xFF;
+            }
+            if (s <= threshold) {
+                mask |= 1L << i;
+            }
+        }
+        return mask;
+    }
+
+    @Override
     public float u8SquareDistance(float[] q, float[] step, byte[] codes, int off, int dim) {
         float s = 0;
         for (int i = 0; i < dim; i++) {
