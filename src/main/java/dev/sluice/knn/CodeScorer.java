@@ -9,19 +9,21 @@ public interface CodeScorer {
     /** Squared distance estimates to {@code count} codes stored back to back from {@code off}. */
     void distances(byte[] codes, int off, int count, float[] out);
 
-    /** True when {@link #scan} reads the batch in {@link CodeBlocks} layout as well. */
-    default boolean usesBlocks() {
-        return false;
-    }
+    /**
+     * Work on a new batch that every query's {@link #scan} shares, such as {@link CodeBatch#transpose}: called
+     * once per batch, on the first query's scorer, before any scan. It must not depend on this scorer's query.
+     */
+    default void prepare(CodeBatch batch) {}
 
     /**
-     * Offers {@code heap} every code of a batch of {@code rows} whose distance is within the heap's bound, as
-     * {@code offer(distance, ids[i])} with the distance {@link #distances} gives. {@code codes} holds the codes
-     * back to back, {@code blocks} the same codes in {@link CodeBlocks} layout when {@link #usesBlocks()} (else
-     * null), {@code scratch} at least {@code rows} floats. This default computes every distance.
+     * Offers {@code heap} every code of the batch whose distance is within the heap's bound, as
+     * {@code offer(distance, id)} with the distance {@link #distances} gives; {@code scratch} holds at least
+     * {@code rows} floats. This default computes every distance.
      */
-    default void scan(byte[] codes, byte[] blocks, long[] ids, int rows, TopK heap, float[] scratch) {
-        distances(codes, 0, rows, scratch);
+    default void scan(CodeBatch batch, TopK heap, float[] scratch) {
+        int rows = batch.rows();
+        distances(batch.codes(), 0, rows, scratch);
+        long[] ids = batch.ids();
         for (int i = 0; i < rows; i++) {
             if (scratch[i] <= heap.bound()) {
                 heap.offer(scratch[i], ids[i]);

@@ -35,15 +35,16 @@ public final class CodeSearch {
             heaps[q] = new TopK(k);
         }
         CodeShards.Batch batch = new CodeShards.Batch(CODE_BATCH, cb);
-        // Look-up-table scorers read each batch sub-space-major: transposed once here, read by every query.
-        byte[] blocks = nq > 0 && scorers[0].usesBlocks() ? new byte[CodeBlocks.size(CODE_BATCH, cb)] : null;
+        CodeBatch shared = new CodeBatch(batch, cb);
         int chunks = Math.max(1, Math.min(workers, nq));
         int per = (nq + chunks - 1) / chunks;
         ExecutorService pool = Executors.newFixedThreadPool(chunks, Thread.ofPlatform().name("sluice-adc-", 0).factory());
         try {
             while (codes.next(batch)) {
-                if (blocks != null) {
-                    CodeBlocks.transpose(batch.codes, batch.rows, cb, blocks);
+                // Work that all queries share (a transposed layout, per-code values) is done once, here.
+                shared.reset();
+                if (nq > 0) {
+                    scorers[0].prepare(shared);
                 }
                 List<Future<?>> fs = new ArrayList<>();
                 for (int c = 0; c < chunks; c++) {
@@ -54,7 +55,7 @@ public final class CodeSearch {
                     fs.add(pool.submit(() -> {
                         float[] d = new float[batch.rows];
                         for (int q = from; q < to; q++) {
-                            scorers[q].scan(batch.codes, blocks, batch.ids, batch.rows, heaps[q], d);
+                            scorers[q].scan(shared, heaps[q], d);
                         }
                     }));
                 }

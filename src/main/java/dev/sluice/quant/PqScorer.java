@@ -1,5 +1,6 @@
 package dev.sluice.quant;
 
+import dev.sluice.knn.CodeBatch;
 import dev.sluice.knn.CodeScorer;
 import dev.sluice.knn.TopK;
 import dev.sluice.simd.VectorKernels;
@@ -60,9 +61,14 @@ final class PqScorer implements CodeScorer {
         kern.pqDistances(lut, 256, codes, off, count, m, out);
     }
 
-    @Override
-    public boolean usesBlocks() {
+    /** True when codes are scanned with byte tables (the float table could be rounded). */
+    boolean usesBytes() {
         return bytes != null;
+    }
+
+    @Override
+    public void prepare(CodeBatch batch) {
+        batch.transpose();
     }
 
     /**
@@ -78,11 +84,14 @@ final class PqScorer implements CodeScorer {
     }
 
     @Override
-    public void scan(byte[] codes, byte[] blocks, long[] ids, int rows, TopK heap, float[] scratch) {
+    public void scan(CodeBatch batch, TopK heap, float[] scratch) {
         if (bytes == null) {
-            CodeScorer.super.scan(codes, blocks, ids, rows, heap, scratch);
+            CodeScorer.super.scan(batch, heap, scratch);
             return;
         }
+        byte[] codes = batch.codes(), blocks = batch.blocks();
+        long[] ids = batch.ids();
+        int rows = batch.rows();
         int blockBytes = VectorKernels.PQ_BLOCK * m;
         int threshold = threshold(heap.bound());
         for (int b = 0, first = 0; first < rows; b++, first += VectorKernels.PQ_BLOCK) {

@@ -229,21 +229,7 @@ final class PanamaKernels implements VectorKernels {
             ShortVector even = ShortVector.zero(LUT_SHORTS), odd = even;
             for (int j = 0; j < m; j++) {
                 ByteVector c = ByteVector.fromArray(LUT_BYTES, blocks, off + j * PQ_BLOCK + v);
-                int t = j * 256;
-                ByteVector x = c.selectFrom(ByteVector.fromArray(LUT_BYTES, lut, t),
-                        ByteVector.fromArray(LUT_BYTES, lut, t + n));
-                if (pairs == 2) {
-                    ByteVector y = c.selectFrom(ByteVector.fromArray(LUT_BYTES, lut, t + 2 * n),
-                            ByteVector.fromArray(LUT_BYTES, lut, t + 3 * n));
-                    x = x.blend(y, c.lt((byte) 0));
-                } else {
-                    ByteVector pair = c.lanewise(VectorOperators.LSHR, pairShift);
-                    for (int p = 1; p < pairs; p++) {
-                        ByteVector y = c.selectFrom(ByteVector.fromArray(LUT_BYTES, lut, t + 2 * p * n),
-                                ByteVector.fromArray(LUT_BYTES, lut, t + (2 * p + 1) * n));
-                        x = x.blend(y, pair.eq((byte) p));
-                    }
-                }
+                ByteVector x = lookup(lut, j * 256, c, pairs, pairShift);
                 ShortVector s = x.reinterpretAsShorts();
                 even = even.add(s.and((short) 0xFF));
                 odd = odd.add(s.lanewise(VectorOperators.LSHR, 8));
@@ -254,6 +240,48 @@ final class PanamaKernels implements VectorKernels {
             mask |= (Long.expand(e, 0x5555555555555555L) | Long.expand(o, 0xAAAAAAAAAAAAAAAAL)) << v;
         }
         return mask;
+    }
+
+    /** {@code lut[t + u8(c)]} in every lane, by two-table permutes (see {@link #pqBlockAtMost}). */
+    private static ByteVector lookup(byte[] lut, int t, ByteVector c, int pairs, int pairShift) {
+        int n = LUT_BYTES.length();
+        ByteVector x = c.selectFrom(ByteVector.fromArray(LUT_BYTES, lut, t), ByteVector.fromArray(LUT_BYTES, lut, t + n));
+        if (pairs == 2) {
+            ByteVector y = c.selectFrom(ByteVector.fromArray(LUT_BYTES, lut, t + 2 * n),
+                    ByteVector.fromArray(LUT_BYTES, lut, t + 3 * n));
+            return x.blend(y, c.lt((byte) 0));
+        }
+        ByteVector pair = c.lanewise(VectorOperators.LSHR, pairShift);
+        for (int p = 1; p < pairs; p++) {
+            ByteVector y = c.selectFrom(ByteVector.fromArray(LUT_BYTES, lut, t + 2 * p * n),
+                    ByteVector.fromArray(LUT_BYTES, lut, t + (2 * p + 1) * n));
+            x = x.blend(y, pair.eq((byte) p));
+        }
+        return x;
+    }
+
+    @Override
+    public void pqBlockSums(byte[] lut, int m, byte[] blocks, int off, short[] out, int outOff) {
+        int n = LUT_BYTES.length();
+        if (n > PQ_BLOCK) {
+            scalar.pqBlockSums(lut, m, blocks, off, out, outOff);
+            return;
+        }
+        int pairs = 256 / (2 * n);
+        int pairShift = Integer.numberOfTrailingZeros(2 * n);
+        int half = n / 2;
+        for (int v = 0; v < PQ_BLOCK; v += n) {
+            // Zero-extended halves keep the codes in order: lo holds codes v..v+n/2, hi the next n/2.
+            ShortVector lo = ShortVector.zero(LUT_SHORTS), hi = lo;
+            for (int j = 0; j < m; j++) {
+                ByteVector c = ByteVector.fromArray(LUT_BYTES, blocks, off + j * PQ_BLOCK + v);
+                ByteVector x = lookup(lut, j * 256, c, pairs, pairShift);
+                lo = lo.add((ShortVector) x.convertShape(VectorOperators.ZERO_EXTEND_B2S, LUT_SHORTS, 0));
+                hi = hi.add((ShortVector) x.convertShape(VectorOperators.ZERO_EXTEND_B2S, LUT_SHORTS, 1));
+            }
+            lo.intoArray(out, outOff + v);
+            hi.intoArray(out, outOff + v + half);
+        }
     }
 
     private static FloatVector widen(ByteVector b) {

@@ -78,6 +78,17 @@ public final class ScalarKernels implements VectorKernels {
     }
 
     @Override
+    public void pqBlockSums(byte[] lut, int m, byte[] blocks, int off, short[] out, int outOff) {
+        for (int i = 0; i < PQ_BLOCK; i++) {
+            int s = 0;
+            for (int j = 0; j < m; j++) {
+                s += lut[j * 256 + (blocks[off + j * PQ_BLOCK + i] & 0xFF)] & 0xFF;
+            }
+            out[outOff + i] = (short) s;
+        }
+    }
+
+    @Override
     public float u8SquareDistance(float[] q, float[] step, byte[] codes, int off, int dim) {
         float s = 0;
         for (int i = 0; i < dim; i++) {

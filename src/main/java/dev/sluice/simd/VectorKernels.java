@@ -53,6 +53,12 @@ public interface VectorKernels {
      */
     long pqBlockAtMost(byte[] lut, int m, byte[] blocks, int off, int threshold);
 
+    /**
+     * The sums themselves for the same layout: {@code out[outOff + i] = sum_j u8(lut[j * 256 + code(i, j)])} for
+     * the {@value #PQ_BLOCK} codes of the block; they must fit in 15 bits.
+     */
+    void pqBlockSums(byte[] lut, int m, byte[] blocks, int off, short[] out, int outOff);
+
     /** {@code sum (q[i] - step[i] * u8(codes[off+i]))^2}: squared distance to an 8-bit scalar-quantized vector. */
     float u8SquareDistance(float[] q, float[] step, byte[] codes, int off, int dim);
 

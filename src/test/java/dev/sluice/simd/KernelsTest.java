@@ -114,7 +114,7 @@ class KernelsTest {
 
     @ParameterizedTest
     @ValueSource(ints = {1, 3, 16, 48, 128, 200})
-    void pqBlockMasksAgree(int m) {
+    void pqBlockMasksAndSumsAgree(int m) {
         assumeTrue(panama != null, "Vector API unavailable");
         Random r = new Random(SEED + m);
         int max = Math.min(255, Short.MAX_VALUE / m);
@@ -132,6 +132,10 @@ class KernelsTest {
                 assertEquals(expected, panama.pqBlockAtMost(lut, m, blocks, off, t), "m " + m + ", threshold " + t
                         + ", seed " + SEED);
             }
+            short[] s1 = new short[VectorKernels.PQ_BLOCK + 2], s2 = new short[VectorKernels.PQ_BLOCK + 2];
+            scalar.pqBlockSums(lut, m, blocks, off, s1, 2);
+            panama.pqBlockSums(lut, m, blocks, off, s2, 2);
+            assertArrayEquals(s1, s2, "m " + m + ", seed " + SEED);
         }
     }
 
@@ -166,6 +170,10 @@ class KernelsTest {
             blocks[VectorKernels.PQ_BLOCK + i] = (byte) i;
         }
         assertEquals((1L << 11) - 1, scalar.pqBlockAtMost(small, 2, blocks, 0, 30));
+        short[] sums = new short[VectorKernels.PQ_BLOCK];
+        scalar.pqBlockSums(small, 2, blocks, 0, sums, 0);
+        assertEquals(3 * 10, sums[10]);
+        assertEquals(100 + 2 * 63, sums[63]);
     }
 
     @Test
