@@ -4,13 +4,20 @@ import dev.sluice.simd.VectorKernels;
 
 /**
  * Codes transposed in blocks of {@value VectorKernels#PQ_BLOCK}: byte {@code j} of code {@code i} goes to
- * {@code (i / 64) * 64 * codeBytes + j * 64 + i % 64}, so that one vector load brings the same byte of many
- * codes (what a look-up-table kernel needs). The last block is padded with zero codes.
+ * {@code (i / 64) * 64 * codeBytes + j * 64 + lane(i % 64)}, so that one vector load brings the same byte of many
+ * codes (what a look-up-table kernel needs). Lanes interleave the two halves of a block, code {@code c} in lane
+ * {@code 2c} and code {@code 32 + c} in lane {@code 2c + 1}: a kernel that adds bytes into shorts, even and odd
+ * lanes apart, then holds its sums in code order. The last block is padded with zero codes.
  */
 public final class CodeBlocks {
     private static final int B = VectorKernels.PQ_BLOCK;
 
     private CodeBlocks() {}
+
+    /** The lane of the {@code i}-th code of a block. */
+    public static int lane(int i) {
+        return i < B / 2 ? 2 * i : 2 * (i - B / 2) + 1;
+    }
 
     /** Bytes the layout of {@code rows} codes takes. */
     public static int size(int rows, int codeBytes) {
@@ -26,11 +33,13 @@ public final class CodeBlocks {
             for (int i = 0; i < n; i++) {
                 int c = (b * B + i) * codeBytes;
                 for (int j = 0; j < codeBytes; j++) {
-                    dest[base + j * B + i] = codes[c + j];
+                    dest[base + j * B + lane(i)] = codes[c + j];
                 }
             }
-            for (int j = 0; j < codeBytes; j++) {
-                java.util.Arrays.fill(dest, base + j * B + n, base + (j + 1) * B, (byte) 0);
+            for (int i = n; i < B; i++) {
+                for (int j = 0; j < codeBytes; j++) {
+                    dest[base + j * B + lane(i)] = 0;
+                }
             }
         }
     }

@@ -215,7 +215,7 @@ final class PanamaKernels implements VectorKernels {
     public long pqBlockAtMost(byte[] lut, int m, byte[] blocks, int off, int threshold) {
         // A 256-entry table does not fit in registers, but a two-table permute (vpermi2b on AVX-512 VBMI) looks
         // up 2 * lanes entries for every lane at once: with 64 lanes two permutes and a blend by the code's top
-        // bit cover the table, with 32 lanes four and three blends. Sums go into shorts, even and odd bytes
+        // bit cover the table, with 32 lanes four and three blends. Sums go into shorts, even and odd byte lanes
         // apart, so a block costs about m * 10 instructions instead of 64 * m scalar look-ups.
         int n = LUT_BYTES.length();
         if (n > PQ_BLOCK) {
@@ -229,15 +229,13 @@ final class PanamaKernels implements VectorKernels {
             ShortVector even = ShortVector.zero(LUT_SHORTS), odd = even;
             for (int j = 0; j < m; j++) {
                 ByteVector c = ByteVector.fromArray(LUT_BYTES, blocks, off + j * PQ_BLOCK + v);
-                ByteVector x = lookup(lut, j * 256, c, pairs, pairShift);
-                ShortVector s = x.reinterpretAsShorts();
+                ShortVector s = lookup(lut, j * 256, c, pairs, pairShift).reinterpretAsShorts();
                 even = even.add(s.and((short) 0xFF));
                 odd = odd.add(s.lanewise(VectorOperators.LSHR, 8));
             }
-            // Short lane i holds byte lanes 2i (even) and 2i + 1 (odd): spread the two masks to those bits.
-            long e = even.compare(VectorOperators.LE, limit).toLong();
-            long o = odd.compare(VectorOperators.LE, limit).toLong();
-            mask |= (Long.expand(e, 0x5555555555555555L) | Long.expand(o, 0xAAAAAAAAAAAAAAAAL)) << v;
+            // Even byte lanes hold codes v/2.., odd ones codes 32 + v/2.. (the layout interleaves the halves).
+            mask |= even.compare(VectorOperators.LE, limit).toLong() << (v / 2)
+                    | odd.compare(VectorOperators.LE, limit).toLong() << (PQ_BLOCK / 2 + v / 2);
         }
         return mask;
     }
@@ -269,18 +267,18 @@ final class PanamaKernels implements VectorKernels {
         }
         int pairs = 256 / (2 * n);
         int pairShift = Integer.numberOfTrailingZeros(2 * n);
-        int half = n / 2;
         for (int v = 0; v < PQ_BLOCK; v += n) {
-            // Zero-extended halves keep the codes in order: lo holds codes v..v+n/2, hi the next n/2.
-            ShortVector lo = ShortVector.zero(LUT_SHORTS), hi = lo;
+            // Even byte lanes hold codes v/2.., odd ones codes 32 + v/2.. (the layout interleaves the halves), so
+            // the two short accumulators are runs of consecutive codes.
+            ShortVector even = ShortVector.zero(LUT_SHORTS), odd = even;
             for (int j = 0; j < m; j++) {
                 ByteVector c = ByteVector.fromArray(LUT_BYTES, blocks, off + j * PQ_BLOCK + v);
-                ByteVector x = lookup(lut, j * 256, c, pairs, pairShift);
-                lo = lo.add((ShortVector) x.convertShape(VectorOperators.ZERO_EXTEND_B2S, LUT_SHORTS, 0));
-                hi = hi.add((ShortVector) x.convertShape(VectorOperators.ZERO_EXTEND_B2S, LUT_SHORTS, 1));
+                ShortVector s = lookup(lut, j * 256, c, pairs, pairShift).reinterpretAsShorts();
+                even = even.add(s.and((short) 0xFF));
+                odd = odd.add(s.lanewise(VectorOperators.LSHR, 8));
             }
-            lo.intoArray(out, outOff + v);
-            hi.intoArray(out, outOff + v + half);
+            even.intoArray(out, outOff + v / 2);
+            odd.intoArray(out, outOff + PQ_BLOCK / 2 + v / 2);
         }
     }
 

@@ -46,8 +46,9 @@ public interface VectorKernels {
     int PQ_BLOCK = 64;
 
     /**
-     * PQ scan with byte tables over one block of {@value #PQ_BLOCK} 8-bit codes stored sub-space-major (byte
-     * {@code j} of code {@code i} at {@code blocks[off + j * 64 + i]}): bit {@code i} of the result is set when
+     * PQ scan with byte tables over one block of {@value #PQ_BLOCK} 8-bit codes stored sub-space-major, the two
+     * halves of the block interleaved (byte {@code j} of code {@code i} at {@code blocks[off + j * 64 + lane(i)]},
+     * {@code lane(i) = 2i} for {@code i < 32}, {@code 2(i - 32) + 1} above): bit {@code i} of the result is set when
      * {@code sum_j u8(lut[j * 256 + code(i, j)]) <= threshold}. The sums must fit in 15 bits
      * ({@code m * max(lut) <= 32767}): lanes add them as shorts.
      */

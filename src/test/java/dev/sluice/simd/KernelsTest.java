@@ -166,14 +166,16 @@ class KernelsTest {
             small[256 + c] = (byte) Math.min(2 * c, 200);
         }
         for (int i = 0; i < VectorKernels.PQ_BLOCK; i++) {
-            blocks[i] = (byte) i;
-            blocks[VectorKernels.PQ_BLOCK + i] = (byte) i;
+            // Code i sits in lane 2i (first half of the block) or 2(i - 32) + 1 (second half).
+            int lane = i < 32 ? 2 * i : 2 * (i - 32) + 1;
+            blocks[lane] = (byte) i;
+            blocks[VectorKernels.PQ_BLOCK + lane] = (byte) i;
         }
         assertEquals((1L << 11) - 1, scalar.pqBlockAtMost(small, 2, blocks, 0, 30));
         short[] sums = new short[VectorKernels.PQ_BLOCK];
         scalar.pqBlockSums(small, 2, blocks, 0, sums, 0);
         assertEquals(3 * 10, sums[10]);
-        assertEquals(100 + 2 * 63, sums[63]);
+        assertEquals(63 + 2 * 63, sums[63]);
     }
 
     @Test
