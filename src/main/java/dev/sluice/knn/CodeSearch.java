@@ -17,8 +17,9 @@ import java.util.concurrent.Future;
 
 /**
  * Top-k over quantized codes: each query gets its scorer (look-up tables or rotated query) once, then the codes
- * stream past in batches and every query scans every batch with asymmetric distances; queries are split between
- * workers. {@link #rerank} re-orders each query's candidates by exact distance in one more pass over the base.
+ * stream past in batches; what all queries need from a batch (a transposed layout, per-code values) is derived
+ * once ({@link CodeScorer#prepare}), then every query scans the batch with asymmetric distances, offering its heap
+ * only codes within its current bound; queries are split between workers. {@link #rerank} re-orders each query's candidates by exact distance in one more pass over the base.
  */
 public final class CodeSearch {
     static final int CODE_BATCH = 16_384;
