@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # sluice compress/eval against Debian's FAISS, in one run, on one machine:
 #   scripts/bench/compress.sh [N]      N base vectors (default 117000; made by scripts/data/embeddings.sh)
+#   ONLY="pq16 rabitq1" scripts/bench/compress.sh   only these sluice methods and their FAISS counterparts
+#                                                  (the table then lists only them; no exact k-NN or RSS part)
 # Per method: train seconds, encode vectors/s, search QPS (1,000 queries, k=10, no re-rank), recall@10,
 # bytes/vector, and the ratio sluice/FAISS; exact k-NN GFLOP/s; then peak RSS of compress on the set and on
 # the set repeated 10 times with small noise. Both sides use 2 threads. Speeds compare only within one run.
@@ -8,6 +10,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 N="${1:-117000}"
 THREADS="${THREADS:-2}"
+ONLY="${ONLY:-}"
 DATA="$ROOT/target/bench-embeddings"
 WORK="$ROOT/target/bench-compress"
 SLUICE="$ROOT/scripts/sluice"
@@ -17,7 +20,7 @@ rm -rf "$WORK" && mkdir -p "$WORK"
 
 echo "== FAISS $(/usr/bin/python3 -c 'import faiss; print(faiss.__version__)') ($THREADS threads)" >&2
 OPENBLAS_NUM_THREADS=$THREADS /usr/bin/python3 "$ROOT/scripts/bench/faiss_bench.py" "$DATA/base.npy" "$DATA/queries.npy" \
-  "$WORK/gt.ivecs" "$THREADS" 100000 | tee "$WORK/faiss.jsonl" >&2
+  "$WORK/gt.ivecs" "$THREADS" 100000 "$ONLY" | tee "$WORK/faiss.jsonl" >&2
 
 # name | compress options | eval options
 METHODS=(
@@ -33,6 +36,7 @@ METHODS=(
 )
 for entry in "${METHODS[@]}"; do
   IFS='|' read -r name copts eopts <<<"$entry"
+  [ -z "$ONLY" ] || [[ " $ONLY " == *" $name "* ]] || continue
   echo "== sluice $name" >&2
   # shellcheck disable=SC2086
   "$SLUICE" compress --input "$DATA/base.npy" $copts --out "$WORK/$name" --workers "$THREADS" --progress none \
@@ -42,6 +46,7 @@ for entry in "${METHODS[@]}"; do
     --workers "$THREADS" --progress none > "$WORK/$name.eval.txt" 2>&1
   tail -1 "$WORK/$name.compress.txt" >&2
 done
+if [ -z "$ONLY" ]; then
 echo "== sluice exact k-NN" >&2
 "$SLUICE" eval --codes "$WORK/sq8" --queries "$DATA/queries.npy" --base "$DATA/base.npy" --workers "$THREADS" \
   --progress none > "$WORK/exact.eval.txt" 2>&1
@@ -63,10 +68,12 @@ for x in 1x 10x; do
     --progress none > "$WORK/rss-$x.txt" 2>&1
 done
 rm -f "$WORK/base10x.npy"
+fi
 
-/usr/bin/python3 - "$WORK" <<'PY'
+/usr/bin/python3 - "$WORK" "$ONLY" <<'PY'
 import glob, json, os, sys
 work = sys.argv[1]
+only = sys.argv[2].split()
 faiss = {j["method"]: j for j in map(json.loads, open(os.path.join(work, "faiss.jsonl")))}
 
 def record(d, job):
@@ -87,18 +94,28 @@ rows = [("pq8", "pq8"), ("pq16", "pq16"), ("pq32", "pq32"), ("pq32x4", None), ("
 print("| method | bytes/vec | recall@10 sluice / FAISS | train s sluice / FAISS | encode vec/s sluice / FAISS (ratio) "
       "| search QPS sluice / FAISS (ratio) |")
 print("|---|---|---|---|---|---|")
+cold = []
 for name, fname in rows:
+    if only and name not in only:
+        continue
     c, e = record(os.path.join(work, name), "compress"), record(os.path.join(work, name), "eval")
     f = faiss.get(fname, {}) if fname else {}
     rec = "%.3f" % e["recall_at_k"]
+    qps = fmt(e["search_qps"], "%.0f")
     if "rerank_recall_at_k" in e:
         rec += " (re-rank 100: %.3f)" % e["rerank_recall_at_k"]
+        qps += " (re-rank 100: %.0f, %s)" % (e["rerank_qps"], ratio(e["rerank_qps"], f.get("qps")))
+    cold.append("%s %.0f" % (name, e["search_qps_cold"]))
     label = name if fname in (name, None) else "%s (FAISS: %s)" % (name, fname)
     print("| %s | %d | %s / %s | %s / %s | %s / %s (%s) | %s / %s (%s) |" % (
         label, e["bytes_per_vector"], rec, fmt(f.get("recall")), fmt(c["train_seconds"], "%.1f"),
         fmt(f.get("train_s"), "%.1f"), fmt(c["encode_vectors_per_second"], "%.0f"), fmt(f.get("encode_vps"), "%.0f"),
-        ratio(c["encode_vectors_per_second"], f.get("encode_vps")), fmt(e["search_qps"], "%.0f"),
+        ratio(c["encode_vectors_per_second"], f.get("encode_vps")), qps,
         fmt(f.get("qps"), "%.0f"), ratio(e["search_qps"], f.get("qps"))))
+print()
+print("sluice search QPS of the first (cold, JIT-compiling) pass: " + ", ".join(cold))
+if only:
+    sys.exit(0)
 x = record(os.path.join(work, "sq8"), "eval")
 for r in sorted(glob.glob(os.path.join(work, "sq8", "_runs", "*.json"))):
     j = json.load(open(r))

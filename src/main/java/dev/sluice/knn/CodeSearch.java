@@ -17,8 +17,9 @@ import java.util.concurrent.Future;
 
 /**
  * Top-k over quantized codes: each query gets its scorer (look-up tables or rotated query) once, then the codes
- * stream past in batches and every query scans every batch with asymmetric distances; queries are split between
- * workers. {@link #rerank} re-orders each query's candidates by exact distance in one more pass over the base.
+ * stream past in batches; what all queries need from a batch (a transposed layout, per-code values) is derived
+ * once ({@link CodeScorer#prepare}), then every query scans the batch with asymmetric distances, offering its heap
+ * only codes within its current bound; queries are split between workers. {@link #rerank} re-orders each query's candidates by exact distance in one more pass over the base.
  */
 public final class CodeSearch {
     static final int CODE_BATCH = 16_384;
@@ -35,11 +36,17 @@ public final class CodeSearch {
             heaps[q] = new TopK(k);
         }
         CodeShards.Batch batch = new CodeShards.Batch(CODE_BATCH, cb);
+        CodeBatch shared = new CodeBatch(batch, cb);
         int chunks = Math.max(1, Math.min(workers, nq));
         int per = (nq + chunks - 1) / chunks;
         ExecutorService pool = Executors.newFixedThreadPool(chunks, Thread.ofPlatform().name("sluice-adc-", 0).factory());
         try {
             while (codes.next(batch)) {
+                // Work that all queries share (a transposed layout, per-code values) is done once, here.
+                shared.reset();
+                if (nq > 0) {
+                    scorers[0].prepare(shared);
+                }
                 List<Future<?>> fs = new ArrayList<>();
                 for (int c = 0; c < chunks; c++) {
                     int from = c * per, to = Math.min(nq, from + per);
@@ -49,13 +56,7 @@ public final class CodeSearch {
                     fs.add(pool.submit(() -> {
                         float[] d = new float[batch.rows];
                         for (int q = from; q < to; q++) {
-                            scorers[q].distances(batch.codes, 0, batch.rows, d);
-                            TopK h = heaps[q];
-                            for (int i = 0; i < batch.rows; i++) {
-                                if (d[i] <= h.bound()) {
-                                    h.offer(d[i], batch.ids[i]);
-                                }
-                            }
+                            scorers[q].scan(shared, heaps[q], d);
                         }
                     }));
                 }

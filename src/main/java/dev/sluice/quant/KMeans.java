@@ -34,6 +34,14 @@ public final class KMeans {
 
     /** Clusters {@code n} points of {@code dim} floats stored row-major in {@code data}. */
     public static Result train(float[] data, int n, int dim, Config config) {
+        return train(data, n, dim, config, null);
+    }
+
+    /**
+     * The same, starting from the centroids {@code init} ({@code k x dim}) instead of random points when it is
+     * not null: a warm start, as OPQ's alternation uses to refine its codebooks a few iterations at a time.
+     */
+    static Result train(float[] data, int n, int dim, Config config, float[] init) {
         int k = config.k();
         if (n < 1) {
             throw SluiceException.input("k-means needs at least one training point");
@@ -75,6 +83,9 @@ public final class KMeans {
         }
         for (int c = 0; c < k; c++) {
             System.arraycopy(data, perm[c] * dim, centroids, c * dim, dim);
+        }
+        if (init != null) {
+            System.arraycopy(init, 0, centroids, 0, k * dim);
         }
         VectorKernels kern = Kernels.get();
         int[] assign = new int[use];

@@ -13,10 +13,15 @@ import java.util.Map;
  * {@code R x}, so search costs the same as PQ plus one {@code dim x dim} product per query.
  */
 public final class OpqQuantizer implements Quantizer {
-    static final int OUTER_ITERATIONS = 16;
+    static final int OUTER_ITERATIONS = 10;
     static final int INNER_KMEANS_ITERATIONS = 4;
-    /** Rows used to fit the rotation: the SVD input is dim x dim whatever n is, the product with X is n dim^2. */
-    static final int ROTATION_SAMPLE = 20_000;
+    static final int FIRST_KMEANS_ITERATIONS = 20;
+    /**
+     * Rows used to fit the rotation (FAISS: 256 x 256): the SVD input is dim x dim whatever n is, the product with X
+     * is n dim^2. On 117K MiniLM vectors, OPQ16 recall@10 0.410 with 65,536 rows and 10 rounds, 0.400 with 20,000
+     * and 16 rounds (FAISS 0.412).
+     */
+    static final int ROTATION_SAMPLE = 65_536;
 
     private final Rotation rotation;
     private final ProductQuantizer pq;
@@ -29,16 +34,19 @@ public final class OpqQuantizer implements Quantizer {
     public static OpqQuantizer train(float[] data, int n, int dim, int m, int nbits, long seed, int threads) {
         ProductQuantizer.check(dim, m, nbits);
         int ns = Math.min(n, ROTATION_SAMPLE);
-        Rotation r = Rotation.identity(dim);
+        // FAISS's OPQMatrix starts from a random rotation (the identity keeps the input's uneven sub-spaces for
+        // the first PQ) and refines one PQ throughout: each round's k-means starts from the last round's centroids.
+        Rotation r = Rotation.random(dim, seed);
         float[] rotated = new float[n * dim];
         float[] recon = new float[ns * dim];
         byte[] code = new byte[m * nbits / 8];
+        ProductQuantizer p = null;
         for (int it = 0; it < OUTER_ITERATIONS; it++) {
             for (int i = 0; i < ns; i++) {
                 r.apply(data, i * dim, rotated, i * dim);
             }
-            ProductQuantizer p = ProductQuantizer.train(rotated, ns, dim, m, nbits, seed + it, threads,
-                    INNER_KMEANS_ITERATIONS);
+            p = ProductQuantizer.train(rotated, ns, dim, m, nbits, seed + it, threads,
+                    it == 0 ? FIRST_KMEANS_ITERATIONS : INNER_KMEANS_ITERATIONS, p);
             for (int i = 0; i < ns; i++) {
                 p.encodeTo(rotated, i * dim, code, 0);
                 p.decode(code, 0, recon, i * dim);

@@ -78,6 +78,12 @@ public final class ProductQuantizer implements Quantizer {
 
     static ProductQuantizer train(float[] data, int n, int dim, int m, int nbits, long seed, int threads,
                                   int iterations) {
+        return train(data, n, dim, m, nbits, seed, threads, iterations, null);
+    }
+
+    /** The same, each sub-space's k-means starting from {@code warm}'s centroids when it is not null. */
+    static ProductQuantizer train(float[] data, int n, int dim, int m, int nbits, long seed, int threads,
+                                  int iterations, ProductQuantizer warm) {
         check(dim, m, nbits);
         int ksub = 1 << nbits;
         int dsub = dim / m;
@@ -87,7 +93,10 @@ public final class ProductQuantizer implements Quantizer {
             for (int i = 0; i < n; i++) {
                 System.arraycopy(data, i * dim + j * dsub, sub, i * dsub, dsub);
             }
-            KMeans.Result r = KMeans.train(sub, n, dsub, new KMeans.Config(ksub, iterations, 256, seed + j, threads));
+            float[] init = warm == null ? null
+                    : java.util.Arrays.copyOfRange(warm.centroids, j * ksub * dsub, (j + 1) * ksub * dsub);
+            KMeans.Result r = KMeans.train(sub, n, dsub, new KMeans.Config(ksub, iterations, 256, seed + j, threads),
+                    init);
             System.arraycopy(r.centroids(), 0, centroids, j * ksub * dsub, ksub * dsub);
         }
         return new ProductQuantizer(dim, m, nbits, centroids);
@@ -169,7 +178,7 @@ public final class ProductQuantizer implements Quantizer {
     public dev.sluice.knn.CodeScorer scorer(float[] query, int off) {
         float[] lut = table(query, off);
         if (nbits == 8) {
-            return (codes, o, count, out) -> kern.pqDistances(lut, ksub, codes, o, count, m, out);
+            return new PqScorer(kern, lut, m);
         }
         int bytes = codeBytes();
         return (codes, o, count, out) -> {

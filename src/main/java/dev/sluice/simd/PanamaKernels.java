@@ -3,6 +3,7 @@ package dev.sluice.simd;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorShuffle;
@@ -20,6 +21,10 @@ final class PanamaKernels implements VectorKernels {
     /** Bytes with as many lanes as FLOATS, widened to ints; null when that is under 64 bits (128-bit floats). */
     static final VectorSpecies<Byte> BYTES = FLOATS.length() * 8 >= 64
             ? VectorSpecies.of(byte.class, VectorShape.forBitSize(FLOATS.length() * 8)) : null;
+
+    /** Byte lanes of the widest vector, for the PQ table look-ups, and shorts of the same shape for their sums. */
+    static final VectorSpecies<Byte> LUT_BYTES = ByteVector.SPECIES_PREFERRED;
+    static final VectorSpecies<Short> LUT_SHORTS = VectorSpecies.of(short.class, LUT_BYTES.vectorShape());
 
     /** Shuffles that fold the upper half of the lanes onto the lower half, for {@link #sum}. */
     private static final VectorShuffle<Float>[] FOLDS = folds();
@@ -203,6 +208,77 @@ final class PanamaKernels implements VectorKernels {
                 s += lut[j * ksub + (codes[c + j] & 0xFF)];
             }
             out[i] = s;
+        }
+    }
+
+    @Override
+    public long pqBlockAtMost(byte[] lut, int m, byte[] blocks, int off, int threshold) {
+        // A 256-entry table does not fit in registers, but a two-table permute (vpermi2b on AVX-512 VBMI) looks
+        // up 2 * lanes entries for every lane at once: with 64 lanes two permutes and a blend by the code's top
+        // bit cover the table, with 32 lanes four and three blends. Sums go into shorts, even and odd byte lanes
+        // apart, so a block costs about m * 10 instructions instead of 64 * m scalar look-ups.
+        int n = LUT_BYTES.length();
+        if (n > PQ_BLOCK) {
+            return scalar.pqBlockAtMost(lut, m, blocks, off, threshold);
+        }
+        int pairs = 256 / (2 * n);
+        int pairShift = Integer.numberOfTrailingZeros(2 * n);
+        short limit = (short) Math.clamp(threshold, -1, Short.MAX_VALUE);
+        long mask = 0;
+        for (int v = 0; v < PQ_BLOCK; v += n) {
+            ShortVector even = ShortVector.zero(LUT_SHORTS), odd = even;
+            for (int j = 0; j < m; j++) {
+                ByteVector c = ByteVector.fromArray(LUT_BYTES, blocks, off + j * PQ_BLOCK + v);
+                ShortVector s = lookup(lut, j * 256, c, pairs, pairShift).reinterpretAsShorts();
+                even = even.add(s.and((short) 0xFF));
+                odd = odd.add(s.lanewise(VectorOperators.LSHR, 8));
+            }
+            // Even byte lanes hold codes v/2.., odd ones codes 32 + v/2.. (the layout interleaves the halves).
+            mask |= even.compare(VectorOperators.LE, limit).toLong() << (v / 2)
+                    | odd.compare(VectorOperators.LE, limit).toLong() << (PQ_BLOCK / 2 + v / 2);
+        }
+        return mask;
+    }
+
+    /** {@code lut[t + u8(c)]} in every lane, by two-table permutes (see {@link #pqBlockAtMost}). */
+    private static ByteVector lookup(byte[] lut, int t, ByteVector c, int pairs, int pairShift) {
+        int n = LUT_BYTES.length();
+        ByteVector x = c.selectFrom(ByteVector.fromArray(LUT_BYTES, lut, t), ByteVector.fromArray(LUT_BYTES, lut, t + n));
+        if (pairs == 2) {
+            ByteVector y = c.selectFrom(ByteVector.fromArray(LUT_BYTES, lut, t + 2 * n),
+                    ByteVector.fromArray(LUT_BYTES, lut, t + 3 * n));
+            return x.blend(y, c.lt((byte) 0));
+        }
+        ByteVector pair = c.lanewise(VectorOperators.LSHR, pairShift);
+        for (int p = 1; p < pairs; p++) {
+            ByteVector y = c.selectFrom(ByteVector.fromArray(LUT_BYTES, lut, t + 2 * p * n),
+                    ByteVector.fromArray(LUT_BYTES, lut, t + (2 * p + 1) * n));
+            x = x.blend(y, pair.eq((byte) p));
+        }
+        return x;
+    }
+
+    @Override
+    public void pqBlockSums(byte[] lut, int m, byte[] blocks, int off, short[] out, int outOff) {
+        int n = LUT_BYTES.length();
+        if (n > PQ_BLOCK) {
+            scalar.pqBlockSums(lut, m, blocks, off, out, outOff);
+            return;
+        }
+        int pairs = 256 / (2 * n);
+        int pairShift = Integer.numberOfTrailingZeros(2 * n);
+        for (int v = 0; v < PQ_BLOCK; v += n) {
+            // Even byte lanes hold codes v/2.., odd ones codes 32 + v/2.. (the layout interleaves the halves), so
+            // the two short accumulators are runs of consecutive codes.
+            ShortVector even = ShortVector.zero(LUT_SHORTS), odd = even;
+            for (int j = 0; j < m; j++) {
+                ByteVector c = ByteVector.fromArray(LUT_BYTES, blocks, off + j * PQ_BLOCK + v);
+                ShortVector s = lookup(lut, j * 256, c, pairs, pairShift).reinterpretAsShorts();
+                even = even.add(s.and((short) 0xFF));
+                odd = odd.add(s.lanewise(VectorOperators.LSHR, 8));
+            }
+            even.intoArray(out, outOff + v / 2);
+            odd.intoArray(out, outOff + PQ_BLOCK / 2 + v / 2);
         }
     }
 

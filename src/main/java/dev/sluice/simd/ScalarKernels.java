@@ -62,6 +62,37 @@ public final class ScalarKernels implements VectorKernels {
         }
     }
 
+    /** Where code {@code i} of a block sits: the halves of the block interleave. */
+    private static int lane(int i) {
+        return i < PQ_BLOCK / 2 ? 2 * i : 2 * (i - PQ_BLOCK / 2) + 1;
+    }
+
+    @Override
+    public long pqBlockAtMost(byte[] lut, int m, byte[] blocks, int off, int threshold) {
+        long mask = 0;
+        for (int i = 0; i < PQ_BLOCK; i++) {
+            int s = 0;
+            for (int j = 0; j < m; j++) {
+                s += lut[j * 256 + (blocks[off + j * PQ_BLOCK + lane(i)] & 0xFF)] & 0xFF;
+            }
+            if (s <= threshold) {
+                mask |= 1L << i;
+            }
+        }
+        return mask;
+    }
+
+    @Override
+    public void pqBlockSums(byte[] lut, int m, byte[] blocks, int off, short[] out, int outOff) {
+        for (int i = 0; i < PQ_BLOCK; i++) {
+            int s = 0;
+            for (int j = 0; j < m; j++) {
+                s += lut[j * 256 + (blocks[off + j * PQ_BLOCK + lane(i)] & 0xFF)] & 0xFF;
+            }
+            out[outOff + i] = (short) s;
+        }
+    }
+
     @Override
     public float u8SquareDistance(float[] q, float[] step, byte[] codes, int off, int dim) {
         float s = 0;

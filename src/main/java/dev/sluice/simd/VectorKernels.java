@@ -42,6 +42,24 @@ public interface VectorKernels {
      */
     void pqDistances(float[] lut, int ksub, byte[] codes, int codeOffset, int count, int m, float[] out);
 
+    /** Codes per block of the sub-space-major layout that {@link #pqBlockAtMost} reads. */
+    int PQ_BLOCK = 64;
+
+    /**
+     * PQ scan with byte tables over one block of {@value #PQ_BLOCK} 8-bit codes stored sub-space-major, the two
+     * halves of the block interleaved (byte {@code j} of code {@code i} at {@code blocks[off + j * 64 + lane(i)]},
+     * {@code lane(i) = 2i} for {@code i < 32}, {@code 2(i - 32) + 1} above): bit {@code i} of the result is set when
+     * {@code sum_j u8(lut[j * 256 + code(i, j)]) <= threshold}. The sums must fit in 15 bits
+     * ({@code m * max(lut) <= 32767}): lanes add them as shorts.
+     */
+    long pqBlockAtMost(byte[] lut, int m, byte[] blocks, int off, int threshold);
+
+    /**
+     * The sums themselves for the same layout: {@code out[outOff + i] = sum_j u8(lut[j * 256 + code(i, j)])} for
+     * the {@value #PQ_BLOCK} codes of the block; they must fit in 15 bits.
+     */
+    void pqBlockSums(byte[] lut, int m, byte[] blocks, int off, short[] out, int outOff);
+
     /** {@code sum (q[i] - step[i] * u8(codes[off+i]))^2}: squared distance to an 8-bit scalar-quantized vector. */
     float u8SquareDistance(float[] q, float[] step, byte[] codes, int off, int dim);
 

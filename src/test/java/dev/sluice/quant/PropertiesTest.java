@@ -55,6 +55,19 @@ class PropertiesTest {
     }
 
     @Test
+    void warmStartedKmeansContinuesWhereItStopped() {
+        float[] sub = java.util.Arrays.copyOf(Samples.BASE, 2500 * 384);
+        int n = 2500 * 384 / 24;
+        KMeans.Result first = KMeans.train(sub, n, 24, new KMeans.Config(64, 5, 256, SEED, 2));
+        KMeans.Result warm = KMeans.train(sub, n, 24, new KMeans.Config(64, 5, 256, SEED, 2), first.centroids());
+        double[] f = first.losses(), w = warm.losses();
+        // The warm run's first assignment uses the first run's final centroids: no worse than its last loss.
+        assertTrue(w[0] <= f[f.length - 1] * (1 + 1e-6), "seed " + SEED + ": " + f[f.length - 1] + " -> " + w[0]);
+        // A cold start would begin far above: random points as centroids.
+        assertTrue(w[0] < 0.95 * f[0], "seed " + SEED + ": warm start " + w[0] + ", cold start " + f[0]);
+    }
+
+    @Test
     void kmeansDoesNotDependOnThreads() {
         float[] sub = java.util.Arrays.copyOf(Samples.BASE, 2500 * 384);
         KMeans.Result one = KMeans.train(sub, 2500 * 384 / 24, 24, new KMeans.Config(64, 5, 256, 7, 1));

@@ -112,6 +112,33 @@ class KernelsTest {
         assertEquals(scalar.xorPopcount(a, 1, b, 2, count), panama.xorPopcount(a, 1, b, 2, count), msg(count));
     }
 
+    @ParameterizedTest
+    @ValueSource(ints = {1, 3, 16, 48, 128, 200})
+    void pqBlockMasksAndSumsAgree(int m) {
+        assumeTrue(panama != null, "Vector API unavailable");
+        Random r = new Random(SEED + m);
+        int max = Math.min(255, Short.MAX_VALUE / m);
+        byte[] lut = new byte[m * 256];
+        for (int i = 0; i < lut.length; i++) {
+            lut[i] = (byte) r.nextInt(max + 1);
+        }
+        byte[] blocks = new byte[5 + 3 * VectorKernels.PQ_BLOCK * m];
+        r.nextBytes(blocks);
+        for (int b = 0; b < 3; b++) {
+            int off = 5 + b * VectorKernels.PQ_BLOCK * m;
+            // Thresholds below, inside and above the range of sums, and the limits the scorer uses.
+            for (int t : new int[] {-1, 0, m * max / 4, m * max / 2, m * max / 2 + 1, m * max, Short.MAX_VALUE}) {
+                long expected = scalar.pqBlockAtMost(lut, m, blocks, off, t);
+                assertEquals(expected, panama.pqBlockAtMost(lut, m, blocks, off, t), "m " + m + ", threshold " + t
+                        + ", seed " + SEED);
+            }
+            short[] s1 = new short[VectorKernels.PQ_BLOCK + 2], s2 = new short[VectorKernels.PQ_BLOCK + 2];
+            scalar.pqBlockSums(lut, m, blocks, off, s1, 2);
+            panama.pqBlockSums(lut, m, blocks, off, s2, 2);
+            assertArrayEquals(s1, s2, "m " + m + ", seed " + SEED);
+        }
+    }
+
     @Test
     void scalarKernelsOnKnownValues() {
         float[] a = {1, 2, 3};
@@ -131,6 +158,24 @@ class KernelsTest {
         float[] out = new float[1];
         scalar.pqDistances(lut, 256, new byte[] {7, (byte) 255}, 0, 1, 2, out);
         assertEquals(3.75f, out[0]);
+        // Two sub-spaces, codes 0..63: sums are code + 2 * code, so codes 0..10 are at most 30.
+        byte[] small = new byte[2 * 256];
+        byte[] blocks = new byte[2 * VectorKernels.PQ_BLOCK];
+        for (int c = 0; c < 256; c++) {
+            small[c] = (byte) Math.min(c, 100);
+            small[256 + c] = (byte) Math.min(2 * c, 200);
+        }
+        for (int i = 0; i < VectorKernels.PQ_BLOCK; i++) {
+            // Code i sits in lane 2i (first half of the block) or 2(i - 32) + 1 (second half).
+            int lane = i < 32 ? 2 * i : 2 * (i - 32) + 1;
+            blocks[lane] = (byte) i;
+            blocks[VectorKernels.PQ_BLOCK + lane] = (byte) i;
+        }
+        assertEquals((1L << 11) - 1, scalar.pqBlockAtMost(small, 2, blocks, 0, 30));
+        short[] sums = new short[VectorKernels.PQ_BLOCK];
+        scalar.pqBlockSums(small, 2, blocks, 0, sums, 0);
+        assertEquals(3 * 10, sums[10]);
+        assertEquals(63 + 2 * 63, sums[63]);
     }
 
     @Test

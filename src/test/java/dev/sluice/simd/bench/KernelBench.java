@@ -38,6 +38,8 @@ public class KernelBench {
     byte[] codes;
     float[] lut;
     float[] out = new float[256];
+    byte[] byteLut;
+    short[] sums = new short[256];
 
     @Setup
     public void setup() {
@@ -57,8 +59,10 @@ public class KernelBench {
         codes = new byte[256 * Math.max(dim, 16)];
         r.nextBytes(codes);
         lut = new float[16 * 256];
+        byteLut = new byte[16 * 256];
         for (int i = 0; i < lut.length; i++) {
             lut[i] = r.nextFloat();
+            byteLut[i] = (byte) (lut[i] * 255);
         }
     }
 
@@ -105,5 +109,22 @@ public class KernelBench {
     public float[] pqDistancesVector() {
         vector.pqDistances(lut, 256, codes, 0, 256, 16, out);
         return out;
+    }
+
+    /** The same 256 PQ16 codes as {@link #pqDistancesVector}, summed with byte tables in four blocks of 64. */
+    @Benchmark
+    public short[] pqBlockSumsScalar() {
+        for (int b = 0; b < 4; b++) {
+            scalar.pqBlockSums(byteLut, 16, codes, b * 64 * 16, sums, b * 64);
+        }
+        return sums;
+    }
+
+    @Benchmark
+    public short[] pqBlockSumsVector() {
+        for (int b = 0; b < 4; b++) {
+            vector.pqBlockSums(byteLut, 16, codes, b * 64 * 16, sums, b * 64);
+        }
+        return sums;
     }
 }

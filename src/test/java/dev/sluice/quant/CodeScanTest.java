@@ -1,0 +1,139 @@
+package dev.sluice.quant;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sluice.io.CodeShards;
+import dev.sluice.knn.CodeBatch;
+import dev.sluice.knn.CodeScorer;
+import dev.sluice.knn.TopK;
+import dev.sluice.simd.Kernels;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The table scans of {@link PqScorer} and of RaBitQ's 1-bit scorer keep exactly the neighbours and distances of
+ * the plain scan over {@code distances}.
+ */
+class CodeScanTest {
+    static final long SEED = new Random().nextLong();
+
+    /** Top-k of one query by both scans over codes cut into batches of the given sizes; asserts they agree. */
+    static void assertSameTopK(CodeScorer s, byte[] codes, int m, int[] batches, int k, String what) {
+        CodeScorer plain = s::distances;
+        TopK fast = new TopK(k), ref = new TopK(k);
+        int first = 0;
+        for (int rows : batches) {
+            CodeShards.Batch b = new CodeShards.Batch(rows, m);
+            System.arraycopy(codes, first * m, b.codes, 0, rows * m);
+            for (int i = 0; i < rows; i++) {
+                b.ids[i] = first + i;
+            }
+            b.rows = rows;
+            CodeBatch batch = new CodeBatch(b, m);
+            s.prepare(batch);
+            s.scan(batch, fast, new float[rows]);
+            plain.scan(batch, ref, new float[rows]);
+            first += rows;
+        }
+        long[] fi = new long[k], ri = new long[k];
+        float[] fd = new float[k], rd = new float[k];
+        fast.sorted(fi, fd);
+        ref.sorted(ri, rd);
+        assertArrayEquals(ri, fi, what + ", seed " + SEED);
+        assertArrayEquals(rd, fd, what + ", seed " + SEED);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {8, 16, 32})
+    void realCodesGiveTheSameNeighboursAsAFloatScan(int m) {
+        int n = Samples.N;
+        ProductQuantizer pq = ProductQuantizer.train(Samples.BASE, n, Samples.DIM, m, 8, SEED, 2, 4);
+        byte[] codes = new byte[n * m];
+        for (int i = 0; i < n; i++) {
+            pq.encodeTo(Samples.BASE, i * Samples.DIM, codes, i * m);
+        }
+        float[] queries = Samples.load("queries.npy");
+        for (int q = 0; q < 40; q++) {
+            CodeScorer s = pq.scorer(queries, q * Samples.DIM);
+            assertTrue(s instanceof PqScorer p && p.usesBytes(), "8-bit PQ scans with byte tables");
+            for (int k : new int[] {1, 10, 100}) {
+                assertSameTopK((PqScorer) s, codes, m, new int[] {1000, 1, 63, 65, n - 1129}, k,
+                        "m " + m + ", query " + q + ", k " + k);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 3, 16, 200})
+    void awkwardTablesGiveTheSameNeighbours(int m) {
+        Random r = new Random(SEED + m);
+        int n = 777;
+        byte[] codes = new byte[n * m];
+        r.nextBytes(codes);
+        // Many equal codes: ties must go to the smaller id in both scans.
+        System.arraycopy(codes, 0, codes, 100 * m, 50 * m);
+        float[][] tables = new float[4][m * 256];
+        for (int i = 0; i < m * 256; i++) {
+            tables[0][i] = r.nextFloat();
+            // One sub-space with a range 1e6 times the others': a coarse common step.
+            tables[1][i] = i < 256 ? r.nextFloat() * 1e6f : r.nextFloat();
+            // Large distances with small differences: the float additions round.
+            tables[2][i] = 1e4f + r.nextFloat() * 1e-2f;
+            tables[3][i] = 2.5f;
+        }
+        for (int t = 0; t < tables.length; t++) {
+            PqScorer s = new PqScorer(Kernels.get(), tables[t], m);
+            for (int k : new int[] {1, 10, 200}) {
+                assertSameTopK(s, codes, m, new int[] {500, 64, 213}, k, "m " + m + ", table " + t + ", k " + k);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 7, 64, 100, 384, 2300})
+    void raBitQBitCodesGiveTheSameNeighboursAsAPopcountScan(int dim) {
+        Random r = new Random(SEED + dim);
+        int n = dim == 384 ? Samples.N : 700;
+        float[] data = dim == 384 ? Samples.BASE : new float[n * dim];
+        if (dim != 384) {
+            for (int i = 0; i < data.length; i++) {
+                data[i] = (float) r.nextGaussian() + (i % dim == 0 ? 3 : 0);
+            }
+            // A vector at the centroid: zero offset, zero factors.
+            java.util.Arrays.fill(data, 0, dim, 0f);
+        }
+        RaBitQuantizer rq = RaBitQuantizer.train(data, n, dim, 1, SEED);
+        int cb = rq.codeBytes();
+        byte[] codes = new byte[n * cb];
+        for (int i = 0; i < n; i++) {
+            rq.encodeTo(data, i * dim, codes, i * cb);
+        }
+        System.arraycopy(codes, 0, codes, 3 * cb, 20 * cb);
+        float[] queries = dim == 384 ? Samples.load("queries.npy") : new float[10 * dim];
+        if (dim != 384) {
+            for (int i = 0; i < queries.length; i++) {
+                queries[i] = (float) r.nextGaussian();
+            }
+        }
+        for (int q = 0; q < 10; q++) {
+            CodeScorer s = rq.scorer(queries, q * dim);
+            for (int k : new int[] {1, 10, 100}) {
+                assertSameTopK(s, codes, cb, new int[] {n / 2, 1, 64, n - n / 2 - 65}, k,
+                        "dim " + dim + ", query " + q + ", k " + k);
+            }
+        }
+    }
+
+    @Test
+    void nonFiniteTablesFallBackToTheFloatScan() {
+        float[] lut = new float[2 * 256];
+        lut[3] = Float.POSITIVE_INFINITY;
+        PqScorer s = new PqScorer(Kernels.get(), lut, 2);
+        assertTrue(!s.usesBytes());
+        byte[] codes = {3, 0, 1, 1, 3, 5};
+        assertSameTopK(s, codes, 2, new int[] {3}, 2, "infinite entry");
+    }
+}
