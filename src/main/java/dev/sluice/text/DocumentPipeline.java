@@ -26,17 +26,20 @@ final class DocumentPipeline implements AutoCloseable {
     record Chunk(int[][] tokens, long[] hashes, long chars, double fraction, DocumentSource.Counts counts) {}
 
     private final ExecutorService workers;
+    /** Each worker's encoder and its cache of segments. */
+    private final ThreadLocal<SegmentEncoder> encoders;
     private final BlockingQueue<Future<Chunk>> queue;
     private final Thread reader;
     private volatile boolean stopped;
 
     DocumentPipeline(DocumentSource source, long maxDocs, Tokenizer tokenizer, boolean hash, int workerCount) {
+        encoders = ThreadLocal.withInitial(tokenizer::segmentEncoder);
         workers = Executors.newFixedThreadPool(workerCount, Thread.ofPlatform().name("sluice-worker-", 0).factory());
         queue = new ArrayBlockingQueue<>(workerCount * 4);
-        reader = Thread.ofPlatform().name("sluice-reader").start(() -> read(source, maxDocs, tokenizer, hash));
+        reader = Thread.ofPlatform().name("sluice-reader").start(() -> read(source, maxDocs, hash));
     }
 
-    private void read(DocumentSource source, long maxDocs, Tokenizer tokenizer, boolean hash) {
+    private void read(DocumentSource source, long maxDocs, boolean hash) {
         try {
             long read = 0;
             while (!stopped) {
@@ -53,7 +56,7 @@ final class DocumentPipeline implements AutoCloseable {
                     double fraction = source.fraction();
                     DocumentSource.Counts counts = source.counts();
                     long n = chars;
-                    queue.put(workers.submit(() -> process(docs, n, fraction, counts, tokenizer, hash)));
+                    queue.put(workers.submit(() -> process(docs, n, fraction, counts, hash)));
                 }
                 if (docs.size() < CHUNK_DOCS && chars < CHUNK_CHARS) {
                     // The source is done or the cap is reached.
@@ -73,12 +76,13 @@ final class DocumentPipeline implements AutoCloseable {
         }
     }
 
-    private static Chunk process(List<String> docs, long chars, double fraction, DocumentSource.Counts counts,
-                                 Tokenizer tokenizer, boolean hash) {
+    private Chunk process(List<String> docs, long chars, double fraction, DocumentSource.Counts counts,
+                          boolean hash) {
+        SegmentEncoder encoder = encoders.get();
         int[][] tokens = new int[docs.size()][];
         long[] hashes = hash ? new long[docs.size()] : null;
         for (int i = 0; i < docs.size(); i++) {
-            tokens[i] = tokenizer.encode(docs.get(i));
+            tokens[i] = encoder.encode(docs.get(i));
             if (hash) {
                 hashes[i] = ContentHash.of(docs.get(i));
             }
