@@ -22,8 +22,15 @@ final class DocumentPipeline implements AutoCloseable {
     static final int CHUNK_DOCS = 256;
     static final long CHUNK_CHARS = 1L << 20;
 
-    /** One chunk, processed: per document its token ids and (with dedup) its content hash. */
-    record Chunk(int[][] tokens, long[] hashes, long chars, double fraction, DocumentSource.Counts counts) {}
+    /**
+     * One chunk, processed: the token ids of its documents one after the other, where each document's ids
+     * end, and (with dedup) each document's content hash.
+     */
+    record Chunk(int[] ids, int[] ends, long[] hashes, long chars, double fraction, DocumentSource.Counts counts) {
+        int documents() {
+            return ends.length;
+        }
+    }
 
     private final ExecutorService workers;
     /** Each worker's encoder and its cache of segments. */
@@ -32,8 +39,9 @@ final class DocumentPipeline implements AutoCloseable {
     private final Thread reader;
     private volatile boolean stopped;
 
-    DocumentPipeline(DocumentSource source, long maxDocs, Tokenizer tokenizer, boolean hash, int workerCount) {
-        encoders = ThreadLocal.withInitial(tokenizer::segmentEncoder);
+    DocumentPipeline(DocumentSource source, long maxDocs, Tokenizer tokenizer, boolean hash, int workerCount,
+                     long cacheBytes) {
+        encoders = ThreadLocal.withInitial(() -> tokenizer.segmentEncoder(cacheBytes));
         workers = Executors.newFixedThreadPool(workerCount, Thread.ofPlatform().name("sluice-worker-", 0).factory());
         queue = new ArrayBlockingQueue<>(workerCount * 4);
         reader = Thread.ofPlatform().name("sluice-reader").start(() -> read(source, maxDocs, hash));
@@ -60,7 +68,7 @@ final class DocumentPipeline implements AutoCloseable {
                 }
                 if (docs.size() < CHUNK_DOCS && chars < CHUNK_CHARS) {
                     // The source is done or the cap is reached.
-                    queue.put(CompletableFuture.completedFuture(new Chunk(new int[0][], new long[0], 0, 1,
+                    queue.put(CompletableFuture.completedFuture(new Chunk(new int[0], new int[0], new long[0], 0, 1,
                             source.counts())));
                     return;
                 }
@@ -79,15 +87,16 @@ final class DocumentPipeline implements AutoCloseable {
     private Chunk process(List<String> docs, long chars, double fraction, DocumentSource.Counts counts,
                           boolean hash) {
         SegmentEncoder encoder = encoders.get();
-        int[][] tokens = new int[docs.size()][];
+        int[] ends = new int[docs.size()];
         long[] hashes = hash ? new long[docs.size()] : null;
         for (int i = 0; i < docs.size(); i++) {
-            tokens[i] = encoder.encode(docs.get(i));
+            encoder.encode(docs.get(i));
+            ends[i] = encoder.size();
             if (hash) {
                 hashes[i] = ContentHash.of(docs.get(i));
             }
         }
-        return new Chunk(tokens, hashes, chars, fraction, counts);
+        return new Chunk(encoder.take(), ends, hashes, chars, fraction, counts);
     }
 
     /** The next chunk in input order; a chunk with no documents marks the end (with the final counts). */

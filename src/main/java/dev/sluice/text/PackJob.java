@@ -51,6 +51,8 @@ public final class PackJob {
     static final int BATCH_ROWS = 64;
     /** Uncompressed bytes per Parquet row group: what DuckDB buffers before writing one (4 MB: 1M tokens). */
     static final long ROW_GROUP_BYTES = 4L << 20;
+    /** The largest cache of encoded segments per worker (see {@link SegmentEncoder}). */
+    static final long SEGMENT_CACHE_BYTES = 16L << 20;
     /** Documents (or chunks) after which the start-up estimate is printed. */
     static final long ESTIMATE_DOCS = 2000;
 
@@ -150,7 +152,7 @@ public final class PackJob {
             try (DocumentSource source = DocumentSource.open(input, config.textColumn(), config.maxSamples(), stdin,
                     duck);
                  DocumentPipeline pipeline = new DocumentPipeline(source, config.maxSamples(), tokenizer,
-                         store != null, ctx.workers());
+                         store != null, ctx.workers(), segmentCacheBytes(ctx.workers()));
                  BufferAllocator alloc = new RootAllocator(budget.arrowBytes());
                  Connection copyConn = duck.connection()) {
                 PackStream stream = new PackStream(pipeline, config, tokenizer, store, this::report);
@@ -226,6 +228,11 @@ public final class PackJob {
         out.commitUnit(unit, List.of(shard), Map.of("sequences", batches.rows(),
                 "tokens", stream.stats().tokensWritten - tokensBefore));
         return shard;
+    }
+
+    /** Each worker's cache of encoded segments: at most 16 MB, and an eighth of the heap between them. */
+    static long segmentCacheBytes(int workers) {
+        return Math.min(SEGMENT_CACHE_BYTES, Runtime.getRuntime().maxMemory() / 8 / workers);
     }
 
     /** The uncompressed budget of one shard: the cap less room for Parquet's footer and page headers. */

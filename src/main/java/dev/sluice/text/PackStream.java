@@ -109,18 +109,19 @@ final class PackStream {
     }
 
     private void consume(DocumentPipeline.Chunk chunk) {
-        if (chunk.tokens().length == 0) {
+        if (chunk.documents() == 0) {
             inputDone = true;
             if (chunk.counts() != null) {
                 stats.counts = chunk.counts();
             }
             return;
         }
-        for (int i = 0; i < chunk.tokens().length; i++) {
-            int[] tokens = chunk.tokens()[i];
+        int[] ids = chunk.ids();
+        for (int i = 0; i < chunk.documents(); i++) {
+            int from = i == 0 ? 0 : chunk.ends()[i - 1];
+            int n = chunk.ends()[i] - from;
             stats.documents++;
-            stats.tokensRead += tokens.length;
-            int n = tokens.length;
+            stats.tokensRead += n;
             if (n < config.minTokens()) {
                 stats.tooShort++;
                 continue;
@@ -146,7 +147,7 @@ final class PackStream {
             }
             stats.kept++;
             stats.tokensKept += n;
-            packer.add(tokens, n);
+            packer.add(ids, from, n);
         }
         stats.chars += chunk.chars();
         stats.fraction = chunk.fraction();

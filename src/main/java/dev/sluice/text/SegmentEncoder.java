@@ -23,10 +23,13 @@ import java.util.Arrays;
  * </ul>
  * Segments are then mostly words with their leading space ({@code " world"}), punctuation and numbers,
  * which repeat: each is looked up in a direct-mapped cache and encoded by jtokkit only on a miss.
+ *
+ * <p>The cache is one {@code int[]} arena of entries (hash, length and count, the segment's chars, its ids)
+ * and one table of arena offsets: a fixed, pointer-free block that the garbage collector never traces or
+ * copies, and a hit reads two nearby places. When the arena is full it is emptied and refills with what
+ * the text uses next.
  */
 final class SegmentEncoder {
-    /** Cache slots (a power of two): 64K segments of at most {@link #MAX_CACHED} chars, a few MB. */
-    private static final int SLOTS = 1 << 18;
     /** Longer segments (rare: long words, runs of symbols) are encoded directly, not cached. */
     static final int MAX_CACHED = 32;
 
@@ -54,38 +57,66 @@ final class SegmentEncoder {
     private final boolean newlineCuts;
     /** Whether an apostrophe after a letter may continue the letter's piece (o200k's contractions). */
     private final boolean wordTakesContraction;
-    private final String[] keys = new String[SLOTS];
-    private final int[][] values = new int[SLOTS][];
-    private int[] out = new int[4096];
+    /** Slot to 1 + the arena offset of its entry, 0 when empty. */
+    private final int[] table;
+    /** Entries: hash, length | id count << 8, the chars, the ids. */
+    private final int[] arena;
+    private int arenaEnd;
+    private char[] chars = new char[1 << 12];
+    private int[] out = new int[1 << 12];
     private int size;
 
-    SegmentEncoder(String name, Encoding encoding) {
+    /** An encoder whose cache takes at most {@code cacheBytes} of heap (and at least 20 KB). */
+    SegmentEncoder(String name, Encoding encoding, long cacheBytes) {
         this.encoding = encoding;
         this.newlineCuts = name.equals("cl100k_base") || name.equals("o200k_base");
         this.wordTakesContraction = name.equals("o200k_base");
+        // A fifth for the table, the rest for entries of about 8 ints: about one slot per entry.
+        int slots = Integer.highestOneBit((int) Math.clamp(cacheBytes / 20, 1 << 10, 1 << 26));
+        table = new int[slots];
+        arena = new int[Math.max(slots * 4, 4 * MAX_CACHED)];
     }
 
-    int[] encode(String text) {
-        size = 0;
+    /** Appends the ids of {@code text} to the buffer that {@link #take} empties. */
+    void encode(String text) {
         int n = text.length();
+        if (chars.length < n) {
+            chars = new char[Math.max(n, chars.length * 2)];
+        }
+        text.getChars(0, n, chars, 0);
+        char[] c = chars;
         int start = 0;
         int hash = 0;
         int prev = OTHER;
         for (int i = 0; i < n; i++) {
-            char c = text.charAt(i);
-            int cls = c < 128 ? CLASS[c] : OTHER;
+            char ch = c[i];
+            int cls = ch < 128 ? CLASS[ch] : OTHER;
             if (i > start && cuts(prev, cls)) {
-                segment(text, start, i, hash);
+                segment(start, i, hash);
                 start = i;
                 hash = 0;
             }
-            hash = 31 * hash + c;
+            hash = 31 * hash + ch;
             prev = cls;
         }
         if (n > start) {
-            segment(text, start, n, hash);
+            segment(start, n, hash);
         }
-        return Arrays.copyOf(out, size);
+        if (chars.length > 1 << 22) {
+            chars = new char[1 << 12]; // do not keep one huge document's buffer
+        }
+    }
+
+    /** How many ids are in the buffer. */
+    int size() {
+        return size;
+    }
+
+    /** The ids appended since the last call. */
+    int[] take() {
+        int[] ids = Arrays.copyOf(out, size);
+        size = 0;
+        return ids;
     }
 
     /** Whether a piece certainly ends between an ASCII character of class {@code a} and one of class {@code b}. */
@@ -99,29 +130,55 @@ final class SegmentEncoder {
         };
     }
 
-    private void segment(String text, int start, int end, int hash) {
+    private void segment(int start, int end, int hash) {
         int len = end - start;
         if (len > MAX_CACHED) {
-            append(encoding.encodeOrdinary(text.substring(start, end)).toArray());
+            append(encoding.encodeOrdinary(new String(chars, start, len)).toArray());
             return;
         }
-        int slot = (hash ^ (hash >>> 16)) & (SLOTS - 1);
-        String key = keys[slot];
-        if (key != null && key.length() == len && text.regionMatches(start, key, 0, len)) {
-            append(values[slot]);
+        int slot = (hash ^ (hash >>> 15)) & (table.length - 1);
+        int e = table[slot] - 1;
+        if (e >= 0 && arena[e] == hash && (arena[e + 1] & 0xff) == len && sameChars(e + 2, start, len)) {
+            int count = arena[e + 1] >>> 8;
+            ensure(count);
+            System.arraycopy(arena, e + 2 + len, out, size, count);
+            size += count;
             return;
         }
-        key = text.substring(start, end);
-        int[] ids = encoding.encodeOrdinary(key).toArray();
-        keys[slot] = key;
-        values[slot] = ids;
+        int[] ids = encoding.encodeOrdinary(new String(chars, start, len)).toArray();
         append(ids);
+        if (arenaEnd + 2 + len + ids.length > arena.length) {
+            Arrays.fill(table, 0);
+            arenaEnd = 0;
+        }
+        e = arenaEnd;
+        arena[e] = hash;
+        arena[e + 1] = len | ids.length << 8;
+        for (int i = 0; i < len; i++) {
+            arena[e + 2 + i] = chars[start + i];
+        }
+        System.arraycopy(ids, 0, arena, e + 2 + len, ids.length);
+        arenaEnd = e + 2 + len + ids.length;
+        table[slot] = e + 1;
+    }
+
+    private boolean sameChars(int at, int start, int len) {
+        for (int i = 0; i < len; i++) {
+            if (arena[at + i] != chars[start + i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void ensure(int more) {
+        if (size + more > out.length) {
+            out = Arrays.copyOf(out, Math.max(out.length * 2, size + more));
+        }
     }
 
     private void append(int[] ids) {
-        if (size + ids.length > out.length) {
-            out = Arrays.copyOf(out, Math.max(out.length * 2, size + ids.length));
-        }
+        ensure(ids.length);
         System.arraycopy(ids, 0, out, size, ids.length);
         size += ids.length;
     }

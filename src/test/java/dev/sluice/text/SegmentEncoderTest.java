@@ -20,7 +20,8 @@ class SegmentEncoderTest {
 
     private static void assertSame(Tokenizer t, SegmentEncoder e, String text) {
         int[] expected = t.encoding().encodeOrdinary(text).toArray();
-        int[] actual = e.encode(text);
+        e.encode(text);
+        int[] actual = e.take();
         if (!Arrays.equals(expected, actual)) {
             assertArrayEquals(expected, actual, t.name() + " on " + quote(text));
         }
@@ -37,14 +38,26 @@ class SegmentEncoderTest {
     @ValueSource(strings = {"cl100k_base", "o200k_base", "p50k_base", "r50k_base"})
     void sameIdsAsJtokkitOnTheDebianSample(String name) throws IOException {
         Tokenizer t = Tokenizer.of(name);
-        SegmentEncoder e = t.segmentEncoder();
         ObjectMapper m = new ObjectMapper();
-        // Twice: the second pass is served mostly from the cache.
-        for (int pass = 0; pass < 2; pass++) {
-            for (String line : Files.readAllLines(PackJobTest.SAMPLE)) {
-                assertSame(t, e, m.readTree(line).get("text").asText());
+        List<String> texts = new ArrayList<>();
+        for (String line : Files.readAllLines(PackJobTest.SAMPLE)) {
+            texts.add(m.readTree(line).get("text").asText());
+        }
+        // A cache that holds the sample and one that is emptied again and again; twice each, the second
+        // pass served mostly from the cache.
+        for (SegmentEncoder e : List.of(t.segmentEncoder(16 << 20), t.segmentEncoder(0))) {
+            for (int pass = 0; pass < 2; pass++) {
+                texts.forEach(text -> assertSame(t, e, text));
             }
         }
+        // Documents appended one after the other come out as one run of ids.
+        SegmentEncoder e = t.segmentEncoder(1 << 20);
+        List<Integer> expected = new ArrayList<>();
+        for (String text : texts.subList(0, 50)) {
+            e.encode(text);
+            expected.addAll(t.encoding().encodeOrdinary(text).boxed());
+        }
+        assertArrayEquals(expected.stream().mapToInt(Integer::intValue).toArray(), e.take());
     }
 
     /** Characters around every cut rule: ASCII classes, whitespace kinds, contractions, non-ASCII letters, marks, digits, surrogates. */
@@ -57,7 +70,8 @@ class SegmentEncoderTest {
     @ValueSource(strings = {"cl100k_base", "o200k_base", "p50k_base", "r50k_base"})
     void sameIdsAsJtokkitOnRandomText(String name) {
         Tokenizer t = Tokenizer.of(name);
-        SegmentEncoder e = t.segmentEncoder();
+        SegmentEncoder e = t.segmentEncoder(16 << 20);
+        SegmentEncoder small = t.segmentEncoder(0);
         Random r = new Random(42);
         for (int i = 0; i < 20_000; i++) {
             StringBuilder b = new StringBuilder();
@@ -66,6 +80,7 @@ class SegmentEncoderTest {
                 b.append(ATOMS[r.nextInt(ATOMS.length)]);
             }
             assertSame(t, e, b.toString());
+            assertSame(t, small, b.toString());
         }
         // Long segments (not cached) and a long document.
         assertSame(t, e, "x".repeat(SegmentEncoder.MAX_CACHED + 1) + " " + "-".repeat(100) + " 1" + "9".repeat(50));
@@ -89,7 +104,7 @@ class SegmentEncoderTest {
         if (name.equals("o200k_base")) {
             unsafe.add(new String[] {"don", "'t"});       // o200k keeps a contraction with its word
         }
-        SegmentEncoder e = t.segmentEncoder();
+        SegmentEncoder e = t.segmentEncoder(16 << 20);
         for (String[] parts : unsafe) {
             String whole = parts[0] + parts[1];
             int[] joined = IntStream.concat(Arrays.stream(enc.encodeOrdinary(parts[0]).toArray()),
