@@ -40,8 +40,9 @@ final class DocumentPipeline implements AutoCloseable {
     private volatile boolean stopped;
 
     DocumentPipeline(DocumentSource source, long maxDocs, Tokenizer tokenizer, boolean hash, int workerCount,
-                     long cacheBytes) {
-        encoders = ThreadLocal.withInitial(() -> tokenizer.segmentEncoder(cacheBytes));
+                     long sharedCacheBytes, long ownCacheBytes) {
+        SegmentCache shared = new SegmentCache(sharedCacheBytes);
+        encoders = ThreadLocal.withInitial(() -> tokenizer.segmentEncoder(shared, ownCacheBytes));
         workers = Executors.newFixedThreadPool(workerCount, Thread.ofPlatform().name("sluice-worker-", 0).factory());
         queue = new ArrayBlockingQueue<>(workerCount * 4);
         reader = Thread.ofPlatform().name("sluice-reader").start(() -> read(source, maxDocs, hash));

@@ -51,8 +51,12 @@ public final class PackJob {
     static final int BATCH_ROWS = 64;
     /** Uncompressed bytes per Parquet row group: what DuckDB buffers before writing one (4 MB: 1M tokens). */
     static final long ROW_GROUP_BYTES = 4L << 20;
-    /** The largest cache of encoded segments per worker (see {@link SegmentEncoder}). */
-    static final long SEGMENT_CACHE_BYTES = 16L << 20;
+    /**
+     * The caches of encoded segments (see {@link SegmentEncoder}): one shared by the workers, of at most an
+     * eighth of the heap, and one per worker, of at most a sixteenth of the heap between them.
+     */
+    static final long SHARED_CACHE_BYTES = 32L << 20;
+    static final long OWN_CACHE_BYTES = 8L << 20;
     /** Documents (or chunks) after which the start-up estimate is printed. */
     static final long ESTIMATE_DOCS = 2000;
 
@@ -149,10 +153,12 @@ public final class PackJob {
                 }
             }
             memory.stage("pack");
+            long heap = Runtime.getRuntime().maxMemory();
             try (DocumentSource source = DocumentSource.open(input, config.textColumn(), config.maxSamples(), stdin,
                     duck);
                  DocumentPipeline pipeline = new DocumentPipeline(source, config.maxSamples(), tokenizer,
-                         store != null, ctx.workers(), segmentCacheBytes(ctx.workers()));
+                         store != null, ctx.workers(), Math.min(SHARED_CACHE_BYTES, heap / 8),
+                         Math.min(OWN_CACHE_BYTES, heap / 16 / ctx.workers()));
                  BufferAllocator alloc = new RootAllocator(budget.arrowBytes());
                  Connection copyConn = duck.connection()) {
                 PackStream stream = new PackStream(pipeline, config, tokenizer, store, this::report);
@@ -228,11 +234,6 @@ public final class PackJob {
         out.commitUnit(unit, List.of(shard), Map.of("sequences", batches.rows(),
                 "tokens", stream.stats().tokensWritten - tokensBefore));
         return shard;
-    }
-
-    /** Each worker's cache of encoded segments: at most 16 MB, and an eighth of the heap between them. */
-    static long segmentCacheBytes(int workers) {
-        return Math.min(SEGMENT_CACHE_BYTES, Runtime.getRuntime().maxMemory() / 8 / workers);
     }
 
     /** The uncompressed budget of one shard: the cap less room for Parquet's footer and page headers. */

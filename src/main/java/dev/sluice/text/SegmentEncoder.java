@@ -1,7 +1,6 @@
 package dev.sluice.text;
 
 import com.knuddels.jtokkit.api.Encoding;
-import java.util.Arrays;
 
 /**
  * Encodes text to the same token ids as {@link Encoding#encodeOrdinary}, faster, through a bounded cache of
@@ -9,7 +8,7 @@ import java.util.Arrays;
  *
  * <p>tiktoken first splits text into pieces with a regular expression, then runs BPE merges inside each
  * piece; pieces never interact. So the text can be cut at any piece boundary and its segments encoded
- * alone. This class cuts only between two ASCII characters where every encoding's pattern is certain to
+ * alone. This class cuts only between two ASCII characters where the encoding's pattern is certain to
  * end a piece, whatever precedes the pair and whatever follows it (a segment must encode alone exactly as
  * it does in context, so it never ends in a space or tab, where the pattern's {@code \s+(?!\S)} looks
  * ahead):
@@ -22,17 +21,11 @@ import java.util.Arrays;
  *       the newlines whatever follows; p50k/r50k split {@code "\n\n"} differently before a letter).
  * </ul>
  * Segments are then mostly words with their leading space ({@code " world"}), punctuation and numbers,
- * which repeat: each is looked up in a direct-mapped cache and encoded by jtokkit only on a miss.
- *
- * <p>The cache is one {@code int[]} arena of entries (hash, length and count, the segment's chars, its ids)
- * and one table of arena offsets: a fixed, pointer-free block that the garbage collector never traces or
- * copies, and a hit reads two nearby places. When the arena is full it is emptied and refills with what
- * the text uses next.
+ * which repeat. Each is looked up in the encoder's own {@link SegmentCache}, then in one shared by all
+ * workers (under a lock: it is consulted only on a miss of the first), and encoded by jtokkit only when
+ * neither holds it, so each distinct segment is encoded about once per run, not once per worker.
  */
 final class SegmentEncoder {
-    /** Longer segments (rare: long words, runs of symbols) are encoded directly, not cached. */
-    static final int MAX_CACHED = 32;
-
     private static final byte OTHER = 0;
     private static final byte LETTER = 1;
     private static final byte DIGIT = 2;
@@ -57,24 +50,18 @@ final class SegmentEncoder {
     private final boolean newlineCuts;
     /** Whether an apostrophe after a letter may continue the letter's piece (o200k's contractions). */
     private final boolean wordTakesContraction;
-    /** Slot to 1 + the arena offset of its entry, 0 when empty. */
-    private final int[] table;
-    /** Entries: hash, length | id count << 8, the chars, the ids. */
-    private final int[] arena;
-    private int arenaEnd;
+    private final SegmentCache own;
+    private final SegmentCache shared;
+    private final TokenIds out = new TokenIds();
     private char[] chars = new char[1 << 12];
-    private int[] out = new int[1 << 12];
-    private int size;
 
-    /** An encoder whose cache takes at most {@code cacheBytes} of heap (and at least 20 KB). */
-    SegmentEncoder(String name, Encoding encoding, long cacheBytes) {
+    /** An encoder with its own cache of at most {@code ownBytes}, and {@code shared}, locked on use. */
+    SegmentEncoder(String name, Encoding encoding, SegmentCache shared, long ownBytes) {
         this.encoding = encoding;
         this.newlineCuts = name.equals("cl100k_base") || name.equals("o200k_base");
         this.wordTakesContraction = name.equals("o200k_base");
-        // A fifth for the table, the rest for entries of about 8 ints: about one slot per entry.
-        int slots = Integer.highestOneBit((int) Math.clamp(cacheBytes / 20, 1 << 10, 1 << 26));
-        table = new int[slots];
-        arena = new int[Math.max(slots * 4, 4 * MAX_CACHED)];
+        this.own = new SegmentCache(ownBytes);
+        this.shared = shared;
     }
 
     /** Appends the ids of {@code text} to the buffer that {@link #take} empties. */
@@ -109,14 +96,12 @@ final class SegmentEncoder {
 
     /** How many ids are in the buffer. */
     int size() {
-        return size;
+        return out.size();
     }
 
     /** The ids appended since the last call. */
     int[] take() {
-        int[] ids = Arrays.copyOf(out, size);
-        size = 0;
-        return ids;
+        return out.take();
     }
 
     /** Whether a piece certainly ends between an ASCII character of class {@code a} and one of class {@code b}. */
@@ -132,54 +117,26 @@ final class SegmentEncoder {
 
     private void segment(int start, int end, int hash) {
         int len = end - start;
-        if (len > MAX_CACHED) {
-            append(encoding.encodeOrdinary(new String(chars, start, len)).toArray());
+        if (len > SegmentCache.MAX_CHARS) {
+            int[] ids = encoding.encodeOrdinary(new String(chars, start, len)).toArray();
+            out.add(ids, 0, ids.length);
             return;
         }
-        int slot = (hash ^ (hash >>> 15)) & (table.length - 1);
-        int e = table[slot] - 1;
-        if (e >= 0 && arena[e] == hash && (arena[e + 1] & 0xff) == len && sameChars(e + 2, start, len)) {
-            int count = arena[e + 1] >>> 8;
-            ensure(count);
-            System.arraycopy(arena, e + 2 + len, out, size, count);
-            size += count;
+        if (own.append(hash, chars, start, len, out)) {
             return;
         }
-        int[] ids = encoding.encodeOrdinary(new String(chars, start, len)).toArray();
-        append(ids);
-        if (arenaEnd + 2 + len + ids.length > arena.length) {
-            Arrays.fill(table, 0);
-            arenaEnd = 0;
+        int before = out.size();
+        boolean found;
+        synchronized (shared) {
+            found = shared.append(hash, chars, start, len, out);
         }
-        e = arenaEnd;
-        arena[e] = hash;
-        arena[e + 1] = len | ids.length << 8;
-        for (int i = 0; i < len; i++) {
-            arena[e + 2 + i] = chars[start + i];
-        }
-        System.arraycopy(ids, 0, arena, e + 2 + len, ids.length);
-        arenaEnd = e + 2 + len + ids.length;
-        table[slot] = e + 1;
-    }
-
-    private boolean sameChars(int at, int start, int len) {
-        for (int i = 0; i < len; i++) {
-            if (arena[at + i] != chars[start + i]) {
-                return false;
+        if (!found) {
+            int[] ids = encoding.encodeOrdinary(new String(chars, start, len)).toArray();
+            out.add(ids, 0, ids.length);
+            synchronized (shared) {
+                shared.put(hash, chars, start, len, ids, 0, ids.length);
             }
         }
-        return true;
-    }
-
-    private void ensure(int more) {
-        if (size + more > out.length) {
-            out = Arrays.copyOf(out, Math.max(out.length * 2, size + more));
-        }
-    }
-
-    private void append(int[] ids) {
-        ensure(ids.length);
-        System.arraycopy(ids, 0, out, size, ids.length);
-        size += ids.length;
+        own.put(hash, chars, start, len, out.array(), before, out.size() - before);
     }
 }

@@ -28,7 +28,7 @@ public record Tokenizer(String name, Encoding encoding, int endOfText) {
     }
 
     /** An encoder for one thread: the same ids as {@code encoding().encodeOrdinary}, faster. */
-    SegmentEncoder segmentEncoder(long cacheBytes) {
-        return new SegmentEncoder(name, encoding, cacheBytes);
+    SegmentEncoder segmentEncoder(SegmentCache shared, long ownCacheBytes) {
+        return new SegmentEncoder(name, encoding, shared, ownCacheBytes);
     }
 }

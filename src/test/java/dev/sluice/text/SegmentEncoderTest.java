@@ -11,12 +11,21 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The segment cache gives exactly jtokkit's ids, on real text and on text built to hit every cut rule. */
 class SegmentEncoderTest {
+
+    /** An encoder with its own cache and a shared one, each of about {@code bytes}. */
+    private static SegmentEncoder encoder(Tokenizer t, long bytes) {
+        return t.segmentEncoder(new SegmentCache(bytes), bytes);
+    }
 
     private static void assertSame(Tokenizer t, SegmentEncoder e, String text) {
         int[] expected = t.encoding().encodeOrdinary(text).toArray();
@@ -45,19 +54,51 @@ class SegmentEncoderTest {
         }
         // A cache that holds the sample and one that is emptied again and again; twice each, the second
         // pass served mostly from the cache.
-        for (SegmentEncoder e : List.of(t.segmentEncoder(16 << 20), t.segmentEncoder(0))) {
+        for (SegmentEncoder e : List.of(encoder(t, 16 << 20), encoder(t, 0))) {
             for (int pass = 0; pass < 2; pass++) {
                 texts.forEach(text -> assertSame(t, e, text));
             }
         }
         // Documents appended one after the other come out as one run of ids.
-        SegmentEncoder e = t.segmentEncoder(1 << 20);
+        SegmentEncoder e = encoder(t, 1 << 20);
         List<Integer> expected = new ArrayList<>();
         for (String text : texts.subList(0, 50)) {
             e.encode(text);
             expected.addAll(t.encoding().encodeOrdinary(text).boxed());
         }
         assertArrayEquals(expected.stream().mapToInt(Integer::intValue).toArray(), e.take());
+    }
+
+    /** Workers share one cache: what one encoded, another takes from it, while both run. */
+    @Test
+    void workersSharingACacheGetTheSameIds() throws Exception {
+        Tokenizer t = Tokenizer.of("cl100k_base");
+        ObjectMapper m = new ObjectMapper();
+        List<String> texts = new ArrayList<>();
+        for (String line : Files.readAllLines(PackJobTest.SAMPLE)) {
+            texts.add(m.readTree(line).get("text").asText());
+        }
+        List<int[]> expected = texts.stream().map(x -> t.encoding().encodeOrdinary(x).toArray()).toList();
+        SegmentCache shared = new SegmentCache(1 << 20);
+        try (ExecutorService pool = Executors.newFixedThreadPool(4)) {
+            List<Future<?>> runs = new ArrayList<>();
+            for (int w = 0; w < 4; w++) {
+                int first = w;
+                runs.add(pool.submit(() -> {
+                    // A small own cache, so that most of its misses are answered by the shared one.
+                    SegmentEncoder e = t.segmentEncoder(shared, 0);
+                    for (int pass = 0; pass < 3; pass++) {
+                        for (int i = first; i < texts.size(); i += 1 + pass) {
+                            e.encode(texts.get(i));
+                            assertArrayEquals(expected.get(i), e.take(), "document " + i);
+                        }
+                    }
+                }));
+            }
+            for (Future<?> r : runs) {
+                r.get();
+            }
+        }
     }
 
     /** Characters around every cut rule: ASCII classes, whitespace kinds, contractions, non-ASCII letters, marks, digits, surrogates. */
@@ -70,8 +111,8 @@ class SegmentEncoderTest {
     @ValueSource(strings = {"cl100k_base", "o200k_base", "p50k_base", "r50k_base"})
     void sameIdsAsJtokkitOnRandomText(String name) {
         Tokenizer t = Tokenizer.of(name);
-        SegmentEncoder e = t.segmentEncoder(16 << 20);
-        SegmentEncoder small = t.segmentEncoder(0);
+        SegmentEncoder e = encoder(t, 16 << 20);
+        SegmentEncoder small = encoder(t, 0);
         Random r = new Random(42);
         for (int i = 0; i < 20_000; i++) {
             StringBuilder b = new StringBuilder();
@@ -83,7 +124,7 @@ class SegmentEncoderTest {
             assertSame(t, small, b.toString());
         }
         // Long segments (not cached) and a long document.
-        assertSame(t, e, "x".repeat(SegmentEncoder.MAX_CACHED + 1) + " " + "-".repeat(100) + " 1" + "9".repeat(50));
+        assertSame(t, e, "x".repeat(SegmentCache.MAX_CHARS + 1) + " " + "-".repeat(100) + " 1" + "9".repeat(50));
         StringBuilder doc = new StringBuilder();
         IntStream.range(0, 5000).forEach(k -> doc.append(ATOMS[r.nextInt(ATOMS.length)]));
         assertSame(t, e, doc.toString());
@@ -104,7 +145,7 @@ class SegmentEncoderTest {
         if (name.equals("o200k_base")) {
             unsafe.add(new String[] {"don", "'t"});       // o200k keeps a contraction with its word
         }
-        SegmentEncoder e = t.segmentEncoder(16 << 20);
+        SegmentEncoder e = encoder(t, 16 << 20);
         for (String[] parts : unsafe) {
             String whole = parts[0] + parts[1];
             int[] joined = IntStream.concat(Arrays.stream(enc.encodeOrdinary(parts[0]).toArray()),
