@@ -38,7 +38,12 @@ final class CompressCommand implements Command {
         o.addOption(opt("format", "F", "parquet (default), or npy to also write .npy code batches"));
         o.addOption(opt("out", "DIR", "output directory"));
         o.addOption(opt("faiss", "FILE", "also write the index with its codes as a FAISS index file (pq, opq, sq8, sq4)"));
-        return CommonOptions.add(o);
+        o.addOption(Option.builder().longOpt("train-only")
+                .desc("train and write the codebook (and the plan) into --out, encode nothing: run once before "
+                        + "the shard tasks").build());
+        o.addOption(opt("codebook-wait", "SECONDS", "how long a shard task other than 0 waits for the codebook "
+                + "of task 0 or of --train-only (default 3600)"));
+        return CommonOptions.addShard(CommonOptions.add(o));
     }
 
     static Option opt(String name, String arg, String desc) {
@@ -63,7 +68,8 @@ final class CompressCommand implements Command {
                 CommonOptions.intOption(cl, "bits", 1), CommonOptions.intOption(cl, "train-size", 100_000),
                 CommonOptions.intOption(cl, "batch-size", 10_000), seed, format.equals("npy"),
                 out == null ? null : Path.of(out),
-                cl.getOptionValue("faiss") == null ? null : Path.of(cl.getOptionValue("faiss")));
+                cl.getOptionValue("faiss") == null ? null : Path.of(cl.getOptionValue("faiss")),
+                cl.hasOption("train-only"), CommonOptions.intOption(cl, "codebook-wait", 3600));
     }
 
     @Override
@@ -77,8 +83,15 @@ final class CompressCommand implements Command {
         }
         Main.rejectExtraArgs(cl);
         CompressJob.Result r = new CompressJob(config(cl), CommonOptions.context(cl, out, err)).run();
-        out.printf(Locale.ROOT, "compress done: %,d vectors x %d dims, %s, %d bytes/vector (%.1fx), "
-                        + "train %.1f s, encode %,.0f vectors/s%n", r.rows(), r.dim(), r.method(), r.codeBytes(),
+        if (r.trainOnly()) {
+            out.printf(Locale.ROOT, "compress --train-only done: codebook for %,d vectors x %d dims, %s, "
+                    + "%d bytes/vector (%.1fx), train %.1f s%n", r.rows(), r.dim(), r.method(), r.codeBytes(),
+                    4.0 * r.dim() / r.codeBytes(), r.trainSeconds());
+            return 0;
+        }
+        String what = r.shard().whole() ? "compress done:" : "compress task " + r.shard() + " done: of";
+        out.printf(Locale.ROOT, "%s %,d vectors x %d dims, %s, %d bytes/vector (%.1fx), train %.1f s, "
+                        + "encode %,.0f vectors/s%n", what, r.rows(), r.dim(), r.method(), r.codeBytes(),
                 4.0 * r.dim() / r.codeBytes(), r.trainSeconds(), r.encodeVectorsPerSecond());
         return 0;
     }

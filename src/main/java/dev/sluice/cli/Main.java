@@ -21,6 +21,7 @@ public final class Main {
     static {
         for (Command c : List.of(new ProbeRowsCommand(), new InspectCommand(), new SqlCommand(), new RunsCommand(),
                 new CompressCommand(), new EvalCommand(), new SearchCommand(), new PackCommand(), new MergeCommand(),
+                new EstimateCommand(),
                 new DemoCommand())) {
             COMMANDS.put(c.name(), c);
         }

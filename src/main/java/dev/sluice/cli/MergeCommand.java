@@ -2,6 +2,7 @@ package dev.sluice.cli;
 
 import dev.sluice.engine.Json;
 import dev.sluice.engine.SluiceException;
+import dev.sluice.quant.CompressJob;
 import dev.sluice.shard.Manifest;
 import dev.sluice.shard.OutputDir;
 import java.io.PrintStream;
@@ -48,14 +49,17 @@ final class MergeCommand implements Command {
         }
         try (OutputDir output = OutputDir.open(dir)) {
             Map<String, Object> plan = Json.read(dir.resolve(OutputDir.PLAN));
-            if (!"probe-rows".equals(plan.get("job"))) {
-                throw SluiceException.usage(plan.get("job") + " does not run as shard tasks; nothing to merge");
+            Object job = plan.get("job");
+            if (!"probe-rows".equals(job) && !"compress".equals(job)) {
+                throw SluiceException.usage(job + " does not run as shard tasks; nothing to merge");
             }
             List<String> problems = Manifest.checkUnits(output, plan);
             if (!problems.isEmpty()) {
                 throw SluiceException.input("cannot merge " + dir + ":\n  - " + String.join("\n  - ", problems));
             }
-            Map<String, Object> manifest = Manifest.writeFromUnits(output, plan);
+            // Each job writes its manifest through the same method its single-process run uses.
+            Map<String, Object> manifest = "compress".equals(job) ? CompressJob.writeManifest(output, plan)
+                    : Manifest.writeFromUnits(output, plan);
             out.printf(Locale.ROOT, "merged %d unit(s), %d shard(s) into %s%n", ((Number) plan.get("units")).intValue(),
                     ((List<?>) manifest.get("shards")).size(), dir.resolve(OutputDir.MANIFEST));
         }

@@ -40,8 +40,7 @@ public final class Progress implements AutoCloseable {
         this.task = task;
         this.rowName = rowName;
         this.total = total;
-        Mode m = mode == Mode.AUTO ? (System.console() != null && System.console().isTerminal() ? Mode.BAR : Mode.LOG)
-                : mode;
+        Mode m = resolve(mode);
         if (m == Mode.BAR) {
             bar = new ProgressBarBuilder().setTaskName(task).setInitialMax(total).setUnit(" " + unitName, 1)
                     .setStyle(ProgressBarStyle.ASCII).showSpeed().setUpdateIntervalMillis(200).build();
@@ -61,6 +60,22 @@ public final class Progress implements AutoCloseable {
         } else {
             bar = null;
             logger = null;
+        }
+    }
+
+    /** AUTO as it resolves here: a bar on a terminal, log lines otherwise. */
+    public static Mode resolve(Mode mode) {
+        return mode != Mode.AUTO ? mode
+                : System.console() != null && System.console().isTerminal() ? Mode.BAR : Mode.LOG;
+    }
+
+    /** For work measured as it goes (a share of the input): {@code units} done so far, {@code allRows} rows. */
+    public void advanceTo(long units, long allRows) {
+        done.set(units);
+        rows.set(allRows);
+        if (bar != null) {
+            bar.stepTo(units);
+            bar.setExtraMessage(String.format(Locale.ROOT, " %,d %s", allRows, rowName));
         }
     }
 

@@ -23,4 +23,13 @@ public final class TempDirs {
             // Temp files; the OS cleans the temp directory in the end.
         }
     }
+
+    /** Creates {@code dir} (and its parents); a failure is a resource error that names the option to change. */
+    public static void create(Path dir, String option) {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw SluiceException.resource("cannot create " + dir + " (" + option + "): " + e.getMessage(), e);
+        }
+    }
 }

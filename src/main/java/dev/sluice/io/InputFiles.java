@@ -1,6 +1,7 @@
 package dev.sluice.io;
 
 import dev.sluice.engine.SluiceException;
+import dev.sluice.engine.Sql;
 import java.io.IOException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
@@ -48,6 +49,13 @@ public final class InputFiles {
             }
         }
         return new Resolved(files, format, bytes);
+    }
+
+    /** The input as a DuckDB table function over the resolved files. */
+    public static Sql.Fragment relation(Resolved input) {
+        List<String> paths = input.files().stream().map(Path::toString).toList();
+        String fn = input.format() == Format.PARQUET ? "read_parquet" : "read_csv";
+        return Sql.of("relation", fn + "(${files})").bind("files", Sql.literalList(paths)).renderFragment();
     }
 
     /**

@@ -17,8 +17,9 @@ import org.apache.arrow.vector.types.pojo.FieldType;
 import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
- * The Java pass of probe-rows: measurements sorted by (key id, time, tie-break) come in as Arrow batches
- * and leave as training rows, each key's run cut into chunks of at most {@code maxLen}.
+ * The Java pass of probe-rows: one unit's measurements sorted by (key id, time, tie-break) come in as
+ * ranges of Arrow batches and leave as training rows, each key's run cut into chunks of at most
+ * {@code maxLen}.
  *
  * <p>Input columns: {@code kid} (the key's rank, an integer), the time, then the fields; the keys come
  * from a second stream, {@code (kid, key)} sorted by kid, read in step (joining them in DuckDB before the
@@ -34,7 +35,7 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * size on one, so only batches of exactly that size give the same file bytes for any thread count.
  */
 public final class ChunkCutter extends ArrowReader {
-    private final ArrowReader in;
+    private final UnitStream in;
     private final ArrowReader keys;
     private VectorSchemaRoot keyRoot;
     private int keyRow;
@@ -62,7 +63,7 @@ public final class ChunkCutter extends ArrowReader {
     private long rowsOut;
     private long measurementsIn;
 
-    public ChunkCutter(ArrowReader sortedInput, ArrowReader keysByKid, BufferAllocator allocator, int maxLen,
+    ChunkCutter(UnitStream sortedInput, ArrowReader keysByKid, BufferAllocator allocator, int maxLen,
                        int batchRows, String timeName) {
         super(allocator);
         this.in = sortedInput;
@@ -82,7 +83,7 @@ public final class ChunkCutter extends ArrowReader {
 
     @Override
     protected Schema readSchema() throws IOException {
-        List<Field> inFields = in.getVectorSchemaRoot().getSchema().getFields();
+        List<Field> inFields = in.schema().getFields();
         Field key = keys.getVectorSchemaRoot().getSchema().getFields().get(1);
         Field time = inFields.get(1);
         List<Field> out = new ArrayList<>();
@@ -243,15 +244,15 @@ public final class ChunkCutter extends ArrowReader {
     }
 
     private boolean nextInput() throws IOException {
-        while (in.loadNextBatch()) {
-            inRoot = in.getVectorSchemaRoot();
-            inRows = inRoot.getRowCount();
-            inRow = 0;
+        while (in.next()) {
+            inRoot = in.root();
+            inRows = in.to();
+            inRow = in.from();
             inNullFree = new boolean[inRoot.getFieldVectors().size()];
             for (int c = 0; c < inNullFree.length; c++) {
                 inNullFree[c] = inRoot.getVector(c).getNullCount() == 0;
             }
-            if (inRows > 0) {
+            if (inRows > inRow) {
                 return true;
             }
         }

@@ -17,23 +17,20 @@ import dev.sluice.io.InputFiles;
 import dev.sluice.shard.Manifest;
 import dev.sluice.shard.OutputDir;
 import dev.sluice.shard.Shard;
-import dev.sluice.shard.WorkerPool;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 
@@ -42,17 +39,21 @@ import org.apache.arrow.memory.RootAllocator;
  * time and cut into rows of at most {@code max-len}, split into train and test by a seeded hash of the key.
  *
  * <p>The work: count measurements per key (one GROUP BY), plan hash buckets of keys from the row count
- * and the memory budget, partition the input by bucket into Parquet under the temp directory, then per
- * bucket on the worker pool: DuckDB sorts the bucket (a sort spills; the ordered {@code list()} aggregate
- * of the one-shot query cannot, and over 30M measurements needed 8 GB), {@link ChunkCutter} cuts the
- * sorted Arrow stream into rows, and DuckDB writes them to the bucket's shards. Buckets are the work
- * units: a rerun skips those already committed.
+ * and the memory budget, then one DuckDB sort of the input joined with the keys, by (bucket and split, key
+ * rank, time, fields). A sort spills; the ordered {@code list()} aggregate of the one-shot query cannot, and
+ * over 30M measurements needed 8 GB. The sorted stream reaches Java as Arrow batches, where
+ * {@link ChunkCutter} cuts each bucket's part into rows that DuckDB writes to the bucket's shards. Buckets
+ * are the work units: a rerun sorts only those not yet committed.
  */
 public final class ProbeRowsJob {
     static final String SQL = "probe_rows/";
     static final List<String> SPLITS = List.of("train", "test");
     static final int MAX_BUCKETS = 4096;
     static final long BATCH_VALUES = 1 << 16;
+    public static final double ARROW_SHARE = 1.0 / 16;
+    /** The key table of the plan (key, rank, measurements, bucket, split), beside {@code _plan.json}. */
+    static final String KEYS = "_keys.parquet";
+    private static final List<String> PLAN_IDENTITY = List.of("job", "parameters", "inputs");
 
     private final ProbeRowsConfig config;
     private final JobContext ctx;
@@ -67,7 +68,8 @@ public final class ProbeRowsJob {
 
     public Result run() {
         InputFiles.Resolved input = InputFiles.resolve(config.inputs(), "--input");
-        MemoryBudget budget = MemoryBudget.detect(ctx.memoryLimit());
+        // The Java pass holds a few batches at a time, so Arrow needs little; DuckDB's sort gets the rest.
+        MemoryBudget budget = MemoryBudget.detect(ctx.memoryLimit(), ARROW_SHARE);
         ctx.log("probe-rows: " + budget.describe());
         try (OutputDir out = OutputDir.open(config.out(), ctx.shard());
              MemoryMonitor memory = new MemoryMonitor()) {
@@ -77,28 +79,39 @@ public final class ProbeRowsJob {
                     out.path().toAbsolutePath().normalize().toString().hashCode(), ctx.shard().index(),
                     ctx.shard().count()));
             TempDirs.deleteTree(tmp);
+            TempDirs.create(tmp, "--tmp-dir");
             RunRecord record = null;
             try (DuckSession duck = new DuckSession(new DuckSession.Settings(budget.duckdbBytes(), ctx.workers(),
                     tmp.resolve("duckdb"), ctx.workers() * 3 + 1))) {
                 memory.stage("plan");
-                Sql.Fragment relation = relation(input);
+                Sql.Fragment relation = InputFiles.relation(input);
                 Columns cols = checkColumns(duck, relation, input);
-                Totals totals = countKeys(duck, relation, cols, input);
-                int buckets = planBuckets(totals.measurements(), cols, budget);
                 Map<String, Object> plan = new LinkedHashMap<>();
                 plan.put("job", "probe-rows");
                 plan.put("parameters", config.parameters(cols.fields()));
                 plan.put("inputs", fingerprint(input.files()));
-                plan.put("units", buckets);
-                Map<String, Object> inputTotals = new LinkedHashMap<>();
-                inputTotals.put("keys", totals.keys());
-                inputTotals.put("measurements", totals.measurements());
-                inputTotals.put("dropped_rows", totals.dropped());
-                plan.put("input_totals", inputTotals);
-                plan = out.fixPlan(plan, List.of("job", "parameters", "inputs"));
-                buckets = ((Number) plan.get("units")).intValue();
+                Path keysFile = out.path().resolve(KEYS);
+                Totals totals;
+                int buckets;
+                if (Files.exists(out.path().resolve(OutputDir.PLAN)) && Files.exists(keysFile)) {
+                    // Another shard task, or an earlier run, planned this output: take its plan and key table
+                    // rather than count the keys again.
+                    plan = out.fixPlan(plan, PLAN_IDENTITY);
+                    buckets = ((Number) plan.get("units")).intValue();
+                    @SuppressWarnings("unchecked")
+                    Map<String, Object> planned = (Map<String, Object>) plan.get("input_totals");
+                    totals = Totals.of(planned);
+                    loadKeys(duck, keysFile);
+                } else {
+                    totals = countKeys(duck, relation, cols, input);
+                    plan.put("units", planBuckets(totals.measurements(), cols, budget));
+                    plan.put("input_totals", totals.toMap());
+                    plan = out.fixPlan(plan, PLAN_IDENTITY);
+                    buckets = ((Number) plan.get("units")).intValue();
+                    assignKeys(duck, relation, cols, buckets);
+                    saveKeys(duck, keysFile);
+                }
                 record = new RunRecord("probe-rows", config.parameters(cols.fields()));
-                assignKeys(duck, relation, cols, buckets);
                 ctx.log(String.format(Locale.ROOT,
                         "probe-rows: %,d measurements of %,d keys in %d file(s) (%s); %d bucket(s), %d worker(s)%s",
                         totals.measurements(), totals.keys(), input.files().size(), Sizes.format(input.totalBytes()),
@@ -127,16 +140,8 @@ public final class ProbeRowsJob {
                             mine.size() - todo.size(), mine.size()));
                 }
                 if (!todo.isEmpty()) {
-                    memory.stage("partition");
-                    Path parts = tmp.resolve("partitions");
-                    partition(duck, relation, cols, parts, todo);
                     memory.stage("rows");
-                    int concurrent = concurrentBuckets(totals.measurements(), buckets, cols, budget);
-                    if (concurrent < ctx.workers()) {
-                        ctx.log(String.format(Locale.ROOT, "probe-rows: %d bucket(s) at a time fit in the memory budget",
-                                concurrent));
-                    }
-                    cutBuckets(duck, cols, parts, todo, out, budget, concurrent);
+                    writeUnits(duck, relation, cols, todo, out, budget);
                 }
                 long rowsOut = 0;
                 long measurementsDone = 0;
@@ -172,13 +177,6 @@ public final class ProbeRowsJob {
                 TempDirs.deleteTree(tmp);
             }
         }
-    }
-
-    /** The input as a DuckDB table function over the resolved files. */
-    static Sql.Fragment relation(InputFiles.Resolved input) {
-        List<String> paths = input.files().stream().map(Path::toString).toList();
-        String fn = input.format() == InputFiles.Format.PARQUET ? "read_parquet" : "read_csv";
-        return Sql.of("relation", fn + "(${files})").bind("files", Sql.literalList(paths)).renderFragment();
     }
 
     /** The input's columns, checked against the options; the time column's type decides a cast. */
@@ -258,7 +256,20 @@ public final class ProbeRowsJob {
         }
     }
 
-    record Totals(long keys, long measurements, long dropped) {}
+    record Totals(long keys, long measurements, long dropped) {
+        Map<String, Object> toMap() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("keys", keys);
+            m.put("measurements", measurements);
+            m.put("dropped_rows", dropped);
+            return m;
+        }
+
+        static Totals of(Map<String, Object> m) {
+            return new Totals(((Number) m.get("keys")).longValue(), ((Number) m.get("measurements")).longValue(),
+                    ((Number) m.get("dropped_rows")).longValue());
+        }
+    }
 
     Totals countKeys(DuckSession duck, Sql.Fragment relation, Columns cols, InputFiles.Resolved input) {
         String create = Sql.load(SQL + "key_counts").bind("input", relation).bind("key", Sql.ident(cols.key()))
@@ -286,11 +297,10 @@ public final class ProbeRowsJob {
 
     /**
      * Buckets of at most half of DuckDB's memory in raw bytes each, rounded up to a power of two so that
-     * nearby budgets give the same plan; at least 8 once there are a million measurements, so that work
-     * spreads over workers and a rerun after a kill has little to redo. Fewer, larger buckets are faster
-     * (each bucket and split is a partition file, and partitioned writes slow down with many files under a
-     * small limit); a sort that outgrows memory spills. The worker count plays no part: the output must not
-     * depend on it. {@code --buckets} overrides.
+     * nearby budgets give the same plan; at least 8 once there are a million measurements, so that shard
+     * tasks have units to share and a rerun after a kill has little to redo. The sort spills, so a bucket
+     * need not fit in memory; the bound keeps the work a kill loses small. The worker count plays no part:
+     * the output must not depend on it. {@code --buckets} overrides.
      */
     int planBuckets(long measurements, Columns cols, MemoryBudget budget) {
         if (config.buckets() > 0) {
@@ -306,19 +316,12 @@ public final class ProbeRowsJob {
 
     /** Raw bytes of one measurement in a sort: key rank, time, and each field (text counted wider). */
     static long rowBytes(Columns cols) {
-        return 16 + 8L * (cols.fields().size() + 1);
+        return sortBytesPerRow(cols.fields().size());
     }
 
-    /**
-     * Buckets sorted at once: as many as workers while their raw bytes fit in DuckDB's memory; under a
-     * budget of 512 MB, where DuckDB's resident memory overshoots its limit the most (up to 1.7x measured),
-     * twice their raw bytes.
-     */
-    int concurrentBuckets(long measurements, int buckets, Columns cols, MemoryBudget budget) {
-        double perBucket = (double) measurements / buckets * rowBytes(cols);
-        double need = budget.totalBytes() < (512L << 20) ? 2 * perBucket : perBucket;
-        int fit = (int) Math.max(1, Math.floor(budget.duckdbBytes() / Math.max(need, 1)));
-        return Math.min(ctx.workers(), fit);
+    /** The same, for an input with {@code fields} field columns (for the estimate). */
+    public static long sortBytesPerRow(int fields) {
+        return 16 + 8L * (fields + 1);
     }
 
     private void assignKeys(DuckSession duck, Sql.Fragment relation, Columns cols, int buckets) {
@@ -332,61 +335,90 @@ public final class ProbeRowsJob {
         }
     }
 
-    private void partition(DuckSession duck, Sql.Fragment relation, Columns cols, Path parts, List<Integer> units) {
-        TempDirs.deleteTree(parts);
+    /**
+     * Writes the key table next to the plan (to a temporary name, then renamed), so that the other shard
+     * tasks and a rerun read it instead of counting the keys again; every writer writes the same rows.
+     */
+    private static void saveKeys(DuckSession duck, Path keysFile) {
+        Path tmp = keysFile.resolveSibling("." + KEYS + "-" + ProcessHandle.current().pid() + ".tmp");
         try {
-            Files.createDirectories(parts);
-        } catch (IOException e) {
-            throw SluiceException.resource("cannot create " + parts + " (--tmp-dir): " + e.getMessage(), e);
-        }
-        Sql.Fragment timeExpr = Sql.qualified("i", List.of(cols.time()));
-        if (cols.castTime()) {
-            timeExpr = Sql.cast(timeExpr, "TIMESTAMP");
-        }
-        String sql = Sql.load(SQL + "partition").bind("input", relation).bind("key", Sql.ident(cols.key()))
-                .bind("time", Sql.ident(cols.time())).bind("time_expr", timeExpr)
-                .bind("fields", Sql.columnsAfter("i", cols.fields())).bind("units", Sql.numberTuple(units))
-                .bind("dir", Sql.literal(parts.toString())).render();
-        try {
-            duck.execute(sql);
+            duck.execute(Sql.load(SQL + "save_keys")
+                    .bind("path", Sql.literal(tmp.toString())).render());
+            Files.move(tmp, keysFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (SQLException e) {
-            throw SqlErrors.wrap(e, "partitioning the input into buckets under " + parts);
+            throw SqlErrors.wrap(e, "writing the key table " + keysFile);
+        } catch (IOException e) {
+            throw SluiceException.resource("cannot write " + keysFile + ": " + e.getMessage(), e);
         }
     }
 
-    private void cutBuckets(DuckSession duck, Columns cols, Path parts, List<Integer> units, OutputDir out,
-                            MemoryBudget budget, int concurrent) {
+    private static void loadKeys(DuckSession duck, Path keysFile) {
+        try {
+            duck.execute(Sql.load(SQL + "load_keys")
+                    .bind("path", Sql.literal(keysFile.toString())).render());
+        } catch (SQLException e) {
+            throw SqlErrors.wrap(e, "reading the key table " + keysFile + " (delete it to count the keys again)");
+        }
+    }
+
+    /**
+     * Sorts the measurements of {@code units} in one query and streams them through the Java pass, unit
+     * after unit and split after split, each into its shard; a unit is committed once both are written.
+     */
+    private void writeUnits(DuckSession duck, Sql.Fragment relation, Columns cols, List<Integer> units,
+                            OutputDir out, MemoryBudget budget) {
         Map<Integer, long[]> expected = expectedMeasurements(duck);
         // One output batch per Parquet row group (see ChunkCutter), of about BATCH_VALUES values: small,
         // because DuckDB may hold a few exported batches while the next is built, and fixed by the plan
         // alone, because it decides the file bytes.
         int rowGroupRows = (int) Math.max(1, BATCH_VALUES / config.maxLen());
-        AtomicLong streamIds = new AtomicLong();
+        Sql.Fragment timeExpr = Sql.qualified("i", List.of(cols.time()));
+        if (cols.castTime()) {
+            timeExpr = Sql.cast(timeExpr, "TIMESTAMP");
+        }
+        String sortSql = Sql.load(SQL + "sorted").bind("input", relation).bind("key", Sql.ident(cols.key()))
+                .bind("time", Sql.ident(cols.time())).bind("time_expr", timeExpr)
+                .bind("fields", Sql.columnsAfter("i", cols.fields())).bind("units", Sql.numberTuple(units))
+                .render();
+        String unitName = "";
         try (BufferAllocator root = new RootAllocator(budget.arrowBytes());
-             Progress progress = new Progress("probe-rows", "buckets", "measurements", units.size(), ctx.progress(), ctx.err(), 5000)) {
-            List<WorkerPool.Unit> work = new ArrayList<>();
+             Progress progress = new Progress("probe-rows", "buckets", "measurements", units.size(), ctx.progress(),
+                     ctx.err(), 5000);
+             Connection sortConn = duck.connection();
+             ArrowStreams.QueryBatches sorted = ArrowStreams.query(sortConn, sortSql, root, BATCH_VALUES / 4)) {
+            UnitStream stream = new UnitStream(sorted.reader());
             for (int unit : units) {
-                work.add(() -> {
-                    long[] exp = expected.getOrDefault(unit, new long[2]);
-                    List<Shard> shards = new ArrayList<>();
-                    long rowsOut = 0;
-                    for (int s = 0; s < SPLITS.size(); s++) {
-                        if (exp[s] == 0) {
-                            continue;
-                        }
-                        String rel = Shard.name(SPLITS.get(s), unit, 0);
-                        Path target = out.path().resolve(rel);
-                        Files.createDirectories(target.getParent());
-                        long rows = writeShard(duck, cols, parts, unit, s, Shard.temporary(target), root,
-                                rowGroupRows, exp[s], "probe_stream_" + streamIds.incrementAndGet());
-                        shards.add(Shard.commit(out.path(), rel, rows));
-                        rowsOut += rows;
+                long[] exp = expected.getOrDefault(unit, new long[2]);
+                List<Shard> shards = new ArrayList<>();
+                long rowsOut = 0;
+                for (int s = 0; s < SPLITS.size(); s++) {
+                    if (exp[s] == 0) {
+                        continue;
                     }
-                    out.commitUnit(unit, shards, Map.of("measurements", exp[0] + exp[1], "rows_out", rowsOut));
-                    progress.step(exp[0] + exp[1]);
-                });
+                    unitName = String.format(Locale.ROOT, "bucket %d (%s)", unit, SPLITS.get(s));
+                    int next = stream.nextUnit();
+                    if (next != 2 * unit + s) {
+                        throw SluiceException.internal(unitName + ": the sorted stream is at unit " + next, null);
+                    }
+                    String rel = Shard.name(SPLITS.get(s), unit, 0);
+                    Path target = out.path().resolve(rel);
+                    Files.createDirectories(target.getParent());
+                    long rows = writeShard(duck, cols, stream, unit, s, Shard.temporary(target), root, rowGroupRows,
+                            exp[s]);
+                    shards.add(Shard.commit(out.path(), rel, rows));
+                    rowsOut += rows;
+                }
+                out.commitUnit(unit, shards, Map.of("measurements", exp[0] + exp[1], "rows_out", rowsOut));
+                progress.step(exp[0] + exp[1]);
             }
-            WorkerPool.run(concurrent, work);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (SQLException e) {
+            throw SqlErrors.wrap(e, "sorting the measurements" + (unitName.isEmpty() ? "" : ", at " + unitName));
+        } catch (IOException e) {
+            throw SluiceException.resource("writing " + unitName + " under " + out.path() + ": " + e.getMessage(), e);
+        } catch (Exception e) {
+            throw SluiceException.internal("writing " + unitName + ": " + e.getMessage(), e);
         }
     }
 
@@ -404,17 +436,10 @@ public final class ProbeRowsJob {
         return m;
     }
 
-    private long writeShard(DuckSession duck, Columns cols, Path parts, int unit, int split, Path tmpFile,
-                            BufferAllocator root, int rowGroupRows, long expected,
-                            String streamName)
+    private long writeShard(DuckSession duck, Columns cols, UnitStream stream, int unit, int split, Path tmpFile,
+                            BufferAllocator root, int rowGroupRows, long expected)
             throws Exception {
-        List<String> files;
-        try (Stream<Path> s = Files.list(parts.resolve("sluice_file=" + (2 * unit + split)))) {
-            files = s.map(Path::toString).filter(p -> p.endsWith(".parquet")).sorted(Comparator.naturalOrder())
-                    .toList();
-        }
-        String sortSql = Sql.load(SQL + "sorted_bucket").bind("time", Sql.ident(cols.time()))
-                .bind("fields", Sql.columnsAfter("p", cols.fields())).bind("files", Sql.literalList(files)).render();
+        String streamName = "probe_stream_" + (2 * unit + split);
         String keysSql = Sql.load(SQL + "bucket_keys").bind("key", Sql.ident(cols.key()))
                 .bind("bucket", Sql.number(unit)).bind("test", Sql.bool(split == 1)).render();
         String writeSql = Sql.load(SQL + "write_shard").bind("key", Sql.ident(cols.key()))
@@ -422,12 +447,10 @@ public final class ProbeRowsJob {
                 .bind("path", Sql.literal(tmpFile.toString())).bind("row_group_rows", Sql.number(rowGroupRows))
                 .render();
         try (BufferAllocator alloc = root.newChildAllocator("bucket-" + unit, 0, root.getLimit());
-             Connection sortConn = duck.connection();
              Connection keysConn = duck.connection();
              Connection copyConn = duck.connection();
-             ArrowStreams.QueryBatches sorted = ArrowStreams.query(sortConn, sortSql, alloc, BATCH_VALUES / 4);
              ArrowStreams.QueryBatches keys = ArrowStreams.query(keysConn, keysSql, alloc, 1 << 14)) {
-            ChunkCutter cutter = new ChunkCutter(sorted.reader(), keys.reader(), alloc, config.maxLen(), rowGroupRows,
+            ChunkCutter cutter = new ChunkCutter(stream, keys.reader(), alloc, config.maxLen(), rowGroupRows,
                     cols.time());
             ArrowStreams.executeOver(copyConn, streamName, cutter, alloc, writeSql);
             if (cutter.measurementsIn() != expected) {

@@ -9,11 +9,13 @@ import java.util.Map;
 /**
  * Options of {@code sluice compress}. {@code m} and {@code nbits} are PQ/OPQ's, {@code bits} RaBitQ's; the
  * defaults are PQ16x8, 1-bit RaBitQ, 100,000 training vectors and batches (= work units) of 10,000.
- * {@code faiss}, when set, is a file to export the index to; it does not change the codes.
+ * {@code faiss}, when set, is a file to export the index to; it does not change the codes. {@code trainOnly}
+ * stops after the codebook (for shard tasks that then encode with it); {@code codebookWaitSeconds} is how long a
+ * shard task other than 0 waits for that codebook.
  */
 public record CompressConfig(String input, String column, String idColumn, String method, int m, int nbits,
                              int bits, int trainSize, int batchSize, long seed, boolean npy, Path out,
-                             Path faiss) {
+                             Path faiss, boolean trainOnly, int codebookWaitSeconds) {
     public CompressConfig {
         if (input == null) {
             throw SluiceException.usage("--input is required: a .npy, .fvecs, .bvecs or Parquet file (or glob)");
@@ -27,6 +29,9 @@ public record CompressConfig(String input, String column, String idColumn, Strin
         if (trainSize < 1 || batchSize < 1) {
             throw SluiceException.usage(String.format(Locale.ROOT,
                     "--train-size and --batch-size must be positive, got %d and %d", trainSize, batchSize));
+        }
+        if (codebookWaitSeconds < 0) {
+            throw SluiceException.usage("--codebook-wait must be 0 or more seconds, got " + codebookWaitSeconds);
         }
         if (method.equals("rabitq") && bits != 1 && bits != 4) {
             throw SluiceException.usage("--bits must be 1 or 4 for rabitq, got " + bits);

@@ -6,6 +6,7 @@ import dev.sluice.engine.MemoryBudget;
 import dev.sluice.engine.MemoryMonitor;
 import dev.sluice.engine.Progress;
 import dev.sluice.engine.RunRecord;
+import dev.sluice.engine.ShardSpec;
 import dev.sluice.engine.SluiceException;
 import dev.sluice.engine.TempDirs;
 import dev.sluice.io.VectorBatch;
@@ -44,6 +45,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code --workers}. One thread reads (a stream, for Parquet), the workers encode and write; a fixed ring of
  * {@code workers + 1} batch buffers bounds the memory in flight. The codebook is written before any shard, so a
  * rerun after a kill reads it back instead of training again and encodes only the units not yet committed.
+ *
+ * <p>As shard task {@code I/N} it encodes the units {@code u} with {@code u mod N == I}; task 0 trains the
+ * codebook (unless {@code --train-only} already did) and the other tasks wait for it, so every task encodes with
+ * the same codebook and {@code sluice merge} writes the manifest a single process would.
  */
 public final class CompressJob {
     static final String SPLIT = "codes";
@@ -61,16 +66,22 @@ public final class CompressJob {
 
     /** What a finished run produced. */
     public record Result(long rows, int dim, String method, int codeBytes, int units, int unitsRun,
-                         double trainSeconds, double encodeVectorsPerSecond, double sampleMse) {}
+                         double trainSeconds, double encodeVectorsPerSecond, double sampleMse, ShardSpec shard,
+                         boolean trainOnly) {}
 
     public Result run() {
-        if (!ctx.shard().whole()) {
-            throw SluiceException.usage("compress runs as one process; it does not split into shard tasks ("
-                    + ctx.shard() + " from the scheduler's environment)");
+        ShardSpec shard = ctx.shard();
+        if (config.trainOnly() && !shard.whole()) {
+            throw SluiceException.usage("--train-only trains the one codebook of every shard task: run it once, "
+                    + "without --shard (here " + shard + ")");
+        }
+        if (config.faiss() != null && !shard.whole()) {
+            throw SluiceException.usage("--faiss needs every code in one process; it cannot run as shard task "
+                    + shard);
         }
         MemoryBudget budget = MemoryBudget.detect(ctx.memoryLimit());
         ctx.log("compress: " + budget.describe() + "; kernels: " + Kernels.get().name());
-        try (OutputDir out = OutputDir.open(config.out());
+        try (OutputDir out = OutputDir.open(config.out(), shard);
              MemoryMonitor memory = new MemoryMonitor()) {
             Path tmp = ctx.tmpDir().resolve("sluice-compress-" + ProcessHandle.current().pid());
             RunRecord record = null;
@@ -100,17 +111,16 @@ public final class CompressJob {
                 record = new RunRecord("compress", config.parameters());
                 ctx.log(String.format(Locale.ROOT, "compress: %,d vectors of %d dimensions from %s; %d unit(s), "
                         + "%d worker(s)", n, dim, reader.describe(), units, ctx.workers()));
-                out.removeTemporaryFiles();
+                out.removeTemporaryFiles(shard::owns, shard.whole());
 
                 Path codebookFile = out.path().resolve(Codebook.FILE);
-                Quantizer q;
                 double trainSeconds = 0;
-                double sampleMse;
+                double sampleMse = Double.NaN;
+                Quantizer q;
                 if (Files.exists(codebookFile)) {
                     q = Codebook.read(codebookFile);
-                    ctx.log("compress: resuming with the codebook in " + codebookFile);
-                    sampleMse = Double.NaN;
-                } else {
+                    ctx.log("compress: using the codebook in " + codebookFile + " (trained by an earlier run or task)");
+                } else if (shard.index() == 0) {
                     memory.stage("sample");
                     int k = (int) Math.min(config.trainSize(), n);
                     float[] sample = reservoirSample(reader, k, config.seed());
@@ -123,29 +133,58 @@ public final class CompressJob {
                     ctx.log(String.format(Locale.ROOT,
                             "compress: trained %s on %,d sampled vectors in %.1f s; %d bytes per code, "
                                     + "sample MSE %.5g", q.method(), k, trainSeconds, q.codeBytes(), sampleMse));
+                } else {
+                    memory.stage("wait");
+                    q = awaitCodebook(codebookFile, shard);
                 }
                 if (q.dim() != dim) {
                     throw SluiceException.usage(String.format(Locale.ROOT,
                             "%s holds a codebook for %d dimensions but the input has %d; choose another --out",
                             codebookFile, q.dim(), dim));
                 }
+                record.put("dim", dim).put("quantizer", q.describe()).put("bytes_per_vector", q.codeBytes())
+                        .put("compression_ratio", 4.0 * dim / q.codeBytes()).put("train_seconds", trainSeconds)
+                        .put("sample_mse", Double.isNaN(sampleMse) ? null : sampleMse)
+                        .put("kernels", Kernels.get().name()).put("shard", shard.toString());
+                if (config.trainOnly()) {
+                    record.put("units", units).put("units_run", 0).put("train_only", true);
+                    record.finish(out.path(), "ok", memory, 0);
+                    ctx.log("compress: codebook written to " + codebookFile + "; now run the shard tasks "
+                            + "(compress ... --shard I/N with the same options), then sluice merge " + out.path());
+                    return new Result(n, dim, q.method(), q.codeBytes(), units, 0, trainSeconds, 0, sampleMse,
+                            shard, true);
+                }
 
+                List<Integer> mine = new ArrayList<>();
+                int todo = 0;
+                for (int u = 0; u < units; u++) {
+                    if (shard.owns(u)) {
+                        mine.add(u);
+                        todo += out.committedShards(u) == null ? 1 : 0;
+                    }
+                }
+                if (!shard.whole()) {
+                    ctx.log(String.format(Locale.ROOT, "compress: shard task %s: %d of %d unit(s)", shard,
+                            mine.size(), units));
+                }
+                if (todo < mine.size()) {
+                    ctx.log(String.format(Locale.ROOT, "compress: resuming: %d of %d unit(s) already committed",
+                            mine.size() - todo, mine.size()));
+                }
                 memory.stage("encode");
                 long t0 = System.nanoTime();
-                int run = encode(reader, q, io, out, units);
+                int run = encode(reader, q, io, out, units, shard, mine.size());
                 double encodeSeconds = (System.nanoTime() - t0) / 1e9;
-                double vps = n / Math.max(encodeSeconds, 1e-9);
+                long rows = 0;
+                for (int u : mine) {
+                    rows += ((Number) out.unitRecord(u).get("rows")).longValue();
+                }
+                double vps = rows / Math.max(encodeSeconds, 1e-9);
 
-                memory.stage("manifest");
-                Map<String, Object> totals = new LinkedHashMap<>();
-                totals.put("rows", n);
-                totals.put("dim", dim);
-                totals.put("quantizer", q.describe());
-                totals.put("bytes_per_vector", q.codeBytes());
-                totals.put("compression_ratio", 4.0 * dim / q.codeBytes());
-                totals.put("codebook", Map.of("path", Codebook.FILE, "bytes", Files.size(codebookFile),
-                        "crc32c", Shard.checksum(codebookFile)));
-                Manifest.write(out, plan, units, totals);
+                if (shard.whole()) {
+                    memory.stage("manifest");
+                    writeManifest(out, plan);
+                }
                 if (config.faiss() != null) {
                     memory.stage("faiss");
                     List<Path> shards = new ArrayList<>();
@@ -157,29 +196,86 @@ public final class CompressJob {
                             config.faiss());
                     ctx.log("compress: wrote FAISS index " + config.faiss());
                 }
-                record.put("rows_out", n).put("units", units).put("units_run", run).put("dim", dim)
-                        .put("quantizer", q.describe()).put("bytes_per_vector", q.codeBytes())
-                        .put("compression_ratio", 4.0 * dim / q.codeBytes()).put("train_seconds", trainSeconds)
-                        .put("encode_seconds", encodeSeconds).put("encode_vectors_per_second", vps)
-                        .put("sample_mse", Double.isNaN(sampleMse) ? null : sampleMse)
-                        .put("kernels", Kernels.get().name());
-                record.finish(out.path(), "ok", memory, n);
-                ctx.log(String.format(Locale.ROOT, "compress: encoded %,d vectors in %.1f s (%,.0f vectors/s) to %s",
-                        n, encodeSeconds, vps, out.path()));
+                record.put("rows_out", rows).put("units", units).put("units_run", run)
+                        .put("encode_seconds", encodeSeconds).put("encode_vectors_per_second", vps);
+                record.finish(out.path(), "ok", memory, rows);
+                ctx.log(String.format(Locale.ROOT, "compress: encoded %,d vectors in %.1f s (%,.0f vectors/s) to %s%s",
+                        rows, encodeSeconds, vps, out.path(),
+                        shard.whole() ? "" : "; when every task is done, run: sluice merge " + out.path()));
                 ctx.log(memory.summary());
-                return new Result(n, dim, q.method(), q.codeBytes(), units, run, trainSeconds, vps, sampleMse);
+                return new Result(n, dim, q.method(), q.codeBytes(), units, run, trainSeconds, vps, sampleMse, shard,
+                        false);
             } catch (IOException e) {
                 throw SluiceException.resource("cannot write to " + out.path() + ": " + e.getMessage(), e);
             } catch (RuntimeException e) {
                 if (record != null) {
                     record.put("error", String.valueOf(e.getMessage()));
-                    record.finish(out.path(), "failed", memory, 0);
+                    try {
+                        record.finish(out.path(), "failed", memory, 0);
+                    } catch (RuntimeException recordFailed) {
+                        e.addSuppressed(recordFailed); // e.g. the disk is full: the first error is the one to show
+                    }
                 }
                 throw e;
             } finally {
                 TempDirs.deleteTree(tmp);
             }
         }
+    }
+
+    /**
+     * The manifest of a compress output whose units are all committed: the same bytes whether one process
+     * writes it or {@code sluice merge} does after the shard tasks, since both read the plan and the codebook.
+     */
+    public static Map<String, Object> writeManifest(OutputDir out, Map<String, Object> plan) throws IOException {
+        Path codebookFile = out.path().resolve(Codebook.FILE);
+        if (!Files.exists(codebookFile)) {
+            throw SluiceException.input("no " + Codebook.FILE + " in " + out.path() + ": no task trained the codebook");
+        }
+        Quantizer q = Codebook.read(codebookFile);
+        Map<?, ?> inputs = (Map<?, ?>) plan.get("inputs");
+        int dim = ((Number) inputs.get("dim")).intValue();
+        Map<String, Object> totals = new LinkedHashMap<>();
+        totals.put("rows", ((Number) inputs.get("rows")).longValue());
+        totals.put("dim", dim);
+        totals.put("quantizer", q.describe());
+        totals.put("bytes_per_vector", q.codeBytes());
+        totals.put("compression_ratio", 4.0 * dim / q.codeBytes());
+        totals.put("codebook", Map.of("path", Codebook.FILE, "bytes", Files.size(codebookFile),
+                "crc32c", Shard.checksum(codebookFile)));
+        return Manifest.write(out, plan, ((Number) plan.get("units")).intValue(), totals);
+    }
+
+    /**
+     * A shard task other than 0 encodes with the codebook task 0 (or {@code compress --train-only}) writes; the
+     * file is renamed into place whole, so its presence means it is complete.
+     */
+    private Quantizer awaitCodebook(Path file, ShardSpec shard) {
+        long start = System.nanoTime();
+        long limit = config.codebookWaitSeconds() * 1_000_000_000L;
+        long nextLog = 0;
+        while (!Files.exists(file)) {
+            long waited = System.nanoTime() - start;
+            if (waited >= limit) {
+                throw SluiceException.resource(String.format(Locale.ROOT, "shard task %s waited %d s for %s and "
+                        + "gave up: run compress --train-only with the same options first, or make sure task 0 runs; "
+                        + "--codebook-wait sets the limit", shard, config.codebookWaitSeconds(), file), null);
+            }
+            if (waited >= nextLog) {
+                ctx.log(String.format(Locale.ROOT, "compress: shard task %s waiting for the codebook %s (written by "
+                        + "task 0 or compress --train-only); %d of %d s", shard, file, waited / 1_000_000_000L,
+                        config.codebookWaitSeconds()));
+                nextLog += 30_000_000_000L;
+            }
+            try {
+                Thread.sleep(Math.min(500, Math.max(1, (limit - waited) / 1_000_000)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw SluiceException.internal("interrupted while waiting for " + file, e);
+            }
+        }
+        ctx.log("compress: shard task " + shard + " found the codebook " + file);
+        return Codebook.read(file);
     }
 
     Quantizer train(float[] sample, int k, int dim) {
@@ -230,8 +326,8 @@ public final class CompressJob {
         return sum / Math.max(n, 1);
     }
 
-    private int encode(VectorReader reader, Quantizer q, VectorIo io, OutputDir out, int units)
-            throws IOException {
+    private int encode(VectorReader reader, Quantizer q, VectorIo io, OutputDir out, int units, ShardSpec shard,
+                       int owned) throws IOException {
         int workers = ctx.workers();
         BlockingQueue<VectorBatch> free = new ArrayBlockingQueue<>(workers + 1);
         for (int i = 0; i <= workers; i++) {
@@ -243,7 +339,7 @@ public final class CompressJob {
         List<Future<?>> pending = new ArrayList<>();
         AtomicLong encoded = new AtomicLong();
         int run = 0;
-        try (Progress progress = new Progress("compress", "units", "vectors", units, ctx.progress(), ctx.err(), 5000)) {
+        try (Progress progress = new Progress("compress", "units", "vectors", owned, ctx.progress(), ctx.err(), 5000)) {
             reader.rewind();
             for (int u = 0; u < units; u++) {
                 VectorBatch b = free.take();
@@ -251,6 +347,11 @@ public final class CompressJob {
                     throw SluiceException.input(String.format(Locale.ROOT,
                             "%s ended after %d of %d units: did the input change during the run?",
                             reader.describe(), u, units));
+                }
+                // Every task reads the whole stream (Parquet has no cheap seek to a row) and encodes its own units.
+                if (!shard.owns(u)) {
+                    free.put(b);
+                    continue;
                 }
                 if (out.committedShards(u) != null) {
                     free.put(b);

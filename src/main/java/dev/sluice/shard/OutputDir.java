@@ -5,12 +5,8 @@ import dev.sluice.engine.RunRecord;
 import dev.sluice.engine.ShardSpec;
 import dev.sluice.engine.SluiceException;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,15 +30,12 @@ public final class OutputDir implements AutoCloseable {
     public static final String MANIFEST = "_manifest.json";
     public static final String PLAN = "_plan.json";
     public static final String UNITS = "_units";
-    private static final String LOCK = ".sluice.lock";
 
     private final Path dir;
-    private final FileChannel lockChannel;
-    private final FileLock lock;
+    private final OutputLock lock;
 
-    private OutputDir(Path dir, FileChannel lockChannel, FileLock lock) {
+    private OutputDir(Path dir, OutputLock lock) {
         this.dir = dir;
-        this.lockChannel = lockChannel;
         this.lock = lock;
     }
 
@@ -52,8 +45,8 @@ public final class OutputDir implements AutoCloseable {
     }
 
     /**
-     * As {@link #open(Path)} for one shard task: each task locks its own file, so the tasks of one job can
-     * write into one directory at once while a second copy of the same task cannot.
+     * As {@link #open(Path)} for one shard task: the tasks of one job write into one directory at once,
+     * while a second copy of the same task, or a whole run, cannot (see {@link OutputLock}).
      */
     public static OutputDir open(Path dir, ShardSpec shard) {
         if (Files.exists(dir) && !Files.isDirectory(dir)) {
@@ -65,22 +58,7 @@ public final class OutputDir implements AutoCloseable {
             throw SluiceException.resource("cannot create output directory " + dir + ": " + e.getMessage(), e);
         }
         try {
-            String lockName = shard.whole() ? LOCK
-                    : String.format(Locale.ROOT, "%s-task-%d-of-%d", LOCK, shard.index(), shard.count());
-            Path lockFile = dir.resolve(lockName);
-            FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            FileLock l;
-            try {
-                l = ch.tryLock();
-            } catch (OverlappingFileLockException e) {
-                l = null;
-            }
-            if (l == null) {
-                ch.close();
-                throw SluiceException.usage("another sluice run is writing to " + dir
-                        + " (it holds " + lockFile + "); wait for it to finish or choose another --out");
-            }
-            return new OutputDir(dir, ch, l);
+            return new OutputDir(dir, OutputLock.take(dir, shard));
         } catch (IOException e) {
             throw SluiceException.resource("cannot lock output directory " + dir + ": " + e.getMessage(), e);
         }
@@ -142,7 +120,7 @@ public final class OutputDir implements AutoCloseable {
     private boolean hasOtherFiles() {
         try (Stream<Path> s = Files.list(dir)) {
             return s.map(p -> p.getFileName().toString())
-                    .anyMatch(n -> !n.startsWith(LOCK) && !n.equals(RunRecord.DIR) && !n.endsWith(".tmp"));
+                    .anyMatch(n -> !n.startsWith(OutputLock.NAME) && !n.equals(RunRecord.DIR) && !n.endsWith(".tmp"));
         } catch (IOException e) {
             return false;
         }
@@ -224,11 +202,6 @@ public final class OutputDir implements AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            lock.release();
-            lockChannel.close();
-        } catch (IOException e) {
-            // The lock goes with the process anyway.
-        }
+        lock.close();
     }
 }

@@ -66,6 +66,8 @@ public final class PackJob {
     private final long startNanos = System.nanoTime();
     private boolean estimated;
     private long lastReport = System.nanoTime();
+    /** The progress bar on a terminal (else null: log lines every 5 s instead). */
+    private Progress bar;
 
     public PackJob(PackConfig config, JobContext ctx, InputStream stdin) {
         this.config = config;
@@ -121,7 +123,11 @@ public final class PackJob {
                 return r;
             } catch (RuntimeException | Error e) {
                 record.put("error", String.valueOf(e.getMessage()));
-                record.finish(out.path(), "failed", memory, 0);
+                try {
+                    record.finish(out.path(), "failed", memory, 0);
+                } catch (RuntimeException recordFailed) {
+                    e.addSuppressed(recordFailed); // e.g. the disk is full: the first error is the one to show
+                }
                 throw e;
             } finally {
                 TempDirs.deleteTree(tmp);
@@ -136,6 +142,14 @@ public final class PackJob {
                 input.totalBytes() > 0 ? ", " + Sizes.format(input.totalBytes()) : "", tokenizer.name(),
                 config.seqLen(), config.dedup().name().toLowerCase(Locale.ROOT),
                 config.dedupStore() == null ? "" : " with store " + config.dedupStore(), ctx.workers()));
+        int committedBefore = 0;
+        while (out.committedShards(committedBefore) != null) {
+            committedBefore++;
+        }
+        if (committedBefore > 0) {
+            ctx.log(String.format(Locale.ROOT, "pack: resuming: %d shard(s) already committed; the input is read "
+                    + "again and packed up to their end without writing", committedBefore));
+        }
         int rowGroupRows = (int) Math.max(1, ROW_GROUP_BYTES / (4L * config.seqLen()));
         List<Shard> shards = new ArrayList<>();
         PackStream.Stats stats;
@@ -162,6 +176,9 @@ public final class PackJob {
                  BufferAllocator alloc = new RootAllocator(budget.arrowBytes());
                  Connection copyConn = duck.connection()) {
                 PackStream stream = new PackStream(pipeline, config, tokenizer, store, this::report);
+                if (Progress.resolve(ctx.progress()) == Progress.Mode.BAR) {
+                    bar = new Progress("pack", "%", "tokens", 100, Progress.Mode.BAR, ctx.err(), 0);
+                }
                 try {
                     for (int unit = 0; stream.peek() != null; unit++) {
                         shards.add(writeShard(stream, unit, out, alloc, copyConn, capBytes, rowGroupRows));
@@ -173,6 +190,7 @@ public final class PackJob {
                     throw SqlErrors.wrap(e, "writing shards to " + out.path());
                 }
                 stats = stream.stats();
+                closeBar();
             } catch (SQLException e) {
                 throw SqlErrors.wrap(e, "closing the DuckDB connection of " + out.path());
             }
@@ -198,6 +216,7 @@ public final class PackJob {
             return new Result(stats.documents, stats.kept, stats.duplicatesInRun + stats.duplicatesOfStore,
                     stats.tokensKept, stats.sequences, shards.size(), totals);
         } finally {
+            closeBar();
             if (store != null) {
                 store.close();
             }
@@ -241,13 +260,27 @@ public final class PackJob {
         return shardSize - Math.max(64L << 10, shardSize / 20);
     }
 
-    /** Called after every chunk: prints the start-up estimate once, then a progress line every 5 s. */
+    private void closeBar() {
+        if (bar != null) {
+            bar.close();
+            bar = null;
+        }
+    }
+
+    /**
+     * Called after every chunk: prints the start-up estimate once, then moves the bar on a terminal, or
+     * prints a progress line every 5 s.
+     */
     private void report(PackStream.Stats s) {
         if (!estimated && (s.documents >= ESTIMATE_DOCS || s.fraction >= 0.999)) {
             estimated = true;
             ctx.log(estimate(s));
         }
-        if (ctx.progress() != Progress.Mode.NONE && System.nanoTime() - lastReport > 5_000_000_000L) {
+        if (bar != null) {
+            double share = !Double.isNaN(s.fraction) ? s.fraction
+                    : config.maxSamples() > 0 ? (double) s.documents / config.maxSamples() : 0;
+            bar.advanceTo(Math.round(100 * Math.min(1, share)), s.tokensRead);
+        } else if (ctx.progress() != Progress.Mode.NONE && System.nanoTime() - lastReport > 5_000_000_000L) {
             lastReport = System.nanoTime();
             double secs = (lastReport - startNanos) / 1e9;
             ctx.log(String.format(Locale.ROOT, "pack: %,d documents, %,d tokens, %,d sequences, %,.0f tokens/s%s",

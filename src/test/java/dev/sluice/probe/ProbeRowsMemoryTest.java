@@ -37,8 +37,8 @@ class ProbeRowsMemoryTest {
     void oneShotQueryFailsWhereProbeRowsFinishesUnderTheBudget() throws Exception {
         Path input = ScaledFlights.make(tmp, COPIES);
         Path out = tmp.resolve("out");
-        // The child JVM gets the heap the launcher would give it: a fifth of the budget.
-        Process p = Cli.childJvm((LIMIT_BYTES / 5 >> 20) + "m", List.of("probe-rows", "--input", input.toString(),
+        // The child JVM gets the heap the launcher would give probe-rows: a tenth of the budget.
+        Process p = Cli.childJvm((LIMIT_BYTES / 10 >> 20) + "m", List.of("probe-rows", "--input", input.toString(),
                 "--key", "route", "--time", "date", "--memory-limit", LIMIT, "--workers", "2", "--progress", "none",
                 "--tmp-dir", tmp.toString(), "--out", out.toString())).redirectErrorStream(true)
                 .redirectOutput(tmp.resolve("child.log").toFile()).start();

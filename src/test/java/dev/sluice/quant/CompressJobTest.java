@@ -216,7 +216,7 @@ class CompressJobTest {
         Run again = sluice("compress", "--input", BASE, "--method", "pq", "--m", "8", "--batch-size", "500", "--out",
                 out.toString());
         ok(again);
-        assertTrue(again.err().contains("resuming with the codebook"), again.err());
+        assertTrue(again.err().contains("using the codebook"), again.err());
         assertArrayEquals(before, Files.readAllBytes(out.resolve("codes/part-00002-00000.parquet")));
         assertTrue(Manifest.verify(out).isEmpty());
         List<Path> runs;

@@ -52,13 +52,17 @@ public final class Cli {
         return new ProcessBuilder(cmd);
     }
 
-    /** Every file under {@code dir} that a reader would see (no run records, no lock), with its bytes. */
+    /**
+     * Every file under {@code dir} that a reader would see (no run records, no lock, no plan or the
+     * probe-rows key table beside it), with its bytes.
+     */
     public static TreeMap<String, byte[]> outputFiles(Path dir) throws IOException {
         TreeMap<String, byte[]> files = new TreeMap<>();
         try (Stream<Path> s = Files.walk(dir)) {
             for (Path p : s.filter(Files::isRegularFile).toList()) {
                 String rel = dir.relativize(p).toString();
-                if (rel.startsWith("_runs") || rel.startsWith(".sluice") || rel.equals("_plan.json")) {
+                if (rel.startsWith("_runs") || rel.startsWith(".sluice") || rel.equals("_plan.json")
+                        || rel.equals("_keys.parquet")) {
                     continue;
                 }
                 files.put(rel, Files.readAllBytes(p));

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Overhead of shard tasks: each job run as 1 process, then as 2 and 4 shard tasks one after another on this
+# machine (so this measures overhead, not speedup), each followed by `sluice merge`. Checks that the merged
+# shards equal the single process's byte for byte, and prints per job and task count: the sum of the task
+# times, its ratio to the single process, the merge time and the merge's share of the job's time.
+#   scripts/bench/scale.sh            JOBS="probe-rows compress" by default
+# Inputs: the probe-rows benchmark's 30M flights (scripts/bench/probe-rows.sh builds it in BENCH_DIR) and
+# the compress benchmark's embeddings (target/bench-embeddings, scripts/data/embeddings.sh 117000).
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+BENCH_DIR="${BENCH_DIR:-/tmp/sluice-bench}"
+JOBS="${JOBS:-probe-rows compress}"
+SLUICE="$ROOT/scripts/sluice"
+LIMIT="${LIMIT:-1GB}"
+WORK="$BENCH_DIR/scale"
+mkdir -p "$WORK"
+"$SLUICE" --version >/dev/null
+
+FLIGHTS="$BENCH_DIR/flights-30m.parquet"
+EMB="${EMB:-$ROOT/target/bench-embeddings/base.npy}"
+[[ " $JOBS " != *" probe-rows "* ]] || [ -f "$FLIGHTS" ] || { echo "scale.sh: run scripts/bench/probe-rows.sh first (it builds $FLIGHTS)" >&2; exit 2; }
+[[ " $JOBS " != *" compress "* ]] || [ -f "$EMB" ] || "$ROOT/scripts/data/embeddings.sh" 117000 "$(dirname "$EMB")"
+
+job_args() {  # job out
+  case "$1" in
+    probe-rows) echo "probe-rows --input $FLIGHTS --key route --time date --tmp-dir $BENCH_DIR --out $2" ;;
+    compress) echo "compress --input $EMB --method pq --m 16 --out $2" ;;
+  esac
+}
+
+seconds() {  # command...: runs it quietly, prints its wall seconds
+  local t0 t1
+  t0=$(date +%s.%N)
+  "$@" >"$WORK/last.log" 2>&1 || { cat "$WORK/last.log" >&2; exit 1; }
+  t1=$(date +%s.%N)
+  echo "$t1 - $t0" | bc -l
+}
+
+checksums() {  # dir: checksums of the data shards, by relative path
+  (cd "$1" && find . -name '*.parquet' -not -path './_*' | sort | xargs md5sum)
+}
+
+echo "# $(date -u +%FT%TZ) $(lscpu | awk -F: '/Model name/ {gsub(/^ +/, "", $2); print $2}'), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "| job | tasks | sum of task s | vs 1 process | merge s | merge / job | same bytes |"
+echo "|---|---|---|---|---|---|---|"
+for job in $JOBS; do
+  single=""
+  for n in 1 2 4; do
+    out="$WORK/$job-$n"
+    rm -rf "$out"
+    total=0
+    for ((i = 0; i < n; i++)); do
+      shard=""
+      [ "$n" -gt 1 ] && shard="--shard $i/$n"
+      # shellcheck disable=SC2046,SC2086
+      s=$(seconds "$SLUICE" $(job_args "$job" "$out") --memory-limit "$LIMIT" --progress none $shard)
+      total=$(echo "$total + $s" | bc -l)
+    done
+    merge="-"; share="-"; same="-"
+    if [ "$n" -gt 1 ]; then
+      merge=$(seconds "$SLUICE" merge "$out")
+      share=$(printf "%.1f%%" "$(echo "100 * $merge / ($total + $merge)" | bc -l)")
+      same=$([ "$(checksums "$out")" = "$(checksums "$WORK/$job-1")" ] && echo yes || echo NO)
+      merge=$(printf "%.2f" "$merge")
+    else
+      single=$total
+    fi
+    printf "| %s | %d | %.1f | %.2fx | %s | %s | %s |\n" "$job" "$n" "$total" "$(echo "$total / $single" | bc -l)" \
+      "$merge" "$share" "$same"
+  done
+done

@@ -1,0 +1,205 @@
+package dev.sluice.cli;
+
+import dev.sluice.engine.DuckSession;
+import dev.sluice.engine.JobContext;
+import dev.sluice.engine.Json;
+import dev.sluice.engine.MemoryBudget;
+import dev.sluice.engine.SluiceException;
+import dev.sluice.engine.TempDirs;
+import dev.sluice.estimate.Estimate;
+import dev.sluice.estimate.InputSamples;
+import dev.sluice.estimate.SampleRuns;
+import dev.sluice.io.InputFiles;
+import dev.sluice.io.TextInputs;
+import dev.sluice.io.VectorIo;
+import dev.sluice.io.VectorReader;
+import dev.sluice.probe.ProbeRowsConfig;
+import dev.sluice.probe.ProbeRowsJob;
+import dev.sluice.quant.CompressConfig;
+import dev.sluice.text.PackConfig;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.Set;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+
+/**
+ * {@code sluice estimate JOB [its options]}: runs the job on two samples of its input (whole keys for
+ * probe-rows, the first vectors for compress, the first documents for pack) under its own options, and
+ * extrapolates rows, disk, memory and time to the whole input.
+ */
+final class EstimateCommand implements Command {
+    /** Options that say where a run writes or how it reports, not what it does: the samples set their own. */
+    private static final Set<String> PLACE = Set.of("input", "out", "tmp-dir", "progress", "shard", "help");
+
+    @Override
+    public String name() {
+        return "estimate";
+    }
+
+    @Override
+    public String summary() {
+        return "the rows, disk, memory and time a job will need, from runs on samples of its input";
+    }
+
+    @Override
+    public int run(String[] args, PrintStream out, PrintStream err) throws Exception {
+        List<String> rest = new ArrayList<>(Arrays.asList(args));
+        boolean json = rest.remove("--json");
+        if (rest.isEmpty() || rest.get(0).equals("--help")) {
+            out.println("usage: sluice estimate probe-rows|compress|pack [the job's options] [--json]");
+            out.println("Runs the job on two samples of its input (seconds) and extrapolates rows out, output and "
+                    + "temp disk, peak memory and time.");
+            return rest.isEmpty() ? 2 : 0;
+        }
+        String job = rest.remove(0);
+        String[] jobArgs = rest.toArray(String[]::new);
+        Command command = switch (job) {
+            case "probe-rows" -> new ProbeRowsCommand();
+            case "compress" -> new CompressCommand();
+            case "pack" -> new PackCommand();
+            default -> throw SluiceException.usage("estimate knows probe-rows, compress and pack, not '" + job + "'");
+        };
+        Options options = switch (job) {
+            case "probe-rows" -> ProbeRowsCommand.options();
+            case "compress" -> CompressCommand.options();
+            default -> PackCommand.options();
+        };
+        CommandLine cl = CommonOptions.parse(options, jobArgs);
+        JobContext ctx = CommonOptions.context(cl, out, err);
+        MemoryBudget budget = MemoryBudget.detect(ctx.memoryLimit());
+        Path work = Files.createTempDirectory(Files.createDirectories(ctx.tmpDir()), "sluice-estimate-");
+        PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
+        SampleRuns.Runner runner = a -> command.run(a.toArray(String[]::new), quiet, quiet);
+        try (DuckSession duck = new DuckSession(new DuckSession.Settings(budget.duckdbBytes(), ctx.workers(),
+                work.resolve("duckdb"), 2))) {
+            Estimate e = switch (job) {
+                case "probe-rows" -> probeRows(ProbeRowsCommand.config(cl), cl, duck, work, runner, budget);
+                case "compress" -> compress(CompressCommand.config(cl), cl, duck, work, runner, budget);
+                default -> pack(PackCommand.config(cl), cl, duck, work, runner, budget);
+            };
+            out.print(json ? Json.toString(e.toMap()) + "\n" : e.report());
+            return 0;
+        } finally {
+            TempDirs.deleteTree(work);
+        }
+    }
+
+    /** Sample {@code i} of a job: the options that point the job at it, its size, the vectors it trains on. */
+    private record Sample(List<String> args, double size, long trainRows) {}
+
+    /**
+     * Runs the smaller sample twice (the first run pays the JIT and class loading a fresh process pays once) and
+     * the larger once, then extrapolates. {@code drop} are the job's options the samples must not pass on.
+     */
+    private static Estimate extrapolate(Estimate.Input in, List<Sample> samples, Set<String> drop, String rowsOutKey,
+                                        CommandLine cl, Path work, SampleRuns.Runner runner, MemoryBudget budget)
+            throws Exception {
+        // What this process took to start, load DuckDB and read the input's size stands for a fresh run's start.
+        double start = ManagementFactory.getRuntimeMXBean().getUptime() / 1000.0;
+        Estimate.SampleRun warm = sampleRun(runner, cl, drop, samples.get(0), work, "warm", rowsOutKey);
+        Estimate.SampleRun small = sampleRun(runner, cl, drop, samples.get(0), work, "0", rowsOutKey);
+        Estimate.SampleRun large = sampleRun(runner, cl, drop, samples.get(1), work, "1", rowsOutKey);
+        start += Math.max(0, warm.seconds() - small.seconds());
+        return Estimate.of(in, budget.totalBytes(), start, small, large);
+    }
+
+    private static Estimate probeRows(ProbeRowsConfig cfg, CommandLine cl, DuckSession duck, Path work,
+                                      SampleRuns.Runner runner, MemoryBudget budget) throws Exception {
+        InputFiles.Resolved input = InputFiles.resolve(cfg.inputs(), "--input");
+        long n = InputSamples.rows(duck, InputFiles.relation(input), String.valueOf(input.files().get(0)));
+        // Whole keys of about an eighth and a quarter of the input, at most ~200,000 measurements.
+        int m = (int) Math.max(4, Math.ceil(n / 200_000.0));
+        List<Sample> samples = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            Path file = work.resolve("sample-" + i + ".parquet");
+            InputSamples.keySample(duck, input, cfg.key(), m * (2 - i), file);
+            long rows = InputSamples.rows(duck, InputFiles.relation(InputFiles.resolve(List.of(file.toString()),
+                    "--input")), file.toString());
+            samples.add(new Sample(List.of("--input", file.toString()), rows, 0));
+        }
+        int fields = cfg.fields().isEmpty()
+                ? InputSamples.columns(duck, InputFiles.relation(input), String.valueOf(input.files().get(0))) - 2
+                : cfg.fields().size();
+        // DuckDB's share of the same budget as probe-rows splits it.
+        long duckdb = MemoryBudget.detect(OptionalLong.of(budget.totalBytes()), ProbeRowsJob.ARROW_SHARE).duckdbBytes();
+        return extrapolate(new Estimate.Input("probe-rows", n, n, "measurements", "rows", 0), samples, Set.of(),
+                "rows_out", cl, work, runner, budget).withSort((double) n * ProbeRowsJob.sortBytesPerRow(fields),
+                duckdb);
+    }
+
+    private static Estimate compress(CompressConfig cfg, CommandLine cl, DuckSession duck, Path work,
+                                     SampleRuns.Runner runner, MemoryBudget budget) throws Exception {
+        long n;
+        List<Sample> samples = new ArrayList<>();
+        try (VectorIo io = new VectorIo(duck, budget.arrowBytes());
+             VectorReader reader = io.open(cfg.input(), cfg.column(), cfg.idColumn())) {
+            n = reader.count();
+            long large = Math.max(2, Math.min(n / 4, 40_000));
+            for (long rows : new long[] {large / 2, large}) {
+                Path file = work.resolve("sample-" + rows + ".npy");
+                InputSamples.headNpy(reader, rows, file);
+                samples.add(new Sample(List.of("--input", file.toString()), rows, Math.min(cfg.trainSize(), rows)));
+            }
+        }
+        return extrapolate(new Estimate.Input("compress", n, n, "vectors", "codes", Math.min(cfg.trainSize(), n)),
+                samples, Set.of("column", "id-column", "faiss", "train-only", "codebook-wait"), "rows_out", cl,
+                work, runner, budget);
+    }
+
+    private static Estimate pack(PackConfig cfg, CommandLine cl, DuckSession duck, Path work,
+                                 SampleRuns.Runner runner, MemoryBudget budget) throws Exception {
+        TextInputs.Resolved input = TextInputs.resolve(cfg.inputs(), cfg.format());
+        long n = InputSamples.documents(input, duck);
+        if (cfg.maxSamples() > 0) {
+            n = Math.min(n, cfg.maxSamples());
+        }
+        // Documents differ in length along a file: scale line formats by bytes, others by documents.
+        Long inputBytes = InputSamples.bytesOfFirstLines(input, n);
+        long large = Math.max(2, Math.min(n / 4, 20_000));
+        List<Sample> samples = new ArrayList<>();
+        for (long docs : new long[] {large / 2, large}) {
+            List<String> args = new ArrayList<>(List.of("--max-samples", String.valueOf(docs)));
+            for (String in : cfg.inputs()) {
+                args.addAll(List.of("--input", in));
+            }
+            Long bytes = InputSamples.bytesOfFirstLines(input, docs);
+            samples.add(new Sample(args, bytes == null ? docs : bytes, 0));
+        }
+        // A store of earlier runs is left alone: the samples dedup within themselves only.
+        return extrapolate(new Estimate.Input("pack", n, inputBytes == null ? n : inputBytes, "documents",
+                "sequences", 0), samples, Set.of("max-samples", "dedup-store"), "sequences", cl, work, runner, budget);
+    }
+
+    /** The job's own options (less {@code drop} and where it writes) run on {@code sample}. */
+    private static Estimate.SampleRun sampleRun(SampleRuns.Runner runner, CommandLine cl, Set<String> drop,
+                                                Sample sample, Path work, String name, String rowsOutKey)
+            throws Exception {
+        List<String> args = new ArrayList<>();
+        for (Option o : cl.getOptions()) {
+            if (PLACE.contains(o.getLongOpt()) || drop.contains(o.getLongOpt())) {
+                continue;
+            }
+            if (o.hasArg()) {
+                for (String v : o.getValues()) {
+                    args.addAll(List.of("--" + o.getLongOpt(), v));
+                }
+            } else {
+                args.add("--" + o.getLongOpt());
+            }
+        }
+        args.addAll(sample.args());
+        Path out = work.resolve("out-" + name);
+        Path tmp = work.resolve("tmp-" + name);
+        args.addAll(List.of("--out", out.toString(), "--tmp-dir", tmp.toString(), "--progress", "none"));
+        return SampleRuns.run(runner, args, out, tmp, sample.size(), rowsOutKey, sample.trainRows());
+    }
+}

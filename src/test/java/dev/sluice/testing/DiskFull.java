@@ -1,0 +1,65 @@
+package dev.sluice.testing;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.function.Function;
+
+/**
+ * The output disk fills up mid-run (a small tmpfs): a clear error and exit 4, no manifest; the same
+ * directory, given room, resumes to the same bytes as a run that never ran short. Needs root to mount a
+ * tmpfs; skipped with a message where mounting is not allowed.
+ */
+public final class DiskFull {
+    private DiskFull() {}
+
+    private static boolean run(String... cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        p.getInputStream().readAllBytes();
+        return p.waitFor() == 0;
+    }
+
+    /**
+     * Runs the job {@code args(out)} describes with its output on a tmpfs of {@code smallSize}, expecting
+     * the error to contain {@code message}; then remounts it at {@code roomySize} and reruns.
+     */
+    public static void check(Path tmp, String smallSize, String roomySize, String message,
+                             Function<Path, List<String>> args) throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("small"));
+        assumeTrue(run("mount", "-t", "tmpfs", "-o", "size=" + smallSize, "tmpfs", dir.toString()),
+                "cannot mount a tmpfs here (needs root): disk-full test skipped");
+        try {
+            Path out = dir.resolve("out");
+            Cli.Run full = Cli.run(args.apply(out).toArray(String[]::new));
+            assertEquals(4, full.code(), full.toString());
+            assertTrue(full.err().contains(message), full.err());
+            assertTrue(full.err().contains("free space on the output or --tmp-dir disk, then rerun to resume"),
+                    full.err());
+            assertFalse(Files.exists(out.resolve("_manifest.json")));
+
+            assertTrue(run("mount", "-o", "remount,size=" + roomySize, dir.toString()));
+            Cli.Run again = Cli.run(args.apply(out).toArray(String[]::new));
+            assertEquals(0, again.code(), again.toString());
+            Path clean = tmp.resolve("clean");
+            Cli.Run cleanRun = Cli.run(args.apply(clean).toArray(String[]::new));
+            assertEquals(0, cleanRun.code(), cleanRun.toString());
+            TreeMap<String, byte[]> a = Cli.outputFiles(clean);
+            TreeMap<String, byte[]> b = Cli.outputFiles(out);
+            assertEquals(a.keySet(), b.keySet());
+            for (String k : a.keySet()) {
+                assertArrayEquals(a.get(k), b.get(k), k + " differs after the disk-full rerun");
+            }
+            Cli.Run inspect = Cli.run("inspect", out.toString());
+            assertEquals(0, inspect.code(), inspect.toString());
+        } finally {
+            run("umount", dir.toString());
+        }
+    }
+}
