@@ -89,7 +89,7 @@ public final class PackJob {
         this.stdin = stdin;
     }
 
-    /** What a finished run produced. */
+    /** What a finished run produced: the whole output's totals, or a shard task's own units'. */
     public record Result(long documents, long kept, long duplicates, long tokensKept, long sequences, int shards,
                          Map<String, Object> totals) {}
 
@@ -245,6 +245,7 @@ public final class PackJob {
             long bytes = shards.stream().mapToLong(Shard::bytes).sum();
             double secs = (System.nanoTime() - startNanos) / 1e9;
             Map<String, Object> totals;
+            int shardCount = shards.size();
             if (shard.whole()) {
                 memory.stage("manifest");
                 Map<String, Object> storeTotals = new LinkedHashMap<>();
@@ -252,10 +253,11 @@ public final class PackJob {
                     storeTotals.put("store_hashes_before", store.storedBefore());
                     storeTotals.put("store_hashes_added", store.added());
                 }
+                Map<String, Object> manifest = Manifest.writeFromUnits(out, manifestPlan(out, plan, storeTotals));
                 @SuppressWarnings("unchecked")
-                Map<String, Object> t = (Map<String, Object>) Manifest.writeFromUnits(out,
-                        manifestPlan(out, plan, storeTotals)).get("totals");
+                Map<String, Object> t = (Map<String, Object>) manifest.get("totals");
                 totals = t;
+                shardCount = ((List<?>) manifest.get("shards")).size();
                 if (store != null) {
                     store.commit();
                 }
@@ -275,7 +277,7 @@ public final class PackJob {
             }
             return new Result(number(totals, "documents_read"), number(totals, "documents_kept"),
                     number(totals, "duplicates_in_run") + number(totals, "duplicates_of_store"),
-                    number(totals, "tokens_kept"), number(totals, "sequences"), shards.size(), totals);
+                    number(totals, "tokens_kept"), number(totals, "sequences"), shardCount, totals);
         } finally {
             closeBar();
             if (store != null) {
@@ -472,10 +474,10 @@ public final class PackJob {
                         c.missingText(), c.firstProblem()) : "",
                 number(t, "duplicates_in_run"), number(t, "duplicates_of_store"), number(t, "too_short"),
                 number(t, "too_long"), number(t, "truncated")));
-        ctx.log(String.format(Locale.ROOT, "pack: kept %,d documents, %,d tokens; wrote %,d sequences (%,d tokens) "
-                        + "in %d shard(s), %s; %,d tokens read in %.1f s, %,.0f tokens/s",
-                number(t, "documents_kept"), number(t, "tokens_kept"), p.sequences, number(t, "tokens_written"),
-                shards, Sizes.format(bytes), p.tokensRead, secs, p.tokensRead / secs));
+        ctx.log(String.format(Locale.ROOT, "pack: kept %,d documents, %,d tokens; %,d sequences (%,d tokens); this "
+                        + "run wrote %d shard(s), %s, and tokenized %,d tokens in %.1f s, %,.0f tokens/s",
+                number(t, "documents_kept"), number(t, "tokens_kept"), number(t, "sequences"),
+                number(t, "tokens_written"), shards, Sizes.format(bytes), p.tokensRead, secs, p.tokensRead / secs));
         if (number(t, "documents_kept") == 0) {
             ctx.log("pack: warning: no document was kept, so no shard was written");
         }
@@ -498,7 +500,7 @@ public final class PackJob {
                 + ((Number) t.get("duplicates_of_store")).longValue();
         return new Result(((Number) t.get("documents_read")).longValue(),
                 ((Number) t.get("documents_kept")).longValue(), dups, ((Number) t.get("tokens_kept")).longValue(),
-                ((Number) t.get("sequences")).longValue(), ((Number) m.get("units")).intValue(), t);
+                ((Number) t.get("sequences")).longValue(), ((List<?>) m.get("shards")).size(), t);
     }
 
     private static List<Map<String, Object>> fingerprint(TextInputs.Resolved input) {
