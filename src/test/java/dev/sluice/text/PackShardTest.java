@@ -16,6 +16,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -58,8 +61,14 @@ class PackShardTest {
         Cli.Run one = pack(single, "--workers", "2");
         assertEquals(0, one.code(), one.toString());
         Path tasks = tmp.resolve("tasks");
+        // Tasks 2 and 0 at once (one output, shared lock, both recording the number of units), then a merge
+        // before task 1 has run.
+        ExecutorService threads = Executors.newFixedThreadPool(2);
+        Future<Cli.Run> t2 = threads.submit(() -> pack(tasks, "--shard", "2/3", "--workers", "1"));
+        Future<Cli.Run> t0 = threads.submit(() -> pack(tasks, "--shard", "0/3", "--workers", "1"));
+        threads.shutdown();
         for (int i : new int[] {2, 0}) {
-            Cli.Run r = pack(tasks, "--shard", i + "/3", "--workers", "1");
+            Cli.Run r = (i == 2 ? t2 : t0).get();
             assertEquals(0, r.code(), r.toString());
             assertTrue(r.err().contains("pack: shard task " + i + "/3: units u with u mod 3 = " + i), r.err());
             assertTrue(r.err().contains("when every task is done, run: sluice merge"), r.err());
