@@ -120,6 +120,60 @@ class PackShardTest {
     }
 
     @Test
+    void badLinesAndFiltersCountTheSameInTasksAsInOneProcess() throws Exception {
+        // Malformed lines and records without text between documents, at a unit's edge and after the last
+        // document; duplicates across units; a document too short; units of two documents.
+        Path in = tmp.resolve("small.jsonl");
+        Files.writeString(in, """
+                {"text": "one"}
+                not json
+                {"text": "two words"}
+                {"text": null}
+                {"text": "ONE"}
+                {"text": "three more words here"}
+                [1]
+                {"text": "x"}
+                {"text": "two  words"}
+                {"text": "four is the last"}
+                {"no": "text"}
+                """);
+        List<String> args = List.of("pack", "--input", in.toString(), "--seq-len", "8", "--unit-docs", "2",
+                "--min-tokens", "2", "--progress", "none", "--memory-limit", "512MB", "--tmp-dir", tmp.toString());
+        Path single = tmp.resolve("one");
+        Path tasks = tmp.resolve("two");
+        assertEquals(0, run(args, "--out", single.toString()).code());
+        for (String shard : List.of("1/2", "0/2")) {
+            Cli.Run r = run(args, "--out", tasks.toString(), "--shard", shard);
+            assertEquals(0, r.code(), r.toString());
+        }
+        assertEquals(0, Cli.run("merge", tasks.toString()).code());
+        TreeMap<String, byte[]> a = Cli.outputFiles(single);
+        TreeMap<String, byte[]> b = Cli.outputFiles(tasks);
+        assertEquals(a.keySet(), b.keySet());
+        for (String k : a.keySet()) {
+            assertArrayEquals(a.get(k), b.get(k), k);
+        }
+        Map<String, Object> t = PackJobTest.totals(single);
+        assertEquals(4L, ((Number) Json.read(single.resolve("_manifest.json")).get("units")).longValue());
+        assertEquals(7L, ((Number) t.get("documents_read")).longValue());
+        assertEquals(2L, ((Number) t.get("malformed_lines")).longValue());
+        assertEquals(2L, ((Number) t.get("missing_text")).longValue());
+        // "ONE" and "two  words" repeat earlier units' texts; "one" is one token, so too short, and "x" too.
+        assertEquals(2L, ((Number) t.get("duplicates_in_run")).longValue());
+        assertEquals(2L, ((Number) t.get("too_short")).longValue());
+        assertEquals(3L, ((Number) t.get("documents_kept")).longValue());
+        // The last unit takes the record without text after the last document.
+        assertEquals(1L, ((Number) Json.read(single.resolve("_units/unit-00003.json")).get("missing_text"))
+                .longValue());
+    }
+
+    private static Cli.Run run(List<String> args, String... extra) {
+        List<String> a = new ArrayList<>(args);
+        a.addAll(List.of(extra));
+        return Cli.run(a.toArray(String[]::new));
+    }
+
+    @Test
     void shardTasksRefuseADedupStoreAndStdin() {
         Path out = tmp.resolve("refused");
         Cli.Run store = pack(out, "--shard", "0/2", "--dedup-store", tmp.resolve("store").toString());
