@@ -87,7 +87,8 @@ final class PackCommand implements Command {
                 PackConfig.Dedup.parse(cl.getOptionValue("dedup", "exact")), store == null ? null : Path.of(store),
                 CommonOptions.intOption(cl, "min-tokens", 1), CommonOptions.intOption(cl, "max-tokens", 0),
                 cl.hasOption("truncate"), PackConfig.Last.parse(cl.getOptionValue("last", "partial")),
-                Sizes.parse(cl.getOptionValue("shard-size", "200MB"), "--shard-size"), out == null ? null : Path.of(out),
+                Sizes.parse(cl.getOptionValue("shard-size", "200MB"), "--shard-size"),
+                out == null ? null : Path.of(out),
                 CommonOptions.intOption(cl, "unit-docs", PackConfig.DEFAULT_UNIT_DOCS));
     }
 

@@ -31,6 +31,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.IntPredicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -170,21 +171,23 @@ public final class PackJob {
                 config.dedupStore() == null ? "" : " with store " + config.dedupStore(), config.unitDocs(),
                 ctx.workers()));
         Map<String, Object> known = readUnitsFile(out);
+        // Known here only if a process already read the input to its end (another task, or a killed attempt).
         int units = known == null ? -1 : ((Number) known.get("units")).intValue();
+        int mine = units < 0 ? -1 : (units - shard.index() + shard.count() - 1) / shard.count();
         if (!shard.whole()) {
             ctx.log(String.format(Locale.ROOT, "pack: shard task %s: units u with u mod %d = %d%s; the whole input "
                     + "is read and hashed for dedup, only these units are tokenized", shard, shard.count(),
-                    shard.index(), units < 0 ? "" : String.format(Locale.ROOT, " (%d of %d)",
-                            (units - shard.index() + shard.count() - 1) / shard.count(), units)));
+                    shard.index(), units < 0 ? "" : String.format(Locale.ROOT, " (%d of %d unit(s))", mine, units)));
         }
         int committedBefore = committedUnits(out, shard);
         if (committedBefore > 0) {
             ctx.log(String.format(Locale.ROOT, "pack: resuming: %d %sunit(s) already committed; their documents are "
-                    + "read for dedup only, not tokenized", committedBefore, units < 0 ? "" : "of " + units + " "));
+                    + "read for dedup only, not tokenized", committedBefore, mine < 0 ? "" : "of " + mine + " "));
         }
         int rowGroupRows = (int) Math.max(1, ROW_GROUP_BYTES / (4L * config.seqLen()));
         List<Shard> shards = new ArrayList<>();
-        PackStream.Stats produced = new PackStream.Stats();
+        // This run's units' statistics, summed: a shard task's totals.
+        Map<String, Object> produced = new TreeMap<>();
         int unitsRun = 0;
         PackStream.InputProgress progress;
         DedupStore store = null;
@@ -224,7 +227,8 @@ public final class PackJob {
                         }
                         Map<String, Object> stats = stream.unitStats().toMap();
                         out.commitUnit(unit, parts, stats);
-                        stats.forEach((k, v) -> add(produced, k, ((Number) v).longValue()));
+                        stats.forEach((k, v) -> produced.merge(k, v, (a, b) -> ((Number) a).longValue()
+                                + ((Number) b).longValue()));
                         shards.addAll(parts);
                     }
                 } catch (SQLException e) {
@@ -266,7 +270,7 @@ public final class PackJob {
                     store.commit();
                 }
             } else {
-                totals = produced.toMap();
+                totals = produced.isEmpty() ? new PackStream.Stats().toMap() : produced;
             }
             record.put("documents_kept", totals.get("documents_kept")).put("tokens", progress.tokensRead)
                     .put("tokens_per_second", Math.round(progress.tokensRead / secs))
@@ -292,28 +296,6 @@ public final class PackJob {
 
     private static long number(Map<String, Object> m, String key) {
         return ((Number) m.get(key)).longValue();
-    }
-
-    /** Adds to the task's own sums (for its summary) one number of a unit record. */
-    private static void add(PackStream.Stats s, String key, long v) {
-        switch (key) {
-            case "documents_read" -> s.documents += v;
-            case "malformed_lines" -> s.malformed += v;
-            case "missing_text" -> s.missingText += v;
-            case "too_short" -> s.tooShort += v;
-            case "too_long" -> s.tooLong += v;
-            case "truncated" -> s.truncated += v;
-            case "duplicates_in_run" -> s.duplicatesInRun += v;
-            case "duplicates_of_store" -> s.duplicatesOfStore += v;
-            case "documents_kept" -> s.kept += v;
-            case "tokens_read" -> s.tokensRead += v;
-            case "tokens_kept" -> s.tokensKept += v;
-            case "tokens_written" -> s.tokensWritten += v;
-            case "pad_tokens" -> s.padTokens += v;
-            case "dropped_tail_tokens" -> s.droppedTailTokens += v;
-            case "sequences" -> s.sequences += v;
-            default -> throw new IllegalArgumentException(key);
-        }
     }
 
     /**

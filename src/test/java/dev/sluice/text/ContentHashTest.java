@@ -44,7 +44,8 @@ class ContentHashTest {
             StringBuilder b = new StringBuilder();
             for (int j = random.nextInt(40); j > 0; j--) {
                 String some = " \t\nAaÉé";
-                b.append(random.nextInt(4) == 0 ? some.charAt(random.nextInt(some.length())) : (char) random.nextInt(0x100));
+                b.append(random.nextInt(4) == 0 ? some.charAt(random.nextInt(some.length()))
+                        : (char) random.nextInt(0x100));
             }
             cases.add(b.toString());
         }

@@ -79,7 +79,7 @@ class PackShardTest {
         assertTrue(early.err().contains("3 of 8 unit(s) not committed: 1, 4, 7"), early.err());
         Cli.Run last = pack(tasks, "--shard", "1/3", "--workers", "1");
         assertEquals(0, last.code(), last.toString());
-        assertTrue(last.err().contains("(3 of 8)"), "the units are known from the earlier tasks: " + last.err());
+        assertTrue(last.err().contains("(3 of 8 unit(s))"), "the earlier tasks recorded the units: " + last.err());
         Cli.Run merge = Cli.run("merge", tasks.toString());
         assertEquals(0, merge.code(), merge.toString());
         assertTrue(merge.out().contains("merged 8 unit(s)"), merge.out());
@@ -92,7 +92,8 @@ class PackShardTest {
         }
         long records = a.keySet().stream().filter(k -> k.startsWith("_units/")).count();
         assertEquals(UNITS, records, a.keySet().toString());
-        assertTrue(a.containsKey("train/part-00000-00001.parquet"), "a unit over --shard-size has parts: " + a.keySet());
+        assertTrue(a.containsKey("train/part-00000-00001.parquet"), "a unit over --shard-size has parts: "
+                + a.keySet());
         assertTrue(a.containsKey("train/part-00007-00000.parquet"), a.keySet().toString());
         assertEquals(0, Cli.run("inspect", tasks.toString()).code());
 
@@ -100,8 +101,8 @@ class PackShardTest {
         Map<String, Long> byTask = tokensTokenized(tasks);
         long[] unitTokens = new long[3];
         for (int u = 0; u < UNITS; u++) {
-            unitTokens[u % 3] += ((Number) Json.read(tasks.resolve(String.format(Locale.ROOT, "_units/unit-%05d.json", u)))
-                    .get("tokens_read")).longValue();
+            Path record = tasks.resolve(String.format(Locale.ROOT, "_units/unit-%05d.json", u));
+            unitTokens[u % 3] += ((Number) Json.read(record).get("tokens_read")).longValue();
         }
         assertEquals(Map.of("0/3", unitTokens[0], "1/3", unitTokens[1], "2/3", unitTokens[2]), byTask);
         assertEquals(Map.of("0/1", unitTokens[0] + unitTokens[1] + unitTokens[2]), tokensTokenized(single));
