@@ -10,7 +10,8 @@ import java.util.Arrays;
  * is emptied and refills with what the text uses next. Not thread-safe.
  */
 final class SegmentCache {
-    static final int MAX_CHARS = 32;
+    /** The entry's length field is 8 bits; long segments (separator lines of dashes, say) repeat too. */
+    static final int MAX_CHARS = 255;
 
     /** Slot to 1 + the arena offset of its entry, 0 when empty. */
     private final int[] table;

@@ -19,7 +19,14 @@ final class TokenIds {
         if (size + count > ids.length) {
             ids = Arrays.copyOf(ids, Math.max(ids.length * 2, size + count));
         }
-        System.arraycopy(src, from, ids, size, count);
+        if (count <= 4) {
+            // Most segments are one or two tokens: a loop beats the call of a bulk copy.
+            for (int k = 0; k < count; k++) {
+                ids[size + k] = src[from + k];
+            }
+        } else {
+            System.arraycopy(src, from, ids, size, count);
+        }
         size += count;
     }
 
