@@ -1,5 +1,6 @@
 // The baselines of scripts/bench/pack.sh: jtokkit over the "text" field of a JSONL file, with no reading,
-// hashing or writing in the timing. With THREADS = 1 it times only the encode calls; with more, the
+// hashing or writing in the timing. With THREADS = 1 it times only the encode calls (wall and this thread's
+// CPU time: on a loaded machine the CPU time is the steadier of the two); with more, the
 // documents are loaded first and split round-robin over the threads, and the wall time of encoding them
 // all is the machine's ceiling for any tokenizer pool of that size (on a shared machine it shows how much
 // of the cores the run actually got).
@@ -9,6 +10,8 @@ import com.knuddels.jtokkit.Encodings;
 import com.knuddels.jtokkit.api.Encoding;
 import com.knuddels.jtokkit.api.EncodingType;
 import java.io.BufferedReader;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,6 +31,8 @@ public class RawTokenize {
         long docs = 0;
         long chars = 0;
         long nanos = 0;
+        long cpuNanos = 0;
+        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         List<String> texts = new ArrayList<>();
         try (BufferedReader r = Files.newBufferedReader(Path.of(args[0]))) {
             for (String line; (line = r.readLine()) != null; ) {
@@ -38,9 +43,11 @@ public class RawTokenize {
                     texts.add(text);
                     continue;
                 }
+                long c0 = mx.getCurrentThreadCpuTime();
                 long t0 = System.nanoTime();
                 tokens += enc.encodeOrdinary(text).size();
                 nanos += System.nanoTime() - t0;
+                cpuNanos += mx.getCurrentThreadCpuTime() - c0;
             }
         }
         if (threads > 1) {
@@ -63,7 +70,8 @@ public class RawTokenize {
             nanos = System.nanoTime() - t0;
             pool.shutdown();
         }
-        System.out.printf(Locale.ROOT, "raw jtokkit, %d thread(s): %d documents, %d chars, %d tokens in %.2f s: "
-                + "%.0f tokens/s%n", threads, docs, chars, tokens, nanos / 1e9, tokens / (nanos / 1e9));
+        System.out.printf(Locale.ROOT, "raw jtokkit, %d thread(s): %d documents, %d chars, %d tokens in %.2f s%s: "
+                + "%.0f tokens/s%n", threads, docs, chars, tokens, nanos / 1e9,
+                threads == 1 ? String.format(Locale.ROOT, " (CPU %.2f s)", cpuNanos / 1e9) : "", tokens / (nanos / 1e9));
     }
 }

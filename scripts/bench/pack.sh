@@ -51,6 +51,7 @@ echo "machine: $(nproc) cores ($(lscpu | sed -n 's/^Model name: *//p')), load av
 raw=$("$JAVA" -Xmx1g -cp "$ROOT/target/lib/*" "$ROOT/scripts/bench/RawTokenize.java" "$CORPUS" 1)
 echo "$raw" >&2
 raw_tps=$(sed -E 's/.*: ([0-9]+) tokens\/s/\1/' <<< "$raw")
+raw_cpu=$(sed -E 's/.*\(CPU ([0-9.]+) s\).*/\1/' <<< "$raw")
 # The ceiling: jtokkit alone on as many threads as pack has workers (texts loaded before the clock starts).
 rawn=$("$JAVA" -Xmx2g -cp "$ROOT/target/lib/*" "$ROOT/scripts/bench/RawTokenize.java" "$CORPUS" "$WORKERS")
 echo "$rawn" >&2
@@ -90,10 +91,10 @@ docs=$(jq .totals.documents_read "$BENCH_DIR/out-exact/_manifest.json")
 awk -v raw="$raw_tps" -v tn="$t_none" -v wn="$w_none" -v mn="$m_none" -v cn="$c_none" -v ts="$t_small" \
     -v ws="$w_small" -v ms="$m_small" -v cs="$c_small" -v te="$t_exact" -v we="$w_exact" -v me="$m_exact" \
     -v ce="$c_exact" -v tq="$t_seed" -v wq="$w_seed" -v mq="$m_seed" -v cq="$c_seed" -v stored="$stored" \
-    -v dups="$dups" -v docs="$docs" -v workers="$WORKERS" -v rawn="$rawn_tps" 'BEGIN {
+    -v dups="$dups" -v docs="$docs" -v workers="$WORKERS" -v rawn="$rawn_tps" -v rawc="$raw_cpu" 'BEGIN {
   printf "\n| run | tokens | wall s | CPU s | tokens/s (wall) | vs raw 1 thread | peak RSS |\n"
   printf "|---|---:|---:|---:|---:|---:|---:|\n"
-  printf "| raw jtokkit, 1 thread (encode calls only) | %d | %.1f | | %.0f | 1.00x | |\n", tn, tn/raw, raw
+  printf "| raw jtokkit, 1 thread (encode calls only) | %d | %.1f | %.1f | %.0f | 1.00x | |\n", tn, tn/raw, rawc, raw
   printf "| raw jtokkit, %d threads (texts in memory; the ceiling) | %d | %.1f | | %.0f | %.2fx | |\n", workers, tn, tn/rawn, rawn, rawn/raw
   printf "| pack --dedup none, %d workers | %d | %.1f | %.1f | %.0f | %.2fx | %.0f MB |\n", workers, tn, wn, cn, tn/wn, tn/wn/raw, mn/1024
   printf "| pack --dedup none, a tenth of the input | %d | %.1f | %.1f | %.0f | %.2fx | %.0f MB |\n", ts, ws, cs, ts/ws, ts/ws/raw, ms/1024
@@ -102,4 +103,5 @@ awk -v raw="$raw_tps" -v tn="$t_none" -v wn="$w_none" -v mn="$m_none" -v cn="$c_
   printf "\npack --dedup none reached %.2f of the %d-thread jtokkit ceiling measured in the same run.\n", tn/wn/rawn, workers
   printf "peak RSS, 10x input over 1x: %.2f. tokens/s: tokens read over the whole command (JVM start included).\n", mn/ms
   printf "CPU s: user + system; with %d cores to itself, pack --dedup none could run at up to about %.0f tokens/s (%.2fx raw).\n", workers, tn/(cn/workers), tn/(cn/workers)/raw
+  printf "On CPU time alone: raw 1 thread %.0f tokens per CPU s; pack --dedup none over %d busy cores %.0f tokens/s: %.2fx.\n", tn/rawc, workers, tn/(cn/workers), (tn/(cn/workers))/(tn/rawc)
 }'

@@ -3,12 +3,13 @@
 #   scripts/slurm/submit.sh TASKS MEM JOB [job options, including --out DIR]
 #   scripts/slurm/submit.sh 16 8G probe-rows --input 'data/*.parquet' --key route --time date --out out/
 #   scripts/slurm/submit.sh 16 8G compress --input 'emb/*.parquet' --method pq --out codes/
+#   scripts/slurm/submit.sh 16 4G pack --input 'corpus/*.jsonl.gz' --seq-len 2048 --out tok/   (files, no --dedup-store)
 # MEM is each task's Slurm --mem and so its memory budget. For compress a training job runs first
 # (compress --train-only) and the array waits for it, so no task waits in a slot for another's codebook.
 # Extra sbatch options: SBATCH_EXTRA="-p short". Prints the ids: array job, merge job (and train job).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-[ $# -ge 3 ] || { sed -n 2,8p "$0" >&2; exit 2; }
+[ $# -ge 3 ] || { sed -n 2,9p "$0" >&2; exit 2; }
 tasks="$1"; mem="$2"; shift 2
 out=""
 prev=""

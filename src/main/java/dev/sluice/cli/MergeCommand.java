@@ -3,6 +3,7 @@ package dev.sluice.cli;
 import dev.sluice.engine.Json;
 import dev.sluice.engine.SluiceException;
 import dev.sluice.quant.CompressJob;
+import dev.sluice.text.PackJob;
 import dev.sluice.shard.Manifest;
 import dev.sluice.shard.OutputDir;
 import java.io.PrintStream;
@@ -50,8 +51,12 @@ final class MergeCommand implements Command {
         try (OutputDir output = OutputDir.open(dir)) {
             Map<String, Object> plan = Json.read(dir.resolve(OutputDir.PLAN));
             Object job = plan.get("job");
-            if (!"probe-rows".equals(job) && !"compress".equals(job)) {
+            if (!"probe-rows".equals(job) && !"compress".equals(job) && !"pack".equals(job)) {
                 throw SluiceException.usage(job + " does not run as shard tasks; nothing to merge");
+            }
+            if ("pack".equals(job)) {
+                // pack learns its number of units only at the end of the input; the tasks record it.
+                plan = PackJob.manifestPlan(output, plan, Map.of());
             }
             List<String> problems = Manifest.checkUnits(output, plan);
             if (!problems.isEmpty()) {

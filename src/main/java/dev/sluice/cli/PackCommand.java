@@ -56,8 +56,11 @@ final class PackCommand implements Command {
                 .desc("the last, shorter sequence: partial (default), drop or pad").build());
         o.addOption(Option.builder().longOpt("shard-size").hasArg().argName("SIZE")
                 .desc("largest shard file (default 200MB)").build());
+        o.addOption(Option.builder().longOpt("unit-docs").hasArg().argName("N")
+                .desc("documents per work unit, each packed on its own; the unit of shard tasks and resume "
+                        + "(default " + PackConfig.DEFAULT_UNIT_DOCS + ")").build());
         o.addOption(Option.builder().longOpt("out").hasArg().argName("DIR").desc("output directory").build());
-        return CommonOptions.add(o);
+        return CommonOptions.addShard(CommonOptions.add(o));
     }
 
     static PackConfig config(CommandLine cl) {
@@ -84,7 +87,9 @@ final class PackCommand implements Command {
                 PackConfig.Dedup.parse(cl.getOptionValue("dedup", "exact")), store == null ? null : Path.of(store),
                 CommonOptions.intOption(cl, "min-tokens", 1), CommonOptions.intOption(cl, "max-tokens", 0),
                 cl.hasOption("truncate"), PackConfig.Last.parse(cl.getOptionValue("last", "partial")),
-                Sizes.parse(cl.getOptionValue("shard-size", "200MB"), "--shard-size"), out == null ? null : Path.of(out));
+                Sizes.parse(cl.getOptionValue("shard-size", "200MB"), "--shard-size"),
+                out == null ? null : Path.of(out),
+                CommonOptions.intOption(cl, "unit-docs", PackConfig.DEFAULT_UNIT_DOCS));
     }
 
     @Override

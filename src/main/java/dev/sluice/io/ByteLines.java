@@ -97,6 +97,53 @@ final class ByteLines implements AutoCloseable {
         return decode(line, lineLength);
     }
 
+    /**
+     * The current line's bytes, {@code [0, lineLength())}, valid until the next line; checked to be UTF-8
+     * like {@link #chars}, so a parser can read them without a decoding pass of its own.
+     */
+    byte[] utf8() {
+        if (!isUtf8(line, lineLength)) {
+            decode(line, lineLength); // throws the error that names the file, line and byte
+        }
+        return line;
+    }
+
+    /**
+     * Whether {@code b[0, n)} is well-formed UTF-8 as the strict decoder sees it: no stray continuation
+     * bytes, overlong forms, surrogates, or code points past U+10FFFF. A check without decoding.
+     */
+    static boolean isUtf8(byte[] b, int n) {
+        int i = 0;
+        while (i < n) {
+            int c = b[i];
+            if (c >= 0) {
+                i++;
+                continue;
+            }
+            c &= 0xff;
+            int len = c < 0xc2 ? 0 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : c < 0xf5 ? 4 : 0;
+            if (len == 0 || i + len > n) {
+                return false;
+            }
+            for (int k = 1; k < len; k++) {
+                if ((b[i + k] & 0xc0) != 0x80) {
+                    return false;
+                }
+            }
+            int c1 = b[i + 1] & 0xff;
+            if ((c == 0xe0 && c1 < 0xa0) || (c == 0xed && c1 >= 0xa0) || (c == 0xf0 && c1 < 0x90)
+                    || (c == 0xf4 && c1 >= 0x90)) {
+                return false; // overlong, surrogate, overlong, past U+10FFFF
+            }
+            i += len;
+        }
+        return true;
+    }
+
+    int lineLength() {
+        return lineLength;
+    }
+
     /** Reads the rest of the current file as one decoded text (the text format: a file is a document). */
     String restOfFile() {
         try {

@@ -36,13 +36,15 @@ public final class JsonLinesSource implements DocumentSource {
     @Override
     public String next() {
         while (lines.nextLine()) {
-            CharBuffer c = lines.chars();
-            if (isBlank(c)) {
+            // Jackson parses the UTF-8 bytes directly: no decoded copy of the line.
+            byte[] b = lines.utf8();
+            int n = lines.lineLength();
+            if (isBlank(b, n)) {
                 continue;
             }
             String text;
             List<String> fields = new ArrayList<>();
-            try (JsonParser p = JSON.createParser(c.array(), c.arrayOffset() + c.position(), c.remaining())) {
+            try (JsonParser p = JSON.createParser(b, 0, n)) {
                 text = extract(p, fields);
             } catch (IOException e) {
                 malformed++;
@@ -96,6 +98,18 @@ public final class JsonLinesSource implements DocumentSource {
             throw new IOException("trailing characters after the JSON object");
         }
         return text;
+    }
+
+    private boolean isBlank(byte[] b, int n) {
+        for (int i = 0; i < n; i++) {
+            if (b[i] < 0) {
+                return isBlank(lines.chars()); // non-ASCII: Unicode whitespace too
+            }
+            if (!Character.isWhitespace(b[i])) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean isBlank(CharBuffer c) {

@@ -46,11 +46,56 @@ public final class ContentHash {
     }
 
     public static long of(String text) {
-        byte[] d = SHA256.get().digest(normalise(text).getBytes(StandardCharsets.UTF_8));
+        MessageDigest sha = SHA256.get();
+        if (!latin1(text)) {
+            sha.update(normalise(text).getBytes(StandardCharsets.UTF_8));
+        } else {
+            // Every task of a sharded pack hashes the whole input, so this is its fixed cost. Latin-1 text is
+            // already NFC (no combining mark lies below U+0300) and lower-cases char by char (U+0130, the one
+            // exception below U+0300, lies above U+00FF): normalise and encode to UTF-8 in one pass, no copies.
+            byte[] buf = BUFFER.get();
+            int n = 0;
+            boolean space = false;
+            for (int i = 0; i < text.length(); i++) {
+                char c = text.charAt(i);
+                if (Character.isWhitespace(c)) {
+                    space = n > 0;
+                    continue;
+                }
+                if (n + 3 > buf.length) {
+                    sha.update(buf, 0, n);
+                    n = 0;
+                }
+                if (space) {
+                    buf[n++] = ' ';
+                    space = false;
+                }
+                c = Character.toLowerCase(c);
+                if (c < 0x80) {
+                    buf[n++] = (byte) c;
+                } else {
+                    buf[n++] = (byte) (0xc0 | (c >> 6));
+                    buf[n++] = (byte) (0x80 | (c & 0x3f));
+                }
+            }
+            sha.update(buf, 0, n);
+        }
+        byte[] d = sha.digest();
         long h = 0;
         for (int i = 0; i < 8; i++) {
             h = (h << 8) | (d[i] & 0xff);
         }
         return h;
+    }
+
+    private static final ThreadLocal<byte[]> BUFFER = ThreadLocal.withInitial(() -> new byte[8192]);
+
+    private static boolean latin1(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            if (text.charAt(i) > 0xff) {
+                return false;
+            }
+        }
+        return true;
     }
 }

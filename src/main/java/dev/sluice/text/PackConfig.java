@@ -11,10 +11,22 @@ import java.util.Map;
 /**
  * The options of {@code pack}, checked once. {@code format} null: from the file extension. {@code maxSamples}
  * 0: no cap; {@code maxTokens} 0: no upper bound; {@code dedupStore} null: dedup within the run only.
+ * {@code unitDocs}: documents per work unit (unit u holds documents [u * unitDocs, (u + 1) * unitDocs) after the
+ * cap), each packed on its own, so that shard tasks and a single process cut the same sequences.
  */
 public record PackConfig(List<String> inputs, TextInputs.Format format, String textColumn, String tokenizer,
                          int seqLen, long maxSamples, Dedup dedup, Path dedupStore, int minTokens, int maxTokens,
-                         boolean truncate, Last last, long shardSize, Path out) {
+                         boolean truncate, Last last, long shardSize, Path out, int unitDocs) {
+    /** Documents per work unit when --unit-docs is not given. */
+    public static final int DEFAULT_UNIT_DOCS = 65536;
+
+    /** The options with the default work unit of {@value #DEFAULT_UNIT_DOCS} documents. */
+    public PackConfig(List<String> inputs, TextInputs.Format format, String textColumn, String tokenizer, int seqLen,
+                      long maxSamples, Dedup dedup, Path dedupStore, int minTokens, int maxTokens, boolean truncate,
+                      Last last, long shardSize, Path out) {
+        this(inputs, format, textColumn, tokenizer, seqLen, maxSamples, dedup, dedupStore, minTokens, maxTokens,
+                truncate, last, shardSize, out, DEFAULT_UNIT_DOCS);
+    }
 
     /** Exact dedup on the normalised-text hash, or none. */
     public enum Dedup {
@@ -70,6 +82,9 @@ public record PackConfig(List<String> inputs, TextInputs.Format format, String t
         if (dedupStore != null && dedup == Dedup.NONE) {
             throw SluiceException.usage("--dedup-store needs --dedup exact");
         }
+        if (unitDocs < 1) {
+            throw SluiceException.usage("--unit-docs must be at least 1, got " + unitDocs);
+        }
         if (out == null) {
             throw SluiceException.usage("--out is required: the directory the shards and manifest go to");
         }
@@ -92,6 +107,7 @@ public record PackConfig(List<String> inputs, TextInputs.Format format, String t
         p.put("truncate", truncate);
         p.put("last", last.name().toLowerCase(Locale.ROOT));
         p.put("shard_size", shardSize);
+        p.put("unit_docs", unitDocs);
         return p;
     }
 }

@@ -7,6 +7,7 @@ import dev.sluice.engine.MemoryBudget;
 import dev.sluice.engine.MemoryMonitor;
 import dev.sluice.engine.Progress;
 import dev.sluice.engine.RunRecord;
+import dev.sluice.engine.ShardSpec;
 import dev.sluice.engine.Sizes;
 import dev.sluice.engine.SluiceException;
 import dev.sluice.engine.Sql;
@@ -22,6 +23,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -29,6 +31,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.IntPredicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 
@@ -36,21 +43,35 @@ import org.apache.arrow.memory.RootAllocator;
  * pack: documents to fixed-length token sequences for LM training.
  *
  * <p>One reader thread reads documents in input order (stopping at {@code --max-samples}); the worker pool
- * tokenizes (and hashes) them in chunks; one thread takes the chunks back in order and applies the length
- * filter, exact dedup and packing, and DuckDB writes the sequences to Parquet shards of bounded size.
- * Shards are the work units, numbered in stream order: a rerun after a crash reads the input again and
- * skips the shards already committed. The dedup store takes the run's hashes only once the manifest is
- * written, so a failed run leaves it unchanged and its rerun makes the same decisions.
+ * tokenizes (and hashes) them in chunks; one thread takes the chunks back in order and applies exact dedup,
+ * the length filter and packing, and DuckDB writes the sequences to Parquet shards of bounded size.
+ *
+ * <p>The work units are fixed ranges of {@code --unit-docs} documents in input order, each packed on its own
+ * and written as {@code train/part-UUUUU-PPPPP.parquet} (unit, part). As shard task {@code I/N} the job
+ * produces the units {@code u} with {@code u mod N == I}: every task reads and hashes the whole input (dedup
+ * needs every earlier document) but tokenizes only its own units. A rerun after a crash skips committed units
+ * the same way. The number of units is known only at the end of the input: every task records it in
+ * {@value #UNITS_FILE}, which the manifest (here, or in {@code sluice merge}) reads. The dedup store takes the
+ * run's hashes only once the manifest is written, so a failed run leaves it unchanged and its rerun makes the
+ * same decisions; shard tasks cannot use one (each would add the hashes of the whole run).
  */
 public final class PackJob {
     static final String SQL = "pack/";
     static final String SPLIT = "train";
+    /** The number of units and documents in the input, written by every process that read it to its end. */
+    public static final String UNITS_FILE = "_pack_units.json";
     /** New hashes held in memory before they are written as a store segment (64 MB of table). */
     static final int DEDUP_BUFFER = 1 << 22;
     /** Sequences per Arrow batch handed to DuckDB. */
     static final int BATCH_ROWS = 64;
     /** Uncompressed bytes per Parquet row group: what DuckDB buffers before writing one (4 MB: 1M tokens). */
     static final long ROW_GROUP_BYTES = 4L << 20;
+    /**
+     * The caches of encoded segments (see {@link SegmentEncoder}): one shared by the workers, of at most an
+     * eighth of the heap, and one per worker, of at most a sixteenth of the heap between them.
+     */
+    static final long SHARED_CACHE_BYTES = 32L << 20;
+    static final long OWN_CACHE_BYTES = 8L << 20;
     /** Documents (or chunks) after which the start-up estimate is printed. */
     static final long ESTIMATE_DOCS = 2000;
 
@@ -69,7 +90,7 @@ public final class PackJob {
         this.stdin = stdin;
     }
 
-    /** What a finished run produced. */
+    /** What a finished run produced: the whole output's totals, or a shard task's own units'. */
     public record Result(long documents, long kept, long duplicates, long tokensKept, long sequences, int shards,
                          Map<String, Object> totals) {}
 
@@ -90,13 +111,20 @@ public final class PackJob {
                     Sizes.format(config.shardSize()), config.seqLen(),
                     Sizes.format((Math.max(rowMax + (64 << 10), (long) Math.ceil(rowMax / 0.95)) + 4095) & -4096)));
         }
-        if (!ctx.shard().whole()) {
-            throw SluiceException.usage("pack runs as one process; it does not split into shard tasks ("
-                    + ctx.shard() + " from the scheduler's environment)");
+        ShardSpec shard = ctx.shard();
+        if (!shard.whole() && input.kind() != TextInputs.Kind.FILES) {
+            throw SluiceException.usage("pack as shard task " + shard + " needs input files that every task reads "
+                    + "alike; standard input or a URL cannot be read the same way by each task: save it to a file "
+                    + "first, or run pack as one process (without --shard)");
+        }
+        if (!shard.whole() && config.dedupStore() != null) {
+            throw SluiceException.usage("--dedup-store cannot be used by shard task " + shard + ": every task sees "
+                    + "the hashes of the whole input and would add them to the store; run pack with the store as one "
+                    + "process, or drop --dedup-store (dedup within the run still applies across tasks)");
         }
         MemoryBudget budget = MemoryBudget.detect(ctx.memoryLimit());
         ctx.log("pack: " + budget.describe());
-        try (OutputDir out = OutputDir.open(config.out());
+        try (OutputDir out = OutputDir.open(config.out(), shard);
              MemoryMonitor memory = new MemoryMonitor()) {
             memory.stage("plan");
             Map<String, Object> plan = new LinkedHashMap<>();
@@ -109,10 +137,14 @@ public final class PackJob {
                 return alreadyDone(manifest);
             }
             RunRecord record = new RunRecord("pack", config.parameters());
-            Path tmp = ctx.tmpDir().resolve("sluice-pack-" + ProcessHandle.current().pid());
+            // Named by the output and the task, as probe-rows does: shard tasks of one output may share a temp
+            // directory (and a process id, on different hosts), and a rerun clears what a killed run left.
+            Path tmp = ctx.tmpDir().resolve(String.format(Locale.ROOT, "sluice-pack-%08x-%d-of-%d",
+                    out.path().toAbsolutePath().normalize().toString().hashCode(), shard.index(), shard.count()));
+            TempDirs.deleteTree(tmp);
             try {
-                out.removeTemporaryFiles();
-                Result r = pack(input, tokenizer, budget, out, plan, memory, tmp, capBytes, record);
+                out.removeTemporaryFiles(shard::owns, shard.whole());
+                Result r = pack(input, tokenizer, budget, out, plan, memory, tmp, capBytes, record, shard);
                 ctx.log(memory.summary());
                 return r;
             } catch (RuntimeException | Error e) {
@@ -130,23 +162,34 @@ public final class PackJob {
     }
 
     private Result pack(TextInputs.Resolved input, Tokenizer tokenizer, MemoryBudget budget, OutputDir out,
-                        Map<String, Object> plan, MemoryMonitor memory, Path tmp, long capBytes, RunRecord record) {
-        ctx.log(String.format(Locale.ROOT, "pack: %s (%s%s), %s, seq-len %d, dedup %s%s, %d worker(s)",
-                input.describe(), input.format().name().toLowerCase(Locale.ROOT),
+                        Map<String, Object> plan, MemoryMonitor memory, Path tmp, long capBytes, RunRecord record,
+                        ShardSpec shard) {
+        ctx.log(String.format(Locale.ROOT, "pack: %s (%s%s), %s, seq-len %d, dedup %s%s, units of %,d documents, "
+                        + "%d worker(s)", input.describe(), input.format().name().toLowerCase(Locale.ROOT),
                 input.totalBytes() > 0 ? ", " + Sizes.format(input.totalBytes()) : "", tokenizer.name(),
                 config.seqLen(), config.dedup().name().toLowerCase(Locale.ROOT),
-                config.dedupStore() == null ? "" : " with store " + config.dedupStore(), ctx.workers()));
-        int committedBefore = 0;
-        while (out.committedShards(committedBefore) != null) {
-            committedBefore++;
+                config.dedupStore() == null ? "" : " with store " + config.dedupStore(), config.unitDocs(),
+                ctx.workers()));
+        Map<String, Object> known = readUnitsFile(out);
+        // Known here only if a process already read the input to its end (another task, or a killed attempt).
+        int units = known == null ? -1 : ((Number) known.get("units")).intValue();
+        int mine = units < 0 ? -1 : (units - shard.index() + shard.count() - 1) / shard.count();
+        if (!shard.whole()) {
+            ctx.log(String.format(Locale.ROOT, "pack: shard task %s: units u with u mod %d = %d%s; the whole input "
+                    + "is read and hashed for dedup, only these units are tokenized", shard, shard.count(),
+                    shard.index(), units < 0 ? "" : String.format(Locale.ROOT, " (%d of %d unit(s))", mine, units)));
         }
+        int committedBefore = committedUnits(out, shard);
         if (committedBefore > 0) {
-            ctx.log(String.format(Locale.ROOT, "pack: resuming: %d shard(s) already committed; the input is read "
-                    + "again and packed up to their end without writing", committedBefore));
+            ctx.log(String.format(Locale.ROOT, "pack: resuming: %d %sunit(s) already committed; their documents are "
+                    + "read for dedup only, not tokenized", committedBefore, mine < 0 ? "" : "of " + mine + " "));
         }
         int rowGroupRows = (int) Math.max(1, ROW_GROUP_BYTES / (4L * config.seqLen()));
         List<Shard> shards = new ArrayList<>();
-        PackStream.Stats stats;
+        // This run's units' statistics, summed: a shard task's totals.
+        Map<String, Object> produced = new TreeMap<>();
+        int unitsRun = 0;
+        PackStream.InputProgress progress;
         DedupStore store = null;
         // One DuckDB thread: its work here is one ordered stream to Parquet (and reading Parquet input). With
         // more threads its ordered COPY buffered row groups: +100 MB of RSS per 200 MB shard, measured.
@@ -161,10 +204,14 @@ public final class PackJob {
                 }
             }
             memory.stage("pack");
+            long heap = Runtime.getRuntime().maxMemory();
+            // Decided by the reader as each unit starts: this task's units that no earlier attempt committed.
+            IntPredicate produce = u -> shard.owns(u) && out.committedShards(u) == null;
             try (DocumentSource source = DocumentSource.open(input, config.textColumn(), config.maxSamples(), stdin,
                     duck);
-                 DocumentPipeline pipeline = new DocumentPipeline(source, config.maxSamples(), tokenizer,
-                         store != null, ctx.workers());
+                 DocumentPipeline pipeline = new DocumentPipeline(source, config.maxSamples(), config.unitDocs(),
+                         produce, tokenizer, store != null, ctx.workers(), Math.min(SHARED_CACHE_BYTES, heap / 8),
+                         Math.min(OWN_CACHE_BYTES, heap / 16 / ctx.workers()));
                  BufferAllocator alloc = new RootAllocator(budget.arrowBytes());
                  Connection copyConn = duck.connection()) {
                 PackStream stream = new PackStream(pipeline, config, tokenizer, store, this::report);
@@ -172,8 +219,17 @@ public final class PackJob {
                     bar = new Progress("pack", "%", "tokens", 100, Progress.Mode.BAR, ctx.err(), 0);
                 }
                 try {
-                    for (int unit = 0; stream.peek() != null; unit++) {
-                        shards.add(writeShard(stream, unit, out, alloc, copyConn, capBytes, rowGroupRows));
+                    for (int unit; (unit = stream.nextUnit()) >= 0; unitsRun++) {
+                        List<Shard> parts = new ArrayList<>();
+                        while (stream.peek() != null) {
+                            parts.add(writeShard(stream, unit, parts.size(), out, alloc, copyConn, capBytes,
+                                    rowGroupRows));
+                        }
+                        Map<String, Object> stats = stream.unitStats().toMap();
+                        out.commitUnit(unit, parts, stats);
+                        stats.forEach((k, v) -> produced.merge(k, v, (a, b) -> ((Number) a).longValue()
+                                + ((Number) b).longValue()));
+                        shards.addAll(parts);
                     }
                 } catch (SQLException e) {
                     if (stream.failure() != null) {
@@ -181,32 +237,55 @@ public final class PackJob {
                     }
                     throw SqlErrors.wrap(e, "writing shards to " + out.path());
                 }
-                stats = stream.stats();
+                progress = stream.progress();
+                units = stream.units();
                 closeBar();
             } catch (SQLException e) {
                 throw SqlErrors.wrap(e, "closing the DuckDB connection of " + out.path());
             }
-            if (stats.documents == 0) {
+            if (progress.documents == 0) {
                 throw SluiceException.input(String.format(Locale.ROOT,
                         "no documents in %s: %s; give JSONL objects with a '%s' string field (or name it with "
                                 + "--text-column), Parquet with that column, or plain text", input.describe(),
-                        problems(stats.counts), config.textColumn()));
+                        problems(progress.counts), config.textColumn()));
             }
-            memory.stage("manifest");
-            Map<String, Object> totals = totals(stats, tokenizer, store);
-            Manifest.write(out, plan, shards.size(), totals);
-            if (store != null) {
-                store.commit();
-            }
+            writeUnitsFile(out, units, progress.documents);
             long bytes = shards.stream().mapToLong(Shard::bytes).sum();
             double secs = (System.nanoTime() - startNanos) / 1e9;
-            record.put("documents_kept", stats.kept).put("tokens", stats.tokensRead)
-                    .put("tokens_per_second", Math.round(stats.tokensRead / secs)).put("sequences", stats.sequences)
-                    .put("shards", shards.size()).put("bytes_out", bytes).put("totals", totals);
-            record.finish(out.path(), "ok", memory, stats.documents);
-            logSummary(stats, shards.size(), bytes, secs);
-            return new Result(stats.documents, stats.kept, stats.duplicatesInRun + stats.duplicatesOfStore,
-                    stats.tokensKept, stats.sequences, shards.size(), totals);
+            Map<String, Object> totals;
+            int shardCount = shards.size();
+            if (shard.whole()) {
+                memory.stage("manifest");
+                Map<String, Object> storeTotals = new LinkedHashMap<>();
+                if (store != null && config.dedupStore() != null) {
+                    storeTotals.put("store_hashes_before", store.storedBefore());
+                    storeTotals.put("store_hashes_added", store.added());
+                }
+                Map<String, Object> manifest = Manifest.writeFromUnits(out, manifestPlan(out, plan, storeTotals));
+                @SuppressWarnings("unchecked")
+                Map<String, Object> t = (Map<String, Object>) manifest.get("totals");
+                totals = t;
+                shardCount = ((List<?>) manifest.get("shards")).size();
+                if (store != null) {
+                    store.commit();
+                }
+            } else {
+                totals = produced.isEmpty() ? new PackStream.Stats().toMap() : produced;
+            }
+            record.put("documents_kept", totals.get("documents_kept")).put("tokens", progress.tokensRead)
+                    .put("tokens_per_second", Math.round(progress.tokensRead / secs))
+                    .put("sequences", totals.get("sequences")).put("shards", shards.size()).put("bytes_out", bytes)
+                    .put("units", units).put("units_run", unitsRun).put("shard", shard.toString())
+                    .put("totals", totals);
+            record.finish(out.path(), "ok", memory, progress.documents);
+            logSummary(totals, progress, unitsRun, units, shards.size(), bytes, secs);
+            if (!shard.whole()) {
+                ctx.log("pack: shard task " + shard + " done; when every task is done, run: sluice merge "
+                        + out.path());
+            }
+            return new Result(number(totals, "documents_read"), number(totals, "documents_kept"),
+                    number(totals, "duplicates_in_run") + number(totals, "duplicates_of_store"),
+                    number(totals, "tokens_kept"), number(totals, "sequences"), shardCount, totals);
         } finally {
             closeBar();
             if (store != null) {
@@ -215,36 +294,97 @@ public final class PackJob {
         }
     }
 
-    private Shard writeShard(PackStream stream, int unit, OutputDir out, BufferAllocator alloc, Connection conn,
-                             long capBytes, int rowGroupRows) throws SQLException {
-        String rel = Shard.name(SPLIT, unit, 0);
-        List<Shard> committed = out.committedShards(unit);
-        if (committed != null) {
-            long rows = SequenceBatches.skip(stream, capBytes);
-            if (committed.size() != 1 || committed.get(0).rows() != rows) {
-                throw SluiceException.input(String.format(Locale.ROOT,
-                        "%s holds shard %s of %d rows from an earlier run, but this run makes %d there: the input "
-                                + "changed; delete %s to start over", out.path(), rel,
-                        committed.isEmpty() ? 0 : committed.get(0).rows(), rows, out.path()));
-            }
-            return committed.get(0);
+    private static long number(Map<String, Object> m, String key) {
+        return ((Number) m.get(key)).longValue();
+    }
+
+    /**
+     * The plan as the manifest needs it: the number of units from {@value #UNITS_FILE}, and the totals that are
+     * not sums over units (the end-of-text id; the store's counts in a single process). A single process and
+     * {@code sluice merge} both write the manifest from this, so they write the same bytes.
+     */
+    public static Map<String, Object> manifestPlan(OutputDir out, Map<String, Object> plan,
+                                                   Map<String, Object> extraTotals) {
+        Map<String, Object> units = readUnitsFile(out);
+        if (units == null) {
+            throw SluiceException.input("no " + UNITS_FILE + " in " + out.path() + ": no pack task has read the "
+                    + "input to its end yet, so the number of units is unknown; run (or rerun) the shard tasks");
         }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> parameters = (Map<String, Object>) plan.get("parameters");
+        Map<String, Object> constants = new LinkedHashMap<>();
+        constants.put("end_of_text_id", Tokenizer.of((String) parameters.get("tokenizer")).endOfText());
+        constants.putAll(extraTotals);
+        Map<String, Object> p = new LinkedHashMap<>(plan);
+        p.put("units", units.get("units"));
+        p.put("input_totals", constants);
+        return p;
+    }
+
+    private static Map<String, Object> readUnitsFile(OutputDir out) {
+        Path file = out.path().resolve(UNITS_FILE);
+        return Files.exists(file) ? Json.read(file) : null;
+    }
+
+    /**
+     * Records the number of units. Every task writes the same content (it read the same input), under its own
+     * temporary name, so tasks finishing at once do not trip over each other; another count means the input
+     * changed between tasks.
+     */
+    private void writeUnitsFile(OutputDir out, int units, long documents) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("units", units);
+        m.put("documents_read", documents);
+        Map<String, Object> old = readUnitsFile(out);
+        if (old != null && !Json.toString(old).equals(Json.toString(m))) {
+            throw SluiceException.input(String.format(Locale.ROOT, "%s says an earlier task read %s, this one %s: "
+                    + "the input changed between the tasks; delete %s and run them again", out.path().resolve(
+                            UNITS_FILE), Json.toString(old), Json.toString(m), out.path()));
+        }
+        Path tmp = out.path().resolve(String.format(Locale.ROOT, ".pack-units-%d-%d.tmp",
+                ProcessHandle.current().pid(), System.nanoTime()));
+        try {
+            Files.writeString(tmp, Json.toString(m));
+            Files.move(tmp, out.path().resolve(UNITS_FILE), StandardCopyOption.ATOMIC_MOVE,
+                    StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw SluiceException.resource("cannot write " + out.path().resolve(UNITS_FILE) + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** This task's units already committed (by an earlier, killed attempt). */
+    private static int committedUnits(OutputDir out, ShardSpec shard) {
+        Path dir = out.path().resolve(OutputDir.UNITS);
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return (int) files.map(f -> UNIT_RECORD.matcher(f.getFileName().toString())).filter(Matcher::matches)
+                    .mapToInt(m -> Integer.parseInt(m.group(1)))
+                    .filter(u -> shard.owns(u) && out.committedShards(u) != null).count();
+        } catch (IOException e) {
+            throw SluiceException.resource("cannot list " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static final Pattern UNIT_RECORD = Pattern.compile("unit-(\\d+)\\.json");
+
+    private Shard writeShard(PackStream stream, int unit, int part, OutputDir out, BufferAllocator alloc,
+                             Connection conn, long capBytes, int rowGroupRows) throws SQLException {
+        String rel = Shard.name(SPLIT, unit, part);
         Path target = out.path().resolve(rel);
         try {
             Files.createDirectories(target.getParent());
         } catch (IOException e) {
             throw SluiceException.resource("cannot create " + target.getParent() + ": " + e.getMessage(), e);
         }
-        String sql = Sql.load(SQL + "write_shard").bind("stream", Sql.ident("pack_stream_" + unit))
+        String view = "pack_stream_" + unit + "_" + part;
+        String sql = Sql.load(SQL + "write_shard").bind("stream", Sql.ident(view))
                 .bind("path", Sql.literal(Shard.temporary(target).toString()))
                 .bind("row_group_rows", Sql.number(rowGroupRows)).render();
         SequenceBatches batches = new SequenceBatches(stream, alloc, capBytes, BATCH_ROWS);
-        long tokensBefore = stream.stats().tokensWritten;
-        ArrowStreams.executeOver(conn, "pack_stream_" + unit, batches, alloc, sql);
-        Shard shard = Shard.commit(out.path(), rel, batches.rows());
-        out.commitUnit(unit, List.of(shard), Map.of("sequences", batches.rows(),
-                "tokens", stream.stats().tokensWritten - tokensBefore));
-        return shard;
+        ArrowStreams.executeOver(conn, view, batches, alloc, sql);
+        return Shard.commit(out.path(), rel, batches.rows());
     }
 
     /** The uncompressed budget of one shard: the cap less room for Parquet's footer and page headers. */
@@ -263,8 +403,9 @@ public final class PackJob {
      * Called after every chunk: prints the start-up estimate once, then moves the bar on a terminal, or
      * prints a progress line every 5 s.
      */
-    private void report(PackStream.Stats s) {
-        if (!estimated && (s.documents >= ESTIMATE_DOCS || s.fraction >= 0.999)) {
+    private void report(PackStream.InputProgress s) {
+        // Extrapolating needs every document so far packed: not in a task or a resumed run that skipped units.
+        if (!estimated && s.skipped == 0 && (s.documents >= ESTIMATE_DOCS || s.fraction >= 0.999)) {
             estimated = true;
             ctx.log(estimate(s));
         }
@@ -283,7 +424,7 @@ public final class PackJob {
     }
 
     /** Documents, tokens and disk of the whole run, extrapolated from the documents read so far. */
-    String estimate(PackStream.Stats s) {
+    String estimate(PackStream.InputProgress s) {
         double docs;
         String basis;
         if (!Double.isNaN(s.fraction) && s.fraction > 0) {
@@ -307,43 +448,23 @@ public final class PackJob {
                 s.documents, basis, docs, docs * keptPerDoc, tokens, sequences, Sizes.format((long) bytes));
     }
 
-    private Map<String, Object> totals(PackStream.Stats s, Tokenizer tokenizer, DedupStore store) {
-        Map<String, Object> t = new LinkedHashMap<>();
-        t.put("documents_read", s.documents);
-        t.put("malformed_lines", s.counts.malformed());
-        t.put("missing_text", s.counts.missingText());
-        t.put("too_short", s.tooShort);
-        t.put("too_long", s.tooLong);
-        t.put("truncated", s.truncated);
-        t.put("duplicates_in_run", s.duplicatesInRun);
-        t.put("duplicates_of_store", s.duplicatesOfStore);
-        t.put("documents_kept", s.kept);
-        t.put("tokens_read", s.tokensRead);
-        t.put("tokens_kept", s.tokensKept);
-        t.put("tokens_written", s.tokensWritten);
-        t.put("pad_tokens", s.padTokens);
-        t.put("dropped_tail_tokens", s.droppedTailTokens);
-        t.put("sequences", s.sequences);
-        t.put("end_of_text_id", tokenizer.endOfText());
-        if (store != null && config.dedupStore() != null) {
-            t.put("store_hashes_before", store.storedBefore());
-            t.put("store_hashes_added", store.added());
-        }
-        return t;
-    }
-
-    private void logSummary(PackStream.Stats s, int shards, long bytes, double secs) {
-        ctx.log(String.format(Locale.ROOT, "pack: read %,d documents%s; dropped %,d too short, %,d too long "
-                        + "(%,d truncated); duplicates %,d within the run, %,d already in the store",
-                s.documents, s.counts.malformed() + s.counts.missingText() > 0 ? String.format(Locale.ROOT,
-                        " (skipped %,d malformed lines, %,d without text; first: %s)", s.counts.malformed(),
-                        s.counts.missingText(), s.counts.firstProblem()) : "",
-                s.tooShort, s.tooLong, s.truncated, s.duplicatesInRun, s.duplicatesOfStore));
-        ctx.log(String.format(Locale.ROOT, "pack: kept %,d documents, %,d tokens; wrote %,d sequences (%,d tokens) "
-                        + "in %d shard(s), %s; %,d tokens read in %.1f s, %,.0f tokens/s",
-                s.kept, s.tokensKept, s.sequences, s.tokensWritten, shards, Sizes.format(bytes), s.tokensRead, secs,
-                s.tokensRead / secs));
-        if (s.kept == 0) {
+    private void logSummary(Map<String, Object> t, PackStream.InputProgress p, int unitsRun, int units, int shards,
+                            long bytes, double secs) {
+        DocumentSource.Counts c = p.counts;
+        ctx.log(String.format(Locale.ROOT, "pack: %d of %d unit(s) packed by this run", unitsRun, units));
+        ctx.log(String.format(Locale.ROOT, "pack: %sread %,d documents%s; duplicates %,d within the run, %,d already "
+                        + "in the store; dropped %,d too short, %,d too long (%,d truncated)",
+                ctx.shard().whole() ? "" : "this task's units: ", number(t, "documents_read"),
+                c.malformed() + c.missingText() > 0 ? String.format(Locale.ROOT,
+                        " (input: skipped %,d malformed lines, %,d without text; first: %s)", c.malformed(),
+                        c.missingText(), c.firstProblem()) : "",
+                number(t, "duplicates_in_run"), number(t, "duplicates_of_store"), number(t, "too_short"),
+                number(t, "too_long"), number(t, "truncated")));
+        ctx.log(String.format(Locale.ROOT, "pack: kept %,d documents, %,d tokens; %,d sequences (%,d tokens); this "
+                        + "run wrote %d shard(s), %s, and tokenized %,d tokens in %.1f s, %,.0f tokens/s",
+                number(t, "documents_kept"), number(t, "tokens_kept"), number(t, "sequences"),
+                number(t, "tokens_written"), shards, Sizes.format(bytes), p.tokensRead, secs, p.tokensRead / secs));
+        if (number(t, "documents_kept") == 0) {
             ctx.log("pack: warning: no document was kept, so no shard was written");
         }
     }
@@ -365,7 +486,7 @@ public final class PackJob {
                 + ((Number) t.get("duplicates_of_store")).longValue();
         return new Result(((Number) t.get("documents_read")).longValue(),
                 ((Number) t.get("documents_kept")).longValue(), dups, ((Number) t.get("tokens_kept")).longValue(),
-                ((Number) t.get("sequences")).longValue(), ((Number) m.get("units")).intValue(), t);
+                ((Number) t.get("sequences")).longValue(), ((List<?>) m.get("shards")).size(), t);
     }
 
     private static List<Map<String, Object>> fingerprint(TextInputs.Resolved input) {

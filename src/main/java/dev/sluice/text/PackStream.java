@@ -1,15 +1,23 @@
 package dev.sluice.text;
 
 import dev.sluice.io.DocumentSource;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * The ordered, single-threaded part of pack: for each document in input order, the length filter, then
- * exact dedup against the store, then packing. Everything that decides what is written happens here, in
+ * The ordered, single-threaded part of pack: for each document in input order, exact dedup against the
+ * store, then the length filter, then packing. Everything that decides what is written happens here, in
  * document order, so the output does not depend on how many workers tokenized.
+ *
+ * <p>The stream goes unit by unit ({@link #nextUnit}). A unit this process produces is packed on its own: the
+ * packer starts empty and the unit's last, shorter sequence follows {@code --last}, so its sequences do not
+ * depend on any other unit. The documents of the other units (other shard tasks', or committed ones) pass
+ * through dedup only, so that every process makes the same dedup decisions; dedup comes before the length
+ * filter because a skipped document's hash is known but its length is not.
  */
 final class PackStream {
-    /** What happened to the documents so far. */
+    /** What happened to the documents of one unit, or of all the units produced so far. */
     static final class Stats {
         long documents;
         long tokensRead;
@@ -25,6 +33,41 @@ final class PackStream {
         long tokensWritten;
         long padTokens;
         long droppedTailTokens;
+        long malformed;
+        long missingText;
+
+        /** The unit record's statistics (summed into the manifest's totals). */
+        Map<String, Object> toMap() {
+            Map<String, Object> t = new LinkedHashMap<>();
+            t.put("documents_read", documents);
+            t.put("malformed_lines", malformed);
+            t.put("missing_text", missingText);
+            t.put("too_short", tooShort);
+            t.put("too_long", tooLong);
+            t.put("truncated", truncated);
+            t.put("duplicates_in_run", duplicatesInRun);
+            t.put("duplicates_of_store", duplicatesOfStore);
+            t.put("documents_kept", kept);
+            t.put("tokens_read", tokensRead);
+            t.put("tokens_kept", tokensKept);
+            t.put("tokens_written", tokensWritten);
+            t.put("pad_tokens", padTokens);
+            t.put("dropped_tail_tokens", droppedTailTokens);
+            t.put("sequences", sequences);
+            return t;
+        }
+    }
+
+    /** Progress over the whole input, for the bar, the log and the start-up estimate. */
+    static final class InputProgress {
+        /** Documents read, produced or not. */
+        long documents;
+        /** Of them, documents of units this process did not produce. */
+        long skipped;
+        long tokensRead;
+        long tokensKept;
+        long kept;
+        long sequences;
         double fraction = Double.NaN;
         DocumentSource.Counts counts = new DocumentSource.Counts(0, 0, 0, null);
     }
@@ -33,15 +76,20 @@ final class PackStream {
     private final PackConfig config;
     private final DedupStore store;
     private final Packer packer;
-    private final Stats stats = new Stats();
-    private final Consumer<Stats> onChunk;
+    private final InputProgress progress = new InputProgress();
+    private final Consumer<InputProgress> onChunk;
+    private Stats unit;
+    private int unitNumber = -1;
+    /** The source's counters at the end of the previous unit: a unit's malformed lines are the difference. */
+    private DocumentSource.Counts countsBefore = progress.counts;
+    /** The first chunk of the next unit, read to learn that the current one ended. */
+    private DocumentPipeline.Chunk ahead;
+    private boolean unitEnded;
     private Packer.Sequence peeked;
     private RuntimeException failure;
-    private boolean inputDone;
-    private boolean finished;
 
     PackStream(DocumentPipeline pipeline, PackConfig config, Tokenizer tokenizer, DedupStore store,
-               Consumer<Stats> onChunk) {
+               Consumer<InputProgress> onChunk) {
         this.pipeline = pipeline;
         this.config = config;
         this.store = store;
@@ -49,11 +97,52 @@ final class PackStream {
         this.onChunk = onChunk;
     }
 
-    Stats stats() {
-        return stats;
+    InputProgress progress() {
+        return progress;
     }
 
-    /** The next sequence without taking it; null at the end. */
+    /** The current unit's statistics; complete once {@link #peek} returned null. */
+    Stats unitStats() {
+        return unit;
+    }
+
+    /** Units in the input (the documents read over the unit size, rounded up); known once the input is done. */
+    int units() {
+        return (int) ((progress.documents + config.unitDocs() - 1) / config.unitDocs());
+    }
+
+    /**
+     * Moves to the next unit this process produces, passing the others through dedup; returns its number, or
+     * -1 when the input is done.
+     */
+    int nextUnit() {
+        try {
+            while (true) {
+                DocumentPipeline.Chunk c = ahead != null ? ahead : pipeline.next();
+                ahead = null;
+                if (c.documents() == 0) {
+                    progress.counts = c.counts();
+                    return -1;
+                }
+                if (c.unit() != unitNumber) {
+                    countsBefore = progress.counts;
+                    unitNumber = c.unit();
+                }
+                if (c.tokenized()) {
+                    unit = new Stats();
+                    unitEnded = false;
+                    consume(c);
+                    return unitNumber;
+                }
+                skip(c);
+            }
+        } catch (RuntimeException e) {
+            failure = e;
+            throw e;
+        }
+    }
+
+    /** The current unit's next sequence without taking it; null at the unit's end. */
     Packer.Sequence peek() {
         if (peeked == null) {
             try {
@@ -78,8 +167,9 @@ final class PackStream {
         Packer.Sequence s = peek();
         peeked = null;
         if (s != null) {
-            stats.sequences++;
-            stats.tokensWritten += s.inputIds().length;
+            unit.sequences++;
+            unit.tokensWritten += s.inputIds().length;
+            progress.sequences++;
         }
         return s;
     }
@@ -87,70 +177,88 @@ final class PackStream {
     private Packer.Sequence produce() {
         while (true) {
             Packer.Sequence s = packer.poll();
-            if (s != null) {
+            if (s != null || unitEnded) {
                 return s;
             }
-            if (inputDone) {
-                if (finished) {
-                    return null;
-                }
-                finished = true;
-                int pending = packer.pending();
-                s = packer.finish(config.last());
-                if (s == null) {
-                    stats.droppedTailTokens += pending;
-                } else {
-                    stats.padTokens += s.inputIds().length - pending;
-                }
-                return s;
+            DocumentPipeline.Chunk c = pipeline.next();
+            if (c.documents() > 0 && c.unit() == unitNumber) {
+                consume(c);
+                continue;
             }
-            consume(pipeline.next());
+            // The next unit began, or the input ended: close this unit's last sequence.
+            ahead = c;
+            unitEnded = true;
+            DocumentSource.Counts end = c.documents() == 0 ? c.counts() : progress.counts;
+            unit.malformed = end.malformed() - countsBefore.malformed();
+            unit.missingText = end.missingText() - countsBefore.missingText();
+            int pending = packer.pending();
+            s = packer.finish(config.last());
+            if (s == null) {
+                unit.droppedTailTokens += pending;
+            } else {
+                unit.padTokens += s.inputIds().length - pending;
+            }
+            return s;
         }
     }
 
-    private void consume(DocumentPipeline.Chunk chunk) {
-        if (chunk.tokens().length == 0) {
-            inputDone = true;
-            if (chunk.counts() != null) {
-                stats.counts = chunk.counts();
+    /** A chunk of a unit produced elsewhere: its hashes go through dedup, so later duplicates are found. */
+    private void skip(DocumentPipeline.Chunk chunk) {
+        if (store != null) {
+            for (long h : chunk.hashes()) {
+                store.add(h);
             }
-            return;
         }
-        for (int i = 0; i < chunk.tokens().length; i++) {
-            int[] tokens = chunk.tokens()[i];
-            stats.documents++;
-            stats.tokensRead += tokens.length;
-            int n = tokens.length;
-            if (n < config.minTokens()) {
-                stats.tooShort++;
-                continue;
-            }
-            if (config.maxTokens() > 0 && n > config.maxTokens()) {
-                if (!config.truncate()) {
-                    stats.tooLong++;
-                    continue;
-                }
-                stats.truncated++;
-                n = config.maxTokens();
-            }
+        progress.documents += chunk.documents();
+        progress.skipped += chunk.documents();
+        advance(chunk);
+    }
+
+    private void consume(DocumentPipeline.Chunk chunk) {
+        int[] ids = chunk.ids();
+        for (int i = 0; i < chunk.documents(); i++) {
+            int from = i == 0 ? 0 : chunk.ends()[i - 1];
+            int n = chunk.ends()[i] - from;
+            unit.documents++;
+            unit.tokensRead += n;
+            progress.documents++;
+            progress.tokensRead += n;
             if (store != null) {
                 DedupStore.Seen seen = store.add(chunk.hashes()[i]);
                 if (seen != DedupStore.Seen.NEW) {
                     if (seen == DedupStore.Seen.IN_RUN) {
-                        stats.duplicatesInRun++;
+                        unit.duplicatesInRun++;
                     } else {
-                        stats.duplicatesOfStore++;
+                        unit.duplicatesOfStore++;
                     }
                     continue;
                 }
             }
-            stats.kept++;
-            stats.tokensKept += n;
-            packer.add(tokens, n);
+            if (n < config.minTokens()) {
+                unit.tooShort++;
+                continue;
+            }
+            if (config.maxTokens() > 0 && n > config.maxTokens()) {
+                if (!config.truncate()) {
+                    unit.tooLong++;
+                    continue;
+                }
+                unit.truncated++;
+                n = config.maxTokens();
+            }
+            unit.kept++;
+            unit.tokensKept += n;
+            progress.kept++;
+            progress.tokensKept += n;
+            packer.add(ids, from, n);
         }
-        stats.chars += chunk.chars();
-        stats.fraction = chunk.fraction();
-        stats.counts = chunk.counts();
-        onChunk.accept(stats);
+        unit.chars += chunk.chars();
+        advance(chunk);
+    }
+
+    private void advance(DocumentPipeline.Chunk chunk) {
+        progress.fraction = chunk.fraction();
+        progress.counts = chunk.counts();
+        onChunk.accept(progress);
     }
 }

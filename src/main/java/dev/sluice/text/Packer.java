@@ -41,12 +41,17 @@ final class Packer {
 
     /** Appends the first {@code n} tokens of a document and its end-of-text token. */
     void add(int[] tokens, int n) {
+        add(tokens, 0, n);
+    }
+
+    /** Appends {@code n} tokens of a document, from {@code tokens[from]}, and its end-of-text token. */
+    void add(int[] tokens, int from, int n) {
         int off = 0;
         int total = n + 1;
         while (off < total) {
             int take = Math.min(seqLen - fill, total - off);
             int fromDoc = Math.max(0, Math.min(take, n - off));
-            System.arraycopy(tokens, off, ids, fill, fromDoc);
+            System.arraycopy(tokens, from + off, ids, fill, fromDoc);
             if (fromDoc < take) {
                 ids[fill + fromDoc] = endOfText;
             }

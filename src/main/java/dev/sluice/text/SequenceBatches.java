@@ -20,7 +20,7 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * One shard's sequences as Arrow batches for DuckDB to COPY to Parquet: columns {@code input_ids} and
  * {@code cu_seqlens}, both {@code list<int32>}. The shard ends before the sequence that would take its
  * uncompressed size over {@code capBytes}; Parquet's compressed pages are smaller than that, so the file
- * stays under the cap. The same rule ({@link #fits}) cuts shards that a resumed run skips.
+ * stays under the cap.
  */
 final class SequenceBatches extends ArrowReader {
     /** Arrow buffers are little-endian. */
@@ -50,17 +50,6 @@ final class SequenceBatches extends ArrowReader {
     /** Whether a sequence still goes into a shard holding {@code rows} rows of {@code bytes}; a shard takes at least one. */
     static boolean fits(long rows, long bytes, Packer.Sequence s, long capBytes) {
         return rows == 0 || bytes + s.bytes() <= capBytes;
-    }
-
-    /** Takes this shard's sequences from the stream without writing them (a resumed run's committed shard). */
-    static long skip(PackStream stream, long capBytes) {
-        long rows = 0;
-        long bytes = 0;
-        for (Packer.Sequence s; (s = stream.peek()) != null && fits(rows, bytes, s, capBytes); rows++) {
-            bytes += s.bytes();
-            stream.next();
-        }
-        return rows;
     }
 
     long rows() {

@@ -27,7 +27,8 @@ public record Tokenizer(String name, Encoding encoding, int endOfText) {
         return new Tokenizer(name, REGISTRY.getEncoding(type), eot);
     }
 
-    public int[] encode(String text) {
-        return encoding.encodeOrdinary(text).toArray();
+    /** An encoder for one thread: the same ids as {@code encoding().encodeOrdinary}, faster. */
+    SegmentEncoder segmentEncoder(SegmentCache shared, long ownCacheBytes) {
+        return new SegmentEncoder(name, encoding, shared, ownCacheBytes);
     }
 }

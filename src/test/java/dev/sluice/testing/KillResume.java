@@ -60,8 +60,8 @@ public final class KillResume {
             Cli.Run rerun = Cli.run(args.apply(killed, 2).toArray(String[]::new));
             assertEquals(0, rerun.code(), where + "\n" + rerun);
             if (done > 0) {
-                // Jobs that plan their units say "resuming: D of N unit(s)"; pack, which finds its units as it
-                // goes, "resuming: D shard(s)".
+                // Jobs that plan their units say "resuming: D of N unit(s)"; pack, which learns the number of its
+                // units only at the input's end, "resuming: D unit(s)".
                 String said = rerun.err();
                 assertTrue(said.contains("resuming: " + done + " of " + units + " " + unitWord + " already committed")
                         || said.contains("resuming: " + done + " " + unitWord + " already committed"),

@@ -21,4 +21,40 @@ class ContentHashTest {
         long expected = java.nio.ByteBuffer.wrap(d).getLong();
         assertEquals(expected, ContentHash.of(" Hello   World "));
     }
+
+    /** The reference: SHA-256 of the normalised text's UTF-8 bytes, first 64 bits. */
+    static long reference(String text) throws Exception {
+        byte[] d = java.security.MessageDigest.getInstance("SHA-256")
+                .digest(ContentHash.normalise(text).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return java.nio.ByteBuffer.wrap(d).getLong();
+    }
+
+    @Test
+    void latin1FastPathHashesAsTheReference() throws Exception {
+        // Latin-1 takes the one-pass path; the rest, and U+0130 (lower case: two chars), the general one.
+        StringBuilder all = new StringBuilder();
+        for (char c = 0; c < 0x180; c++) {
+            all.append(c);
+        }
+        java.util.List<String> cases = new java.util.ArrayList<>(java.util.List.of("", " ", " \t\n", "A",
+                " ÀÉÎÕÜ ßÿ\u00a0x ", "Straße\u2028end", "İstanbul", "ΣΑΣ", "café\u0301", all.toString(),
+                "x".repeat(10_000) + " É ".repeat(5_000)));
+        java.util.Random random = new java.util.Random(42);
+        for (int i = 0; i < 2000; i++) {
+            StringBuilder b = new StringBuilder();
+            for (int j = random.nextInt(40); j > 0; j--) {
+                String some = " \t\nAaÉé";
+                b.append(random.nextInt(4) == 0 ? some.charAt(random.nextInt(some.length()))
+                        : (char) random.nextInt(0x100));
+            }
+            cases.add(b.toString());
+        }
+        for (String t : dev.sluice.text.PackJobTest.readTexts()) {
+            cases.add(t);
+        }
+        for (String t : cases) {
+            assertEquals(reference(t), ContentHash.of(t), () -> "hash of " + t.codePoints().limit(40)
+                    .mapToObj(Integer::toHexString).toList());
+        }
+    }
 }

@@ -54,15 +54,20 @@ class PackJobTest {
 
     @BeforeAll
     static void readSample() throws IOException {
-        ObjectMapper m = new ObjectMapper();
-        texts = new ArrayList<>();
-        for (String line : Files.readAllLines(SAMPLE)) {
-            texts.add(m.readTree(line).get("text").asText());
-        }
+        texts = readTexts();
         assertTrue(texts.size() > 10_000, "the sample has " + texts.size() + " documents");
     }
 
     // ---- helpers ----
+
+    static List<String> readTexts() throws IOException {
+        ObjectMapper m = new ObjectMapper();
+        List<String> t = new ArrayList<>();
+        for (String line : Files.readAllLines(SAMPLE)) {
+            t.add(m.readTree(line).get("text").asText());
+        }
+        return t;
+    }
 
     PackConfig config(List<String> inputs, Path out, PackConfig.Dedup dedup, Path store, long maxSamples,
                       int seqLen, long shardSize) {
@@ -544,22 +549,32 @@ class PackJobTest {
     }
 
     @Test
-    void rerunAfterACrashRedoesOnlyMissingShards() throws Exception {
+    void rerunAfterACrashRedoesOnlyMissingUnits() throws Exception {
         Path out = tmp.resolve("resume");
-        PackConfig c = config(List.of(SAMPLE.toString()), out, PackConfig.Dedup.EXACT, null, 0, 512, 256L << 10);
+        // Units of 2,000 documents: 8 units, several shards each.
+        PackConfig c = new PackConfig(List.of(SAMPLE.toString()), null, "text", "cl100k_base", 512, 0,
+                PackConfig.Dedup.EXACT, null, 1, 0, false, PackConfig.Last.PARTIAL, 256L << 10, out, 2000);
         pack(c, 2);
         byte[] manifest = Files.readAllBytes(out.resolve("_manifest.json"));
         List<Path> shards = shards(out);
-        byte[] lastShard = Files.readAllBytes(shards.get(shards.size() - 1));
+        Path last = shards.get(shards.size() - 1);
+        assertTrue(last.getFileName().toString().startsWith("part-00007-"), last.toString());
+        byte[] lastShard = Files.readAllBytes(last);
         // Simulate a kill before the last unit committed and before the manifest.
         Files.delete(out.resolve("_manifest.json"));
-        Files.delete(shards.get(shards.size() - 1));
-        Files.delete(out.resolve(String.format(Locale.ROOT, "_units/unit-%05d.json", shards.size() - 1)));
+        Files.delete(last);
+        Files.delete(out.resolve("_units/unit-00007.json"));
         long firstModified = Files.getLastModifiedTime(shards.get(0)).toMillis();
         Thread.sleep(20);
-        pack(c, 1);
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        PrintStream err = new PrintStream(log, true, StandardCharsets.UTF_8);
+        new PackJob(c, new JobContext(1, OptionalLong.of(1L << 30), tmp, Progress.Mode.NONE, err, err),
+                InputStream.nullInputStream()).run();
+        String said = log.toString(StandardCharsets.UTF_8);
+        assertTrue(said.contains("resuming: 7 of 8 unit(s) already committed"), said);
+        assertTrue(said.contains("1 of 8 unit(s) packed by this run"), said);
         assertArrayEquals(manifest, Files.readAllBytes(out.resolve("_manifest.json")));
-        assertArrayEquals(lastShard, Files.readAllBytes(shards.get(shards.size() - 1)));
+        assertArrayEquals(lastShard, Files.readAllBytes(last));
         assertEquals(firstModified, Files.getLastModifiedTime(shards.get(0)).toMillis(), "committed shard kept");
     }
 }

@@ -1,0 +1,192 @@
+package dev.sluice.text;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sluice.engine.Json;
+import dev.sluice.testing.Cli;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * pack as shard tasks, then merge: the same bytes as one process, the work really split (each task tokenizes
+ * only its own units), dedup across the tasks' units the same as in one process.
+ */
+class PackShardTest {
+    static final Path SAMPLE = Cli.project().resolve("data-samples/text/debian-texts.jsonl");
+    /** 15,645 documents in units of 2,000: 8 units, the last of 1,645. */
+    static final int UNITS = 8;
+
+    @TempDir
+    Path tmp;
+
+    private Cli.Run pack(Path out, String... extra) {
+        List<String> a = new ArrayList<>(List.of("pack", "--input", SAMPLE.toString(), "--seq-len", "512",
+                "--shard-size", "256KB", "--unit-docs", "2000", "--progress", "none", "--memory-limit", "1GB",
+                "--tmp-dir", tmp.toString(), "--out", out.toString()));
+        a.addAll(List.of(extra));
+        return Cli.run(a.toArray(String[]::new));
+    }
+
+    /** Tokens each run of {@code out} tokenized, from its run records, by its shard ("0/1" for a whole run). */
+    private static Map<String, Long> tokensTokenized(Path out) throws Exception {
+        Map<String, Long> byShard = new TreeMap<>();
+        try (Stream<Path> s = Files.list(out.resolve("_runs"))) {
+            for (Path f : s.toList()) {
+                Map<String, Object> r = Json.read(f);
+                byShard.merge((String) r.get("shard"), ((Number) r.get("tokens")).longValue(), Long::sum);
+            }
+        }
+        return byShard;
+    }
+
+    @Test
+    void threeTasksAndMergeEqualOneProcess() throws Exception {
+        Path single = tmp.resolve("single");
+        Cli.Run one = pack(single, "--workers", "2");
+        assertEquals(0, one.code(), one.toString());
+        Path tasks = tmp.resolve("tasks");
+        // Tasks 2 and 0 at once (one output, shared lock, both recording the number of units), then a merge
+        // before task 1 has run.
+        ExecutorService threads = Executors.newFixedThreadPool(2);
+        Future<Cli.Run> t2 = threads.submit(() -> pack(tasks, "--shard", "2/3", "--workers", "1"));
+        Future<Cli.Run> t0 = threads.submit(() -> pack(tasks, "--shard", "0/3", "--workers", "1"));
+        threads.shutdown();
+        for (int i : new int[] {2, 0}) {
+            Cli.Run r = (i == 2 ? t2 : t0).get();
+            assertEquals(0, r.code(), r.toString());
+            assertTrue(r.err().contains("pack: shard task " + i + "/3: units u with u mod 3 = " + i), r.err());
+            assertTrue(r.err().contains("when every task is done, run: sluice merge"), r.err());
+        }
+        assertFalse(Files.exists(tasks.resolve("_manifest.json")), "no manifest before the merge");
+        Cli.Run early = Cli.run("merge", tasks.toString());
+        assertEquals(3, early.code(), early.toString());
+        assertTrue(early.err().contains("3 of 8 unit(s) not committed: 1, 4, 7"), early.err());
+        Cli.Run last = pack(tasks, "--shard", "1/3", "--workers", "1");
+        assertEquals(0, last.code(), last.toString());
+        assertTrue(last.err().contains("(3 of 8 unit(s))"), "the earlier tasks recorded the units: " + last.err());
+        Cli.Run merge = Cli.run("merge", tasks.toString());
+        assertEquals(0, merge.code(), merge.toString());
+        assertTrue(merge.out().contains("merged 8 unit(s)"), merge.out());
+
+        TreeMap<String, byte[]> a = Cli.outputFiles(single);
+        TreeMap<String, byte[]> b = Cli.outputFiles(tasks);
+        assertEquals(a.keySet(), b.keySet());
+        for (String k : a.keySet()) {
+            assertArrayEquals(a.get(k), b.get(k), k + " differs between one process and shard tasks + merge");
+        }
+        long records = a.keySet().stream().filter(k -> k.startsWith("_units/")).count();
+        assertEquals(UNITS, records, a.keySet().toString());
+        assertTrue(a.containsKey("train/part-00000-00001.parquet"), "a unit over --shard-size has parts: "
+                + a.keySet());
+        assertTrue(a.containsKey("train/part-00007-00000.parquet"), a.keySet().toString());
+        assertEquals(0, Cli.run("inspect", tasks.toString()).code());
+
+        // The work is split: each task tokenized exactly the documents of its own units, and no others.
+        Map<String, Long> byTask = tokensTokenized(tasks);
+        long[] unitTokens = new long[3];
+        for (int u = 0; u < UNITS; u++) {
+            Path record = tasks.resolve(String.format(Locale.ROOT, "_units/unit-%05d.json", u));
+            unitTokens[u % 3] += ((Number) Json.read(record).get("tokens_read")).longValue();
+        }
+        assertEquals(Map.of("0/3", unitTokens[0], "1/3", unitTokens[1], "2/3", unitTokens[2]), byTask);
+        assertEquals(Map.of("0/1", unitTokens[0] + unitTokens[1] + unitTokens[2]), tokensTokenized(single));
+
+        // Dedup across units (and so across tasks) keeps each text's first occurrence in the input, as jtokkit says.
+        Set<String> seen = new HashSet<>();
+        List<int[]> kept = PackJobTest.expectedKept(PackJobTest.readTexts(), seen);
+        long tokens = kept.stream().mapToLong(t -> t.length).sum();
+        Map<String, Object> totals = PackJobTest.totals(tasks);
+        assertEquals(15_645L, ((Number) totals.get("documents_read")).longValue());
+        assertEquals(kept.size(), ((Number) totals.get("documents_kept")).longValue());
+        assertEquals(tokens, ((Number) totals.get("tokens_kept")).longValue());
+        assertEquals(tokens + kept.size(), ((Number) totals.get("tokens_written")).longValue(),
+                "--last partial: every kept token and one end-of-text per document");
+        assertEquals(100257L, ((Number) totals.get("end_of_text_id")).longValue());
+    }
+
+    @Test
+    void badLinesAndFiltersCountTheSameInTasksAsInOneProcess() throws Exception {
+        // Malformed lines and records without text between documents, at a unit's edge and after the last
+        // document; duplicates across units; a document too short; units of two documents.
+        Path in = tmp.resolve("small.jsonl");
+        Files.writeString(in, """
+                {"text": "one"}
+                not json
+                {"text": "two words"}
+                {"text": null}
+                {"text": "ONE"}
+                {"text": "three more words here"}
+                [1]
+                {"text": "x"}
+                {"text": "two  words"}
+                {"text": "four is the last"}
+                {"no": "text"}
+                """);
+        List<String> args = List.of("pack", "--input", in.toString(), "--seq-len", "8", "--unit-docs", "2",
+                "--min-tokens", "2", "--progress", "none", "--memory-limit", "512MB", "--tmp-dir", tmp.toString());
+        Path single = tmp.resolve("one");
+        Path tasks = tmp.resolve("two");
+        assertEquals(0, run(args, "--out", single.toString()).code());
+        for (String shard : List.of("1/2", "0/2")) {
+            Cli.Run r = run(args, "--out", tasks.toString(), "--shard", shard);
+            assertEquals(0, r.code(), r.toString());
+        }
+        assertEquals(0, Cli.run("merge", tasks.toString()).code());
+        TreeMap<String, byte[]> a = Cli.outputFiles(single);
+        TreeMap<String, byte[]> b = Cli.outputFiles(tasks);
+        assertEquals(a.keySet(), b.keySet());
+        for (String k : a.keySet()) {
+            assertArrayEquals(a.get(k), b.get(k), k);
+        }
+        Map<String, Object> t = PackJobTest.totals(single);
+        assertEquals(4L, ((Number) Json.read(single.resolve("_manifest.json")).get("units")).longValue());
+        assertEquals(7L, ((Number) t.get("documents_read")).longValue());
+        assertEquals(2L, ((Number) t.get("malformed_lines")).longValue());
+        assertEquals(2L, ((Number) t.get("missing_text")).longValue());
+        // "ONE" and "two  words" repeat earlier units' texts; "one" is one token, so too short, and "x" too.
+        assertEquals(2L, ((Number) t.get("duplicates_in_run")).longValue());
+        assertEquals(2L, ((Number) t.get("too_short")).longValue());
+        assertEquals(3L, ((Number) t.get("documents_kept")).longValue());
+        // The last unit takes the record without text after the last document.
+        assertEquals(1L, ((Number) Json.read(single.resolve("_units/unit-00003.json")).get("missing_text"))
+                .longValue());
+    }
+
+    private static Cli.Run run(List<String> args, String... extra) {
+        List<String> a = new ArrayList<>(args);
+        a.addAll(List.of(extra));
+        return Cli.run(a.toArray(String[]::new));
+    }
+
+    @Test
+    void shardTasksRefuseADedupStoreAndStdin() {
+        Path out = tmp.resolve("refused");
+        Cli.Run store = pack(out, "--shard", "0/2", "--dedup-store", tmp.resolve("store").toString());
+        assertEquals(2, store.code(), store.toString());
+        assertTrue(store.err().contains("--dedup-store cannot be used by shard task 0/2"), store.err());
+        Cli.Run stdin = Cli.run("pack", "--input", "-", "--max-samples", "10", "--shard", "1/2", "--out",
+                out.toString());
+        assertEquals(2, stdin.code(), stdin.toString());
+        assertTrue(stdin.err().contains("shard task 1/2 needs input files") && stdin.err().contains("standard input"),
+                stdin.err());
+        assertFalse(Files.exists(out), "nothing written");
+        Cli.Run merge = Cli.run("merge", out.toString());
+        assertEquals(3, merge.code(), merge.toString());
+    }
+}
