@@ -28,23 +28,22 @@ public final class InputSamples {
 
     /** Measurements in a probe-rows input (Parquet: from the footers). */
     public static long rows(DuckSession duck, Sql.Fragment relation, String what) {
-        try (Connection c = duck.connection(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery(Sql.load("estimate/count").bind("input", relation).render())) {
-            rs.next();
-            return rs.getLong(1);
-        } catch (SQLException e) {
-            throw SqlErrors.wrap(e, "counting the rows of " + what);
-        }
+        return number(duck, "estimate/count", relation, "counting the rows of " + what);
     }
 
     /** Columns of a probe-rows input. */
     public static int columns(DuckSession duck, Sql.Fragment relation, String what) {
+        return (int) number(duck, "estimate/columns", relation, "reading the columns of " + what);
+    }
+
+    /** The one number the SQL file {@code name} computes over {@code relation}. */
+    private static long number(DuckSession duck, String name, Sql.Fragment relation, String doing) {
         try (Connection c = duck.connection(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery(Sql.load("estimate/columns").bind("input", relation).render())) {
+             ResultSet rs = s.executeQuery(Sql.load(name).bind("input", relation).render())) {
             rs.next();
-            return rs.getInt(1);
+            return rs.getLong(1);
         } catch (SQLException e) {
-            throw SqlErrors.wrap(e, "reading the columns of " + what);
+            throw SqlErrors.wrap(e, doing);
         }
     }
 
