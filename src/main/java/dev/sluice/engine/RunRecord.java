@@ -57,6 +57,19 @@ public final class RunRecord {
         Json.writeAtomically(outDir.resolve(DIR).resolve(runId + ".json"), fields);
     }
 
+    /**
+     * Records a run that failed with {@code error}. Writing the record may fail too (the disk is full, say):
+     * that failure is added to {@code error} as suppressed, since the first error is the one to show.
+     */
+    public void fail(Path outDir, Throwable error, MemoryMonitor memory) {
+        fields.put("error", String.valueOf(error.getMessage()));
+        try {
+            finish(outDir, "failed", memory, 0);
+        } catch (RuntimeException recordFailed) {
+            error.addSuppressed(recordFailed);
+        }
+    }
+
     private static String hostName() {
         String name = ManagementFactory.getRuntimeMXBean().getName();
         int at = name.indexOf('@');

@@ -218,12 +218,7 @@ public final class CompressJob {
                 throw SluiceException.resource("cannot write to " + out.path() + ": " + e.getMessage(), e);
             } catch (RuntimeException e) {
                 if (record != null) {
-                    record.put("error", String.valueOf(e.getMessage()));
-                    try {
-                        record.finish(out.path(), "failed", memory, 0);
-                    } catch (RuntimeException recordFailed) {
-                        e.addSuppressed(recordFailed); // e.g. the disk is full: the first error is the one to show
-                    }
+                    record.fail(out.path(), e, memory);
                 }
                 throw e;
             } finally {

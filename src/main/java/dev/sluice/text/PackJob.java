@@ -148,12 +148,7 @@ public final class PackJob {
                 ctx.log(memory.summary());
                 return r;
             } catch (RuntimeException | Error e) {
-                record.put("error", String.valueOf(e.getMessage()));
-                try {
-                    record.finish(out.path(), "failed", memory, 0);
-                } catch (RuntimeException recordFailed) {
-                    e.addSuppressed(recordFailed); // e.g. the disk is full: the first error is the one to show
-                }
+                record.fail(out.path(), e, memory);
                 throw e;
             } finally {
                 TempDirs.deleteTree(tmp);
