@@ -1,19 +1,12 @@
 package dev.sluice.knn;
 
-import dev.sluice.engine.SluiceException;
 import dev.sluice.io.CodeShards;
 import dev.sluice.io.VectorBatch;
 import dev.sluice.io.VectorReader;
 import java.util.function.IntFunction;
 import dev.sluice.simd.Kernels;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * Top-k over quantized codes: each query gets its scorer (look-up tables or rotated query) once, then the codes
@@ -39,41 +32,20 @@ public final class CodeSearch {
         CodeBatch shared = new CodeBatch(batch, cb);
         int chunks = Math.max(1, Math.min(workers, nq));
         int per = (nq + chunks - 1) / chunks;
-        ExecutorService pool = Executors.newFixedThreadPool(chunks, Thread.ofPlatform().name("sluice-adc-", 0).factory());
-        try {
+        try (QueryChunks pool = new QueryChunks("sluice-adc-", nq, chunks, per)) {
             while (codes.next(batch)) {
                 // Work that all queries share (a transposed layout, per-code values) is done once, here.
                 shared.reset();
                 if (nq > 0) {
                     scorers[0].prepare(shared);
                 }
-                List<Future<?>> fs = new ArrayList<>();
-                for (int c = 0; c < chunks; c++) {
-                    int from = c * per, to = Math.min(nq, from + per);
-                    if (from >= to) {
-                        continue;
+                pool.run((from, to) -> {
+                    float[] d = new float[batch.rows];
+                    for (int q = from; q < to; q++) {
+                        scorers[q].scan(shared, heaps[q], d);
                     }
-                    fs.add(pool.submit(() -> {
-                        float[] d = new float[batch.rows];
-                        for (int q = from; q < to; q++) {
-                            scorers[q].scan(shared, heaps[q], d);
-                        }
-                    }));
-                }
-                for (Future<?> f : fs) {
-                    f.get();
-                }
+                }, "search");
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw SluiceException.internal("interrupted", e);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException re) {
-                throw re;
-            }
-            throw SluiceException.internal("search failed: " + e.getCause(), e.getCause());
-        } finally {
-            pool.shutdownNow();
         }
         return Neighbors.of(heaps);
     }

@@ -5,13 +5,7 @@ import dev.sluice.io.VectorBatch;
 import dev.sluice.io.VectorReader;
 import dev.sluice.simd.Kernels;
 import dev.sluice.simd.VectorKernels;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * Exact top-k by squared L2, streamed over the base in batches: {@code ||q - x||^2 = ||q||^2 + ||x||^2 - 2 q.x},
@@ -46,34 +40,14 @@ public final class ExactSearch {
         float[] bn = new float[batchRows];
         int chunks = Math.max(1, Math.min(workers, (nq + 3) / 4));
         int per = ((nq + chunks - 1) / chunks + 3) / 4 * 4;
-        ExecutorService pool = Executors.newFixedThreadPool(chunks, Thread.ofPlatform().name("sluice-knn-", 0).factory());
-        try {
+        try (QueryChunks pool = new QueryChunks("sluice-knn-", nq, chunks, per)) {
             base.rewind();
             while (base.next(b)) {
                 for (int i = 0; i < b.rows; i++) {
                     bn[i] = kern.dot(b.data, i * dim, b.data, i * dim, dim);
                 }
-                List<Future<?>> fs = new ArrayList<>();
-                for (int c = 0; c < chunks; c++) {
-                    int from = c * per, to = Math.min(nq, from + per);
-                    if (from < to) {
-                        fs.add(pool.submit(() -> searchChunk(kern, queries, qn, from, to, b, bn, heaps)));
-                    }
-                }
-                for (Future<?> f : fs) {
-                    f.get();
-                }
+                pool.run((from, to) -> searchChunk(kern, queries, qn, from, to, b, bn, heaps), "exact search");
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw SluiceException.internal("interrupted", e);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException re) {
-                throw re;
-            }
-            throw SluiceException.internal("exact search failed: " + e.getCause(), e.getCause());
-        } finally {
-            pool.shutdownNow();
         }
         return Neighbors.of(heaps);
     }
