@@ -24,7 +24,7 @@ public final class Json {
             MAPPER.writeValue(tmp.toFile(), value);
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
-            throw SluiceException.resource("cannot write " + file + ": " + e.getMessage(), e);
+            throw SluiceException.cannotWrite(file, e);
         }
     }
 

@@ -1,5 +1,8 @@
 package dev.sluice.engine;
 
+import java.io.IOException;
+import java.util.Locale;
+
 /**
  * The one exception type a job raises on purpose. The kind decides the exit code (only
  * {@code Main} maps it); the message carries the values a user needs: file, column, expected, found.
@@ -57,6 +60,19 @@ public final class SluiceException extends RuntimeException {
 
     public static SluiceException resource(String message, Throwable cause) {
         return new SluiceException(Kind.RESOURCE, message, cause);
+    }
+
+    /**
+     * Writing {@code what} (a file or directory) failed. A full disk is said so, with what to do, since a
+     * rerun resumes once there is room; other errors keep the system's words.
+     */
+    public static SluiceException cannotWrite(Object what, IOException e) {
+        String reason = e.getMessage() == null ? e.toString() : e.getMessage();
+        if (reason.toLowerCase(Locale.ROOT).contains("no space left")) {
+            return resource("disk full while writing " + what + ": " + reason
+                    + "\nfree space on the output or --tmp-dir disk, then rerun to resume", e);
+        }
+        return resource("cannot write " + what + ": " + reason, e);
     }
 
     public static SluiceException internal(String message, Throwable cause) {

@@ -39,7 +39,7 @@ public final class CodeShards {
         } catch (SQLException e) {
             throw SqlErrors.wrap(e, "writing codes to " + file);
         } catch (IOException e) {
-            throw SluiceException.resource("cannot write " + file + ": " + e.getMessage(), e);
+            throw SluiceException.cannotWrite(file, e);
         }
     }
 

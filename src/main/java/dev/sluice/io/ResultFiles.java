@@ -64,7 +64,7 @@ public final class ResultFiles {
             }
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
-            throw SluiceException.resource("cannot write " + file + ": " + e.getMessage(), e);
+            throw SluiceException.cannotWrite(file, e);
         } catch (ArithmeticException e) {
             throw SluiceException.input("an id does not fit in int32, which .ivecs holds; write .npy or .parquet");
         } finally {

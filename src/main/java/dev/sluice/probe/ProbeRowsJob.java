@@ -343,7 +343,7 @@ public final class ProbeRowsJob {
         } catch (SQLException e) {
             throw SqlErrors.wrap(e, "writing the key table " + keysFile);
         } catch (IOException e) {
-            throw SluiceException.resource("cannot write " + keysFile + ": " + e.getMessage(), e);
+            throw SluiceException.cannotWrite(keysFile, e);
         }
     }
 

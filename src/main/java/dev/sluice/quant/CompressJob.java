@@ -215,7 +215,7 @@ public final class CompressJob {
                 return new Result(n, dim, q.method(), q.codeBytes(), units, run, trainSeconds, vps, sampleMse, shard,
                         false);
             } catch (IOException e) {
-                throw SluiceException.resource("cannot write to " + out.path() + ": " + e.getMessage(), e);
+                throw SluiceException.cannotWrite(out.path(), e);
             } catch (RuntimeException e) {
                 if (record != null) {
                     record.fail(out.path(), e, memory);

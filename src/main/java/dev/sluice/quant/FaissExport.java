@@ -80,12 +80,12 @@ public final class FaissExport {
                 }
             }
         } catch (IOException e) {
-            throw SluiceException.resource("cannot write " + file + ": " + e.getMessage(), e);
+            throw SluiceException.cannotWrite(file, e);
         }
         try {
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
-            throw SluiceException.resource("cannot write " + file + ": " + e.getMessage(), e);
+            throw SluiceException.cannotWrite(file, e);
         }
     }
 

@@ -105,7 +105,7 @@ public final class OutputDir implements AutoCloseable {
                 if (Files.exists(file)) {
                     return fixPlan(plan, comparedKeys);
                 }
-                throw SluiceException.resource("cannot write " + file + ": " + e2.getMessage(), e2);
+                throw SluiceException.cannotWrite(file, e2);
             }
         } finally {
             try {

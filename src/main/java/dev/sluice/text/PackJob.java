@@ -343,7 +343,7 @@ public final class PackJob {
             Files.move(tmp, out.path().resolve(UNITS_FILE), StandardCopyOption.ATOMIC_MOVE,
                     StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
-            throw SluiceException.resource("cannot write " + out.path().resolve(UNITS_FILE) + ": " + e.getMessage(), e);
+            throw SluiceException.cannotWrite(out.path().resolve(UNITS_FILE), e);
         }
     }
 
