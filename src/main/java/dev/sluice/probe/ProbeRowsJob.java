@@ -411,7 +411,7 @@ public final class ProbeRowsJob {
         } catch (SQLException e) {
             throw SqlErrors.wrap(e, "sorting the measurements" + (unitName.isEmpty() ? "" : ", at " + unitName));
         } catch (IOException e) {
-            throw SluiceException.resource("writing " + unitName + " under " + out.path() + ": " + e.getMessage(), e);
+            throw SluiceException.cannotWrite(unitName + " under " + out.path(), e);
         } catch (Exception e) {
             throw SluiceException.internal("writing " + unitName + ": " + e.getMessage(), e);
         }

@@ -55,7 +55,7 @@ public final class OutputDir implements AutoCloseable {
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
-            throw SluiceException.resource("cannot create output directory " + dir + ": " + e.getMessage(), e);
+            throw SluiceException.cannotWrite("output directory " + dir, e);
         }
         try {
             return new OutputDir(dir, OutputLock.take(dir, shard));

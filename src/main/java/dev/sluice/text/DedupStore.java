@@ -162,7 +162,7 @@ public final class DedupStore implements AutoCloseable {
             }
             return Seen.NEW;
         } catch (IOException e) {
-            throw SluiceException.resource("dedup store " + dir + ": " + e.getMessage(), e);
+            throw SluiceException.cannotWrite("dedup store " + dir, e);
         }
     }
 
@@ -199,7 +199,7 @@ public final class DedupStore implements AutoCloseable {
             pending.clear();
             done = true;
         } catch (IOException e) {
-            throw SluiceException.resource("cannot save dedup store " + dir + ": " + e.getMessage(), e);
+            throw SluiceException.cannotWrite("dedup store " + dir, e);
         }
     }
 

@@ -371,7 +371,7 @@ public final class PackJob {
         try {
             Files.createDirectories(target.getParent());
         } catch (IOException e) {
-            throw SluiceException.resource("cannot create " + target.getParent() + ": " + e.getMessage(), e);
+            throw SluiceException.cannotWrite(target.getParent(), e);
         }
         String view = "pack_stream_" + unit + "_" + part;
         String sql = Sql.load(SQL + "write_shard").bind("stream", Sql.ident(view))
