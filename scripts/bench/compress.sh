@@ -89,7 +89,7 @@ def fmt(v, f="%.3f"):
 def ratio(a, b):
     return "—" if a is None or b in (None, 0) else "%.2fx" % (a / b)
 
-rows = [("pq8", "pq8"), ("pq16", "pq16"), ("pq32", "pq32"), ("pq32x4", None), ("opq16", "opq16"),
+rows = [("pq8", "pq8"), ("pq16", "pq16"), ("pq32", "pq32"), ("pq32x4", "pq32x4"), ("opq16", "opq16"),
         ("sq8", "sq8"), ("sq4", "sq4"), ("rabitq1", "lsh"), ("rabitq4", None)]
 print("| method | bytes/vec | recall@10 sluice / FAISS | train s sluice / FAISS | encode vec/s sluice / FAISS (ratio) "
       "| search QPS sluice / FAISS (ratio) |")

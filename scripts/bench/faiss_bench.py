@@ -46,6 +46,7 @@ def recall(ids):
 
 
 for name, factory, nbytes in [("pq8", "PQ8", 8), ("pq16", "PQ16", 16), ("pq32", "PQ32", 32),
+                              ("pq32x4", "PQ32x4fs", 16),
                               ("opq16", "OPQ16,PQ16", 16), ("sq8", "SQ8", d), ("sq4", "SQ4", d // 2),
                               ("lsh", "LSH", d // 8)]:
     if only and name not in [counterpart.get(o, o) for o in only]:
