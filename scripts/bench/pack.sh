@@ -13,12 +13,15 @@ BENCH_DIR="${BENCH_DIR:-${TMPDIR:-/tmp}/sluice-bench-pack}"
 WORKERS="${WORKERS:-2}"
 MEMORY="${MEMORY:-1GB}"
 SEED_HASHES="${SEED_HASHES:-10000000}"
-MIN_BYTES=$((150 * 1000 * 1000))
+# CORPUS_MB=1500: a larger corpus, over which the start-up (JVM, DuckDB, the JIT) weighs less.
+CORPUS_MB="${CORPUS_MB:-150}"
+MIN_BYTES=$((CORPUS_MB * 1000 * 1000))
 mkdir -p "$BENCH_DIR"
 export LC_ALL=C
 for tool in jq /usr/bin/time; do command -v "$tool" >/dev/null || { echo "pack.sh: needs $tool" >&2; exit 1; }; done
 
 CORPUS="$BENCH_DIR/corpus.jsonl"
+[ "$CORPUS_MB" = 150 ] || CORPUS="$BENCH_DIR/corpus-${CORPUS_MB}mb.jsonl"
 if [ ! -s "$CORPUS" ]; then
   echo "building $CORPUS from /usr/share/doc ..." >&2
   base="$BENCH_DIR/base.jsonl"
@@ -38,7 +41,7 @@ if [ ! -s "$CORPUS" ]; then
   mv "$CORPUS.tmp" "$CORPUS"
   rm -f "$base"
 fi
-SMALL="$BENCH_DIR/corpus-tenth.jsonl"
+SMALL="${CORPUS%.jsonl}-tenth.jsonl"
 head -c $(( $(stat -c %s "$CORPUS") / 10 )) "$CORPUS" | sed '$d' > "$SMALL"   # a tenth of the bytes, whole lines
 
 # Build once, outside the timings.
@@ -48,18 +51,20 @@ JAVA="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java"
 echo "corpus: $(wc -l < "$CORPUS") documents, $(du -h "$CORPUS" | cut -f1); tenth: $(wc -l < "$SMALL") documents" >&2
 echo "machine: $(nproc) cores ($(lscpu | sed -n 's/^Model name: *//p')), load average $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 
-raw=$("$JAVA" -Xmx1g -cp "$ROOT/target/lib/*" "$ROOT/scripts/bench/RawTokenize.java" "$CORPUS" 1)
+# The baselines hold every text in memory.
+raw_heap="-Xmx$((CORPUS_MB * 4 + 1024))m"
+raw=$("$JAVA" "$raw_heap" -cp "$ROOT/target/lib/*" "$ROOT/scripts/bench/RawTokenize.java" "$CORPUS" 1)
 echo "$raw" >&2
 raw_tps=$(sed -E 's/.*: ([0-9]+) tokens\/s/\1/' <<< "$raw")
 raw_cpu=$(sed -E 's/.*\(CPU ([0-9.]+) s\).*/\1/' <<< "$raw")
 # The ceiling: jtokkit alone on as many threads as pack has workers (texts loaded before the clock starts).
-rawn=$("$JAVA" -Xmx2g -cp "$ROOT/target/lib/*" "$ROOT/scripts/bench/RawTokenize.java" "$CORPUS" "$WORKERS")
+rawn=$("$JAVA" "$raw_heap" -cp "$ROOT/target/lib/*" "$ROOT/scripts/bench/RawTokenize.java" "$CORPUS" "$WORKERS")
 echo "$rawn" >&2
 rawn_tps=$(sed -E 's/.*: ([0-9]+) tokens\/s/\1/' <<< "$rawn")
 
 # The heap is fixed and pre-touched (as for a container job): its resident size is then the same from the
 # first second, and what remains to compare between runs is what pack itself holds.
-heap_mb=$(( $(numfmt --from=iec "${MEMORY%B}") / 1048576 / 5 ))
+heap_mb=$(( $(numfmt --from=iec "${MEMORY%B}") / 1048576 / 3 ))   # the launcher's share for pack
 export SLUICE_JAVA_OPTS="-Xms${heap_mb}m -XX:+AlwaysPreTouch ${SLUICE_JAVA_OPTS:-}"
 
 # run NAME OUT [pack options...]: prints "tokens wall_s peak_rss_kb cpu_s"
