@@ -180,18 +180,17 @@ public final class ProductQuantizer implements Quantizer {
         if (nbits == 8) {
             return new PqScorer(kern, lut, m);
         }
+        // With 4 bits a code byte holds two sub-codes: one 256-entry table per byte, each entry the sum of its
+        // two sub-tables, turns the code into m/2 8-bit codes that the byte-table scan reads. The float
+        // distance sums those pairs in byte order, the same additions as summing the nibbles pair by pair.
         int bytes = codeBytes();
-        return (codes, o, count, out) -> {
-            for (int i = 0; i < count; i++) {
-                int c = o + i * bytes;
-                float s = 0;
-                for (int b = 0; b < bytes; b++) {
-                    int v = codes[c + b];
-                    s += lut[(2 * b) * 16 + (v & 0x0F)] + lut[(2 * b + 1) * 16 + ((v >>> 4) & 0x0F)];
-                }
-                out[i] = s;
+        float[] pairs = new float[bytes * 256];
+        for (int b = 0; b < bytes; b++) {
+            for (int v = 0; v < 256; v++) {
+                pairs[b * 256 + v] = lut[(2 * b) * 16 + (v & 0x0F)] + lut[(2 * b + 1) * 16 + (v >>> 4)];
             }
-        };
+        }
+        return new PqScorer(kern, pairs, bytes);
     }
 
     @Override

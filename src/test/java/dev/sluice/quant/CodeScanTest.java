@@ -22,7 +22,12 @@ class CodeScanTest {
 
     /** Top-k of one query by both scans over codes cut into batches of the given sizes; asserts they agree. */
     static void assertSameTopK(CodeScorer s, byte[] codes, int m, int[] batches, int k, String what) {
-        CodeScorer plain = s::distances;
+        assertSameTopK(s, s::distances, codes, m, batches, k, what);
+    }
+
+    /** The same against another scorer's plain scan. */
+    static void assertSameTopK(CodeScorer s, CodeScorer plain, byte[] codes, int m, int[] batches, int k,
+                               String what) {
         TopK fast = new TopK(k), ref = new TopK(k);
         int first = 0;
         for (int rows : batches) {
@@ -62,6 +67,39 @@ class CodeScanTest {
             for (int k : new int[] {1, 10, 100}) {
                 assertSameTopK((PqScorer) s, codes, m, new int[] {1000, 1, 63, 65, n - 1129}, k,
                         "m " + m + ", query " + q + ", k " + k);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {16, 32})
+    void fourBitCodesScanWithPairTablesAndKeepTheNibbleSums(int m) {
+        int n = Samples.N;
+        ProductQuantizer pq = ProductQuantizer.train(Samples.BASE, n, Samples.DIM, m, 4, SEED, 2, 4);
+        int bytes = pq.codeBytes();
+        byte[] codes = new byte[n * bytes];
+        for (int i = 0; i < n; i++) {
+            pq.encodeTo(Samples.BASE, i * Samples.DIM, codes, i * bytes);
+        }
+        float[] queries = Samples.load("queries.npy");
+        for (int q = 0; q < 40; q++) {
+            float[] lut = pq.table(queries, q * Samples.DIM);
+            // The definition: one table entry per sub-space, summed pair by pair.
+            CodeScorer nibbles = (c, o, count, out) -> {
+                for (int i = 0; i < count; i++) {
+                    float sum = 0;
+                    for (int b = 0; b < bytes; b++) {
+                        int v = c[o + i * bytes + b];
+                        sum += lut[2 * b * 16 + (v & 0x0F)] + lut[(2 * b + 1) * 16 + ((v >>> 4) & 0x0F)];
+                    }
+                    out[i] = sum;
+                }
+            };
+            CodeScorer s = pq.scorer(queries, q * Samples.DIM);
+            assertTrue(s instanceof PqScorer p && p.usesBytes(), "4-bit PQ scans with byte tables");
+            for (int k : new int[] {1, 10, 100}) {
+                assertSameTopK(s, nibbles, codes, bytes, new int[] {1000, 1, 63, 65, n - 1129}, k,
+                        "m " + m + " x 4 bits, query " + q + ", k " + k);
             }
         }
     }
