@@ -11,6 +11,7 @@ import dev.sluice.io.VectorReader;
 import dev.sluice.knn.ExactSearch;
 import dev.sluice.knn.Neighbors;
 import dev.sluice.knn.Recall;
+import dev.sluice.knn.ScanWarmUp;
 import dev.sluice.simd.Kernels;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -50,7 +51,10 @@ public final class EvalJob {
         Quantizer q = codes.quantizer();
         int dim = q.dim();
         int k = config.k();
-        try (MemoryMonitor memory = new MemoryMonitor();
+        // The scan kernels compile on the other core while DuckDB starts and the queries and neighbours load.
+        ScanWarmUp warmUp = ScanWarmUp.start(q::scorer, q.dim(), q.codeBytes());
+        try (warmUp;
+             MemoryMonitor memory = new MemoryMonitor();
              SearchJob.Session s = SearchJob.Session.open(budget, ctx, config.codes())) {
             RunRecord record = new RunRecord("eval", config.parameters());
             Map<String, Object> m = new LinkedHashMap<>();
@@ -75,6 +79,7 @@ public final class EvalJob {
                     truth[i] = java.util.Arrays.stream(gt[i]).asLongStream().toArray();
                 }
             } else {
+                warmUp.close();
                 try (VectorReader base = search.openBase(codes, s)) {
                     long t0 = System.nanoTime();
                     Neighbors exact = ExactSearch.search(queries, nq, base, k, ctx.workers(), 16_384);
@@ -86,6 +91,7 @@ public final class EvalJob {
                 }
             }
 
+            warmUp.close();
             memory.stage("search");
             // The first pass also pays for the JIT: Vector API code runs boxed, tens of times slower, until C2 has
             // compiled it (about a second on 2 busy cores). search_qps times a second pass, as a long-running

@@ -13,6 +13,7 @@ import dev.sluice.io.VectorReader;
 import dev.sluice.io.VectorIo;
 import dev.sluice.knn.CodeSearch;
 import dev.sluice.knn.Neighbors;
+import dev.sluice.knn.ScanWarmUp;
 import dev.sluice.simd.Kernels;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -37,12 +38,17 @@ public final class SearchJob {
     public Result run() {
         MemoryBudget budget = MemoryBudget.detect(ctx.memoryLimit());
         CodesDir codes = CodesDir.open(config.codes());
-        try (MemoryMonitor memory = new MemoryMonitor();
+        // The scan kernels compile on the other core while DuckDB starts and the queries load.
+        ScanWarmUp warmUp = ScanWarmUp.start(codes.quantizer()::scorer, codes.quantizer().dim(),
+                codes.quantizer().codeBytes());
+        try (warmUp;
+             MemoryMonitor memory = new MemoryMonitor();
              Session s = Session.open(budget, ctx, config.codes())) {
             RunRecord record = new RunRecord("search", config.parameters());
             memory.stage("queries");
             float[] queries = readAll(config.queries(), queryColumn(codes), null, s, codes.quantizer().dim());
             int nq = queries.length / codes.quantizer().dim();
+            warmUp.close();
             memory.stage("search");
             long t0 = System.nanoTime();
             Neighbors nb = search(codes, queries, nq, config.k(), config.rerank(), s, ctx.workers());
