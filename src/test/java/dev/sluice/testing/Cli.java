@@ -1,9 +1,11 @@
 package dev.sluice.testing;
 
 import dev.sluice.cli.Main;
+import dev.sluice.engine.TempDirs;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,13 +43,37 @@ public final class Cli {
         return project().resolve("data-samples/flights/flights-sample.parquet");
     }
 
-    /** A child JVM running Main with the engine's flags and the given heap; the caller waits or kills it. */
+    private static Path childTmp;
+
+    /** target/child-tmp, emptied of what the children of an earlier test JVM left, once per test JVM. */
+    private static synchronized Path childTmp() {
+        if (childTmp == null) {
+            Path dir = project().resolve("target/child-tmp");
+            try {
+                if (Files.exists(dir)) {
+                    TempDirs.deleteTree(dir);
+                }
+                Files.createDirectories(dir);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            childTmp = dir;
+        }
+        return childTmp;
+    }
+
+    /**
+     * A child JVM running Main with the engine's flags and the given heap; the caller waits or kills it. Its
+     * temporary files go under target/: from the test class path the DuckDB driver unpacks its 60 MB native
+     * library into one at each start, and a killed child leaves it behind.
+     */
     public static ProcessBuilder childJvm(String heap, List<String> args) {
+        Path tmp = childTmp();
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
                 "--add-opens=java.base/java.nio=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
-                "-XX:+UseSerialGC", "-Xmx" + heap, "-cp", System.getProperty("java.class.path"),
-                "dev.sluice.cli.Main"));
+                "-XX:+UseSerialGC", "-Xmx" + heap, "-Djava.io.tmpdir=" + tmp.toAbsolutePath(),
+                "-cp", System.getProperty("java.class.path"), "dev.sluice.cli.Main"));
         cmd.addAll(args);
         return new ProcessBuilder(cmd);
     }
