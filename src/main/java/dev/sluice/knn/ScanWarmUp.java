@@ -17,7 +17,13 @@ public final class ScanWarmUp implements AutoCloseable {
     private volatile boolean stopped;
 
     private ScanWarmUp(BiFunction<float[], Integer, CodeScorer> scorerOf, int dim, int codeBytes) {
-        thread = Thread.ofPlatform().daemon().name("sluice-scan-warm-up").start(() -> run(scorerOf, dim, codeBytes));
+        thread = Thread.ofPlatform().daemon().name("sluice-scan-warm-up").start(() -> {
+            try {
+                run(scorerOf, dim, codeBytes);
+            } catch (RuntimeException e) {
+                // Random codes may hold values that no encoder writes (NaN factors); the warm-up just ends early.
+            }
+        });
     }
 
     /** Starts warming up the scorers that {@code scorerOf} (query, offset) makes, over codes of {@code codeBytes}. */
