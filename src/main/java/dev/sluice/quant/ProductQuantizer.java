@@ -137,13 +137,7 @@ public final class ProductQuantizer implements Quantizer {
             java.util.Arrays.fill(dest, destOff, destOff + codeBytes(), (byte) 0);
         }
         for (int j = 0; j < m; j++) {
-            kern.squareDistancesColumnMajor(v, off + j * dsub, columns, j * ksub * dsub, dsub, ksub, d);
-            int best = 0;
-            for (int c = 1; c < ksub; c++) {
-                if (d[c] < d[best]) {
-                    best = c;
-                }
-            }
+            int best = kern.nearestColumn(v, off + j * dsub, columns, j * ksub * dsub, dsub, ksub, d);
             if (nbits == 8) {
                 dest[destOff + j] = (byte) best;
             } else {

@@ -4,6 +4,7 @@ import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorShuffle;
@@ -25,6 +26,9 @@ final class PanamaKernels implements VectorKernels {
     /** Byte lanes of the widest vector, for the PQ table look-ups, and shorts of the same shape for their sums. */
     static final VectorSpecies<Byte> LUT_BYTES = ByteVector.SPECIES_PREFERRED;
     static final VectorSpecies<Short> LUT_SHORTS = VectorSpecies.of(short.class, LUT_BYTES.vectorShape());
+
+    /** 0, 1, 2, ...: each int lane's own index, for {@link #nearestColumn}. */
+    private static final int[] LANE_INDEX = java.util.stream.IntStream.range(0, INTS.length()).toArray();
 
     /** Shuffles that fold the upper half of the lanes onto the lower half, for {@link #sum}. */
     private static final VectorShuffle<Float>[] FOLDS = folds();
@@ -139,6 +143,62 @@ final class PanamaKernels implements VectorKernels {
         out[1] = r1;
         out[2] = r2;
         out[3] = r3;
+    }
+
+    @Override
+    public int nearestColumn(float[] q, int qo, float[] cols, int co, int dim, int count, float[] scratch) {
+        // The distances of squareDistancesColumnMajor, compared as they are made: each lane keeps its first
+        // smallest distance and where it was, so no pass over a distance array and no scalar argmin.
+        int n = FLOATS.length();
+        int blocks = count - count % (4 * n);
+        if (blocks == 0) {
+            return VectorKernels.super.nearestColumn(q, qo, cols, co, dim, count, scratch);
+        }
+        FloatVector best = FloatVector.broadcast(FLOATS, Float.POSITIVE_INFINITY);
+        IntVector bestAt = IntVector.zero(INTS);
+        IntVector lanes = IntVector.fromArray(INTS, LANE_INDEX, 0);
+        for (int c = 0; c < blocks; c += 4 * n) {
+            FloatVector s0 = FloatVector.zero(FLOATS), s1 = s0, s2 = s0, s3 = s0;
+            for (int j = 0, o = co + c; j < dim; j++, o += count) {
+                FloatVector x = FloatVector.broadcast(FLOATS, q[qo + j]);
+                FloatVector d0 = x.sub(FloatVector.fromArray(FLOATS, cols, o));
+                FloatVector d1 = x.sub(FloatVector.fromArray(FLOATS, cols, o + n));
+                FloatVector d2 = x.sub(FloatVector.fromArray(FLOATS, cols, o + 2 * n));
+                FloatVector d3 = x.sub(FloatVector.fromArray(FLOATS, cols, o + 3 * n));
+                s0 = d0.fma(d0, s0);
+                s1 = d1.fma(d1, s1);
+                s2 = d2.fma(d2, s2);
+                s3 = d3.fma(d3, s3);
+            }
+            // In column order, and only when strictly smaller: a lane keeps its first minimum.
+            VectorMask<Float> m = s0.lt(best);
+            best = best.blend(s0, m);
+            bestAt = bestAt.blend(lanes.add(c), m.cast(INTS));
+            m = s1.lt(best);
+            best = best.blend(s1, m);
+            bestAt = bestAt.blend(lanes.add(c + n), m.cast(INTS));
+            m = s2.lt(best);
+            best = best.blend(s2, m);
+            bestAt = bestAt.blend(lanes.add(c + 2 * n), m.cast(INTS));
+            m = s3.lt(best);
+            best = best.blend(s3, m);
+            bestAt = bestAt.blend(lanes.add(c + 3 * n), m.cast(INTS));
+        }
+        float min = best.reduceLanes(VectorOperators.MIN);
+        int at = bestAt.blend(Integer.MAX_VALUE, best.compare(VectorOperators.NE, min).cast(INTS))
+                .reduceLanes(VectorOperators.MIN);
+        if (blocks < count) {
+            // The columns after the last whole block, as squareDistancesColumnMajor computes them (it computes
+            // all: its stride is the column count; PQ's 256 columns never get here).
+            squareDistancesColumnMajor(q, qo, cols, co, dim, count, scratch);
+            for (int c = blocks; c < count; c++) {
+                if (scratch[c] < min) {
+                    min = scratch[c];
+                    at = c;
+                }
+            }
+        }
+        return at;
     }
 
     @Override

@@ -37,6 +37,22 @@ public interface VectorKernels {
     void squareDistancesColumnMajor(float[] q, int qo, float[] cols, int co, int dim, int count, float[] out);
 
     /**
+     * The column nearest to the query in the layout of {@link #squareDistancesColumnMajor}: the first index of the
+     * smallest of its distances, computed as that method computes them. {@code scratch} holds at least
+     * {@code count} floats. Encoding a PQ sub-vector is this call.
+     */
+    default int nearestColumn(float[] q, int qo, float[] cols, int co, int dim, int count, float[] scratch) {
+        squareDistancesColumnMajor(q, qo, cols, co, dim, count, scratch);
+        int best = 0;
+        for (int c = 1; c < count; c++) {
+            if (scratch[c] < scratch[best]) {
+                best = c;
+            }
+        }
+        return best;
+    }
+
+    /**
      * PQ asymmetric distances: {@code out[i] = sum_m lut[m * ksub + code(i, m)]} for {@code count} codes of
      * {@code m} bytes each (8-bit codes), starting at byte {@code codeOffset}.
      */

@@ -40,6 +40,44 @@ class KernelsTest {
         return "dim " + n + ", seed " + SEED;
     }
 
+    /** The first index of the smallest value. */
+    static int argmin(float[] d, int count) {
+        int best = 0;
+        for (int c = 1; c < count; c++) {
+            if (d[c] < d[best]) {
+                best = c;
+            }
+        }
+        return best;
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 5, 16, 31, 64, 100, 256, 257, 1000})
+    void nearestColumnIsTheFirstSmallestDistanceOfEachImplementation(int count) {
+        Random r = new Random(SEED + count);
+        for (int dim : new int[] {1, 3, 24, 48}) {
+            float[] q = randomFloats(r, dim + 2, 1f);
+            float[] cols = randomFloats(r, dim * count + 3, 1f);
+            if (count > 40) {
+                // Ties: column 37 repeats column 9 (and the query sits on it), so both share the smallest distance.
+                for (int j = 0; j < dim; j++) {
+                    cols[3 + j * count + 37] = cols[3 + j * count + 9];
+                    q[2 + j] = cols[3 + j * count + 9];
+                }
+            }
+            float[] d = new float[count], scratch = new float[count];
+            for (VectorKernels k : panama == null ? new VectorKernels[] {scalar} : new VectorKernels[] {scalar, panama}) {
+                k.squareDistancesColumnMajor(q, 2, cols, 3, dim, count, d);
+                int want = argmin(d, count);
+                assertEquals(want, k.nearestColumn(q, 2, cols, 3, dim, count, scratch), k.name() + ", " + msg(dim)
+                        + ", count " + count);
+                if (count > 40) {
+                    assertEquals(9, want, "the first of two equal columns");
+                }
+            }
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(ints = {1, 7, 13, 64, 207, 384, 1021, 4097})
     void floatKernelsAgree(int n) {
