@@ -1,9 +1,8 @@
 package dev.sluice.knn;
 
-import dev.sluice.engine.SluiceException;
+import dev.sluice.engine.Futures;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -40,18 +39,8 @@ final class QueryChunks implements AutoCloseable {
                 fs.add(pool.submit(() -> range.run(from, to)));
             }
         }
-        try {
-            for (Future<?> f : fs) {
-                f.get();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw SluiceException.internal("interrupted", e);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException re) {
-                throw re;
-            }
-            throw SluiceException.internal(what + " failed: " + e.getCause(), e.getCause());
+        for (Future<?> f : fs) {
+            Futures.get(f, what);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.sluice.quant;
 
 import dev.sluice.engine.DuckSession;
+import dev.sluice.engine.Futures;
 import dev.sluice.engine.JobContext;
 import dev.sluice.engine.MemoryBudget;
 import dev.sluice.engine.MemoryMonitor;
@@ -31,7 +32,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -394,17 +394,11 @@ public final class CompressJob {
                 failFast(pending);
             }
             for (Future<?> f : pending) {
-                f.get();
+                Futures.get(f, "encoding");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw SluiceException.internal("interrupted", e);
-        } catch (ExecutionException e) {
-            Throwable c = e.getCause();
-            if (c instanceof RuntimeException re) {
-                throw re;
-            }
-            throw SluiceException.internal("encoding failed: " + c, c);
+            throw SluiceException.internal("interrupted while encoding", e);
         } finally {
             pool.shutdownNow();
         }
@@ -412,10 +406,10 @@ public final class CompressJob {
     }
 
     /** Rethrows the first failure among finished units, so a bad batch stops the run early. */
-    private static void failFast(List<Future<?>> pending) throws InterruptedException, ExecutionException {
+    private static void failFast(List<Future<?>> pending) {
         for (Future<?> f : pending) {
             if (f.isDone()) {
-                f.get();
+                Futures.get(f, "encoding");
             }
         }
         pending.removeIf(Future::isDone);

@@ -1,9 +1,8 @@
 package dev.sluice.shard;
 
-import dev.sluice.engine.SluiceException;
+import dev.sluice.engine.Futures;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -36,20 +35,10 @@ public final class WorkerPool {
             }
             for (Future<?> f : futures) {
                 try {
-                    f.get();
-                } catch (ExecutionException e) {
+                    Futures.get(f, "a work unit");
+                } catch (RuntimeException | Error e) {
                     futures.forEach(x -> x.cancel(true));
-                    Throwable cause = e.getCause();
-                    if (cause instanceof RuntimeException re) {
-                        throw re;
-                    }
-                    if (cause instanceof Error err) {
-                        throw err;
-                    }
-                    throw SluiceException.internal("work unit failed: " + cause, cause);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw SluiceException.internal("interrupted", e);
+                    throw e;
                 }
             }
         } finally {

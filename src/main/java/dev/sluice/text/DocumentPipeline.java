@@ -1,5 +1,6 @@
 package dev.sluice.text;
 
+import dev.sluice.engine.Futures;
 import dev.sluice.engine.SluiceException;
 import dev.sluice.io.DocumentSource;
 import java.util.ArrayList;
@@ -7,7 +8,6 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -120,20 +120,14 @@ final class DocumentPipeline implements AutoCloseable {
 
     /** The next chunk in input order; a chunk with no documents marks the end (with the final counts). */
     Chunk next() {
+        Future<Chunk> f;
         try {
-            return queue.take().get();
+            f = queue.take();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw SluiceException.internal("interrupted while reading documents", e);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException re) {
-                throw re;
-            }
-            if (e.getCause() instanceof OutOfMemoryError oom) {
-                throw oom;
-            }
-            throw SluiceException.internal("reading documents failed: " + e.getCause(), e.getCause());
         }
+        return Futures.get(f, "reading documents");
     }
 
     @Override
