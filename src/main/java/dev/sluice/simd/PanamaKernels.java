@@ -148,7 +148,9 @@ final class PanamaKernels implements VectorKernels {
     @Override
     public int nearestColumn(float[] q, int qo, float[] cols, int co, int dim, int count, float[] scratch) {
         // The distances of squareDistancesColumnMajor, compared as they are made: each lane keeps its first
-        // smallest distance and where it was, so no pass over a distance array and no scalar argmin.
+        // smallest distance and where it was, so no pass over a distance array and no scalar argmin. The block
+        // loop repeats that method's on purpose: calling it and then finding the minimum with vector compares
+        // encoded 181-196K PQ16 vectors/s against 199-214K for this (117K MiniLM vectors, 4 runs each).
         int n = FLOATS.length();
         int blocks = count - count % (4 * n);
         if (blocks == 0) {
