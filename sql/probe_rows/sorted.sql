@@ -1,10 +1,9 @@
--- Every measurement of the given buckets in output order, in one sort that spills: work unit
--- (bucket * 2 + split), key rank, time, then every field as the tie-break (measurements may share key and
--- time; without it the order would depend on threads). Carries the key's rank instead of the key, so the
--- sort compares integers; the unit comes last so the Java pass reads the same columns as it writes.
-SELECT k.kid AS sluice_kid, ${time_expr} AS ${time}${fields},
-       k.bucket * 2 + CAST(k.test AS INTEGER) AS sluice_unit
+-- Every measurement of the given buckets in output order, in one sort that spills: key rank (ranks run
+-- unit after unit, see keys.sql), time, then every field as the tie-break (measurements may share key
+-- and time; without it the order would depend on threads). Carries the key's rank instead of the key,
+-- so the sort compares integers.
+SELECT k.kid AS sluice_kid, ${time_expr} AS ${time}${fields}
 FROM ${input} AS i
 JOIN probe_keys AS k ON i.${key} = k.key
 WHERE i.${time} IS NOT NULL AND k.bucket IN ${units}
-ORDER BY sluice_unit, sluice_kid, ${time}${fields}
+ORDER BY sluice_kid, ${time}${fields}

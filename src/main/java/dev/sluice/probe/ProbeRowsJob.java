@@ -33,14 +33,16 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.ipc.ArrowReader;
 
 /**
  * probe-rows: raw measurements (key, time, values) to training rows, each key's measurements ordered by
  * time and cut into rows of at most {@code max-len}, split into train and test by a seeded hash of the key.
  *
  * <p>The work: count measurements per key (one GROUP BY), plan hash buckets of keys from the row count
- * and the memory budget, then one DuckDB sort of the input joined with the keys, by (bucket and split, key
- * rank, time, fields). A sort spills; the ordered {@code list()} aggregate of the one-shot query cannot, and
+ * and the memory budget, then one DuckDB sort of the input joined with the keys, by (key rank, time, fields),
+ * where keys are ranked by bucket, split and key. A sort spills; the ordered {@code list()} aggregate of the one-shot query cannot, and
  * over 30M measurements needed 8 GB. The sorted stream reaches Java as Arrow batches, where
  * {@link ChunkCutter} cuts each bucket's part into rows that DuckDB writes to the bucket's shards. Buckets
  * are the work units: a rerun sorts only those not yet committed.
@@ -362,7 +364,7 @@ public final class ProbeRowsJob {
      */
     private void writeUnits(DuckSession duck, Sql.Fragment relation, Columns cols, List<Integer> units,
                             OutputDir out, MemoryBudget budget) {
-        Map<Integer, long[]> expected = expectedMeasurements(duck);
+        UnitRanks ranks = unitRanks(duck);
         // One output batch per Parquet row group (see ChunkCutter), of about BATCH_VALUES values: small,
         // because DuckDB may hold a few exported batches while the next is built, and fixed by the plan
         // alone, because it decides the file bytes.
@@ -380,12 +382,13 @@ public final class ProbeRowsJob {
              Progress progress = new Progress("probe-rows", "buckets", "measurements", units.size(), ctx.progress(),
                      ctx.err(), 5000);
              Connection sortConn = duck.connection();
-             ArrowStreams.QueryBatches sorted = ArrowStreams.query(sortConn, sortSql, root, BATCH_VALUES / 4)) {
-            UnitStream stream = new UnitStream(sorted.reader());
+             Connection keysConn = duck.connection();
+             ArrowStreams.QueryBatches sorted = ArrowStreams.query(sortConn, sortSql, root, BATCH_VALUES / 4);
+             ShardWrites writes = new ShardWrites(duck, out, root, progress,
+                     (job, tmpFile) -> writeSql(cols, job, tmpFile, rowGroupRows))) {
+            UnitStream stream = ranks.stream(sorted.reader());
             for (int unit : units) {
-                long[] exp = expected.getOrDefault(unit, new long[2]);
-                List<Shard> shards = new ArrayList<>();
-                long rowsOut = 0;
+                long[] exp = ranks.measurements().getOrDefault(unit, new long[2]);
                 for (int s = 0; s < SPLITS.size(); s++) {
                     if (exp[s] == 0) {
                         continue;
@@ -395,69 +398,84 @@ public final class ProbeRowsJob {
                     if (next != 2 * unit + s) {
                         throw SluiceException.internal(unitName + ": the sorted stream is at unit " + next, null);
                     }
-                    String rel = Shard.name(SPLITS.get(s), unit, 0);
-                    Path target = out.path().resolve(rel);
-                    Files.createDirectories(target.getParent());
-                    long rows = writeShard(duck, cols, stream, unit, s, Shard.temporary(target), root, rowGroupRows,
-                            exp[s]);
-                    shards.add(Shard.commit(out.path(), rel, rows));
-                    rowsOut += rows;
+                    cutShard(keysConn, cols, stream, unit, s, exp[s], root, rowGroupRows, writes);
                 }
-                out.commitUnit(unit, shards, Map.of("measurements", exp[0] + exp[1], "rows_out", rowsOut));
-                progress.step(exp[0] + exp[1]);
+                writes.unitDone(unit, exp[0] + exp[1]);
             }
+            writes.finish();
         } catch (RuntimeException e) {
             throw e;
         } catch (SQLException e) {
             throw SqlErrors.wrap(e, "sorting the measurements" + (unitName.isEmpty() ? "" : ", at " + unitName));
-        } catch (IOException e) {
-            throw SluiceException.cannotWrite(unitName + " under " + out.path(), e);
         } catch (Exception e) {
             throw SluiceException.internal("writing " + unitName + ": " + e.getMessage(), e);
         }
     }
 
-    /** Measurements per bucket and split, from the key table, to check each bucket's output against. */
-    private static Map<Integer, long[]> expectedMeasurements(DuckSession duck) {
+    /** Cuts one bucket's split into rows and hands them, batch by batch, to the shard writer. */
+    private void cutShard(Connection keysConn, Columns cols, UnitStream stream, int unit, int split, long expected,
+                          BufferAllocator root, int rowGroupRows, ShardWrites writes) throws Exception {
+        String keysSql = Sql.load(SQL + "bucket_keys").bind("key", Sql.ident(cols.key()))
+                .bind("bucket", Sql.number(unit)).bind("test", Sql.bool(split == 1)).render();
+        try (ArrowStreams.QueryBatches keys = ArrowStreams.query(keysConn, keysSql, root, 1 << 14);
+             ChunkCutter cutter = new ChunkCutter(stream, keys.reader(), root, config.maxLen(), rowGroupRows,
+                     cols.time())) {
+            VectorSchemaRoot batch = cutter.getVectorSchemaRoot();
+            writes.begin(new ShardWrites.Job(unit, split, Shard.name(SPLITS.get(split), unit, 0), expected,
+                    batch.getSchema()));
+            while (cutter.loadNextBatch()) {
+                writes.add(batch);
+            }
+            writes.end(cutter.rowsOut(), cutter.measurementsIn());
+        }
+    }
+
+    private String writeSql(Columns cols, ShardWrites.Job job, Path tmpFile, int rowGroupRows) {
+        return Sql.load(SQL + "write_shard").bind("key", Sql.ident(cols.key()))
+                .bind("split", Sql.literal(SPLITS.get(job.split())))
+                .bind("stream", Sql.ident(job.streamName()))
+                .bind("path", Sql.literal(tmpFile.toString())).bind("row_group_rows", Sql.number(rowGroupRows))
+                .render();
+    }
+
+    /**
+     * Per bucket, its measurements by split, and the range of key ranks of each of its units (bucket and
+     * split), from the key table: the counts to check each bucket's output against, the ranges to find
+     * where the sorted stream passes from one unit to the next.
+     */
+    record UnitRanks(Map<Integer, long[]> measurements, long[] firstKid, int[] unitOfRange) {
+        UnitStream stream(ArrowReader sorted) {
+            return new UnitStream(sorted, firstKid, unitOfRange);
+        }
+    }
+
+    private static UnitRanks unitRanks(DuckSession duck) {
         Map<Integer, long[]> m = new LinkedHashMap<>();
+        List<long[]> ranges = new ArrayList<>();
         try (Connection c = duck.connection(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT bucket, test, sum(measurements) FROM probe_keys GROUP BY ALL")) {
+             ResultSet rs = s.executeQuery("SELECT bucket, test, sum(measurements), min(kid), max(kid), count(*) "
+                     + "FROM probe_keys GROUP BY ALL ORDER BY min(kid)")) {
             while (rs.next()) {
-                m.computeIfAbsent(rs.getInt(1), k -> new long[2])[rs.getBoolean(2) ? 1 : 0] = rs.getLong(3);
+                int bucket = rs.getInt(1);
+                int split = rs.getBoolean(2) ? 1 : 0;
+                m.computeIfAbsent(bucket, k -> new long[2])[split] = rs.getLong(3);
+                long first = rs.getLong(4);
+                if (rs.getLong(5) - first + 1 != rs.getLong(6)) {
+                    throw SluiceException.input(String.format(Locale.ROOT, "the key table %s does not rank keys by "
+                            + "bucket and split (written by an older version?); delete it and rerun", KEYS));
+                }
+                ranges.add(new long[] {first, 2L * bucket + split});
             }
         } catch (SQLException e) {
             throw SqlErrors.wrap(e, "counting measurements per bucket");
         }
-        return m;
-    }
-
-    private long writeShard(DuckSession duck, Columns cols, UnitStream stream, int unit, int split, Path tmpFile,
-                            BufferAllocator root, int rowGroupRows, long expected)
-            throws Exception {
-        String streamName = "probe_stream_" + (2 * unit + split);
-        String keysSql = Sql.load(SQL + "bucket_keys").bind("key", Sql.ident(cols.key()))
-                .bind("bucket", Sql.number(unit)).bind("test", Sql.bool(split == 1)).render();
-        String writeSql = Sql.load(SQL + "write_shard").bind("key", Sql.ident(cols.key()))
-                .bind("split", Sql.literal(SPLITS.get(split))).bind("stream", Sql.ident(streamName))
-                .bind("path", Sql.literal(tmpFile.toString())).bind("row_group_rows", Sql.number(rowGroupRows))
-                .render();
-        try (BufferAllocator alloc = root.newChildAllocator("bucket-" + unit, 0, root.getLimit());
-             Connection keysConn = duck.connection();
-             Connection copyConn = duck.connection();
-             ArrowStreams.QueryBatches keys = ArrowStreams.query(keysConn, keysSql, alloc, 1 << 14)) {
-            ChunkCutter cutter = new ChunkCutter(stream, keys.reader(), alloc, config.maxLen(), rowGroupRows,
-                    cols.time());
-            ArrowStreams.executeOver(copyConn, streamName, cutter, alloc, writeSql);
-            if (cutter.measurementsIn() != expected) {
-                throw SluiceException.internal(String.format(Locale.ROOT,
-                        "bucket %d (%s): %d measurements expected, %d written", unit, SPLITS.get(split), expected,
-                        cutter.measurementsIn()), null);
-            }
-            return cutter.rowsOut();
-        } catch (SQLException e) {
-            throw SqlErrors.wrap(e, String.format(Locale.ROOT, "writing bucket %d (%s) to %s", unit,
-                    SPLITS.get(split), tmpFile));
+        long[] firstKid = new long[ranges.size()];
+        int[] unitOfRange = new int[ranges.size()];
+        for (int i = 0; i < firstKid.length; i++) {
+            firstKid[i] = ranges.get(i)[0];
+            unitOfRange[i] = (int) ranges.get(i)[1];
         }
+        return new UnitRanks(m, firstKid, unitOfRange);
     }
 
     private static List<Map<String, Object>> fingerprint(List<Path> files) {

@@ -1,18 +1,22 @@
 package dev.sluice.probe;
 
 import java.io.IOException;
+import java.util.Arrays;
 import org.apache.arrow.vector.BaseIntVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.ipc.ArrowReader;
 import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
- * One sorted stream of the measurements of many work units (its last column the unit number, the sort's
- * first key), read one unit at a time: {@link #nextUnit} moves to the next unit, then {@link #next} hands
- * out that unit's rows as ranges of the stream's batches, without copying them.
+ * One sorted stream of the measurements of many work units (its first column the key rank, the sort's
+ * first key; each unit owns one range of ranks), read one unit at a time: {@link #nextUnit} moves to the
+ * next unit, then {@link #next} hands out that unit's rows as ranges of the stream's batches, without
+ * copying them.
  */
 final class UnitStream {
     private final ArrowReader in;
+    private final long[] firstKid;
+    private final int[] unitOfRange;
     private VectorSchemaRoot root;
     private int row;
     private int rows;
@@ -20,14 +24,18 @@ final class UnitStream {
     private int from;
     private int to;
 
-    UnitStream(ArrowReader in) {
+    /**
+     * @param firstKid the first key rank of each unit, ascending
+     * @param unitOfRange the unit whose ranks start at the same index of {@code firstKid}
+     */
+    UnitStream(ArrowReader in, long[] firstKid, int[] unitOfRange) {
         this.in = in;
+        this.firstKid = firstKid;
+        this.unitOfRange = unitOfRange;
     }
 
-    /** The columns the units' rows carry: every column but the unit number. */
     Schema schema() throws IOException {
-        var fields = in.getVectorSchemaRoot().getSchema().getFields();
-        return new Schema(fields.subList(0, fields.size() - 1));
+        return in.getVectorSchemaRoot().getSchema();
     }
 
     /** Moves to the first row of the next unit and returns its number, or -1 at the end of the stream. */
@@ -89,6 +97,8 @@ final class UnitStream {
     }
 
     private int unitAt(int r) {
-        return (int) ((BaseIntVector) root.getVector(root.getFieldVectors().size() - 1)).getValueAsLong(r);
+        long kid = ((BaseIntVector) root.getVector(0)).getValueAsLong(r);
+        int i = Arrays.binarySearch(firstKid, kid);
+        return unitOfRange[i >= 0 ? i : -i - 2];
     }
 }
