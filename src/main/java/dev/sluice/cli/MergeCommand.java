@@ -19,7 +19,8 @@ import org.apache.commons.cli.Options;
 /**
  * {@code sluice merge OUT}: after the shard tasks of a job, checks that every unit of the plan is committed
  * exactly once with whole shards and no strays, then writes the manifest, the same bytes a single process
- * would have written.
+ * would have written. It reads the tasks' records and the files' sizes, not their data, so a merge takes
+ * the same time for a gigabyte or a terabyte of shards; {@code --verify} reads them all back.
  */
 final class MergeCommand implements Command {
     @Override
@@ -36,6 +37,8 @@ final class MergeCommand implements Command {
     public int run(String[] args, PrintStream out, PrintStream err) throws Exception {
         Options o = new Options();
         o.addOption(Option.builder().longOpt("help").desc("show this help").build());
+        o.addOption(Option.builder().longOpt("verify").desc("also read every shard back and compare its CRC-32C "
+                + "with the one its task recorded (by default: presence and size, without reading the data)").build());
         CommandLine cl = CommonOptions.parse(o, args);
         if (cl.hasOption("help")) {
             CommonOptions.printHelp(out, "sluice merge DIR", "Run after every shard task of a job has finished.", o);
@@ -58,7 +61,7 @@ final class MergeCommand implements Command {
                 // pack learns its number of units only at the end of the input; the tasks record it.
                 plan = PackJob.manifestPlan(output, plan, Map.of());
             }
-            List<String> problems = Manifest.checkUnits(output, plan);
+            List<String> problems = Manifest.checkUnits(output, plan, cl.hasOption("verify"));
             if (!problems.isEmpty()) {
                 throw SluiceException.input("cannot merge " + dir + ":\n  - " + String.join("\n  - ", problems));
             }

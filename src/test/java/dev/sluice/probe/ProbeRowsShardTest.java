@@ -10,6 +10,7 @@ import dev.sluice.testing.Cli;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -67,6 +68,32 @@ class ProbeRowsShardTest {
         assertTrue(r.err().contains("shard train/part-00000-00001.parquet belongs to no committed unit"), r.err());
         Files.delete(tasks.resolve("train/part-00000-00001.parquet"));
         assertEquals(0, Cli.run("merge", tasks.toString()).code());
+    }
+
+    @Test
+    void mergeChecksShardSizesAndWithVerifyTheirChecksums() throws Exception {
+        Path tasks = tmp.resolve("tasks");
+        assertEquals(0, probe(tasks, "--shard", "0/2").code());
+        assertEquals(0, probe(tasks, "--shard", "1/2").code());
+        Path shard = tasks.resolve("train/part-00000-00000.parquet");
+        byte[] bytes = Files.readAllBytes(shard);
+        Files.write(shard, Arrays.copyOf(bytes, bytes.length - 1));
+        Cli.Run r = Cli.run("merge", tasks.toString());
+        assertEquals(3, r.code(), r.toString());
+        assertTrue(r.err().contains("1 of 7 unit(s) not committed: 0"), r.err()); // a partial shard
+
+        byte[] altered = bytes.clone();
+        altered[bytes.length / 2] ^= 1;
+        Files.write(shard, altered);
+        r = Cli.run("merge", "--verify", tasks.toString());
+        assertEquals(3, r.code(), r.toString());
+        assertTrue(r.err().contains("unit 0: shard train/part-00000-00000.parquet has another checksum than its "
+                + "record"), r.err());
+        assertFalse(Files.exists(tasks.resolve("_manifest.json")));
+
+        Files.write(shard, bytes);
+        assertEquals(0, Cli.run("merge", "--verify", tasks.toString()).code());
+        assertTrue(Files.exists(tasks.resolve("_manifest.json")));
     }
 
     @Test
