@@ -2,7 +2,6 @@ package dev.sluice.quant;
 
 import dev.sluice.engine.SluiceException;
 import dev.sluice.simd.Kernels;
-import dev.sluice.simd.VectorKernels;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -28,7 +27,8 @@ public final class ProductQuantizer implements Quantizer {
     private final float[] centroids;
     /** Each sub-space's centroids column-major ({@code dsub x ksub}), for the distance kernel. */
     private final float[] columns;
-    private final VectorKernels kern = Kernels.get();
+    // Kernels.get() at each use, not a field: reading a codebook (e.g. for a merge's manifest) need not start
+    // the Vector API (50 ms).
 
     ProductQuantizer(int dim, int m, int nbits, float[] centroids) {
         this.dim = dim;
@@ -137,7 +137,7 @@ public final class ProductQuantizer implements Quantizer {
             java.util.Arrays.fill(dest, destOff, destOff + codeBytes(), (byte) 0);
         }
         for (int j = 0; j < m; j++) {
-            int best = kern.nearestColumn(v, off + j * dsub, columns, j * ksub * dsub, dsub, ksub, d);
+            int best = Kernels.get().nearestColumn(v, off + j * dsub, columns, j * ksub * dsub, dsub, ksub, d);
             if (nbits == 8) {
                 dest[destOff + j] = (byte) best;
             } else {
@@ -162,7 +162,7 @@ public final class ProductQuantizer implements Quantizer {
         float[] lut = new float[m * ksub];
         float[] d = new float[ksub];
         for (int j = 0; j < m; j++) {
-            kern.squareDistancesColumnMajor(q, off + j * dsub, columns, j * ksub * dsub, dsub, ksub, d);
+            Kernels.get().squareDistancesColumnMajor(q, off + j * dsub, columns, j * ksub * dsub, dsub, ksub, d);
             System.arraycopy(d, 0, lut, j * ksub, ksub);
         }
         return lut;
@@ -172,7 +172,7 @@ public final class ProductQuantizer implements Quantizer {
     public dev.sluice.knn.CodeScorer scorer(float[] query, int off) {
         float[] lut = table(query, off);
         if (nbits == 8) {
-            return new PqScorer(kern, lut, m);
+            return new PqScorer(Kernels.get(), lut, m);
         }
         // With 4 bits a code byte holds two sub-codes: one 256-entry table per byte, each entry the sum of its
         // two sub-tables, turns the code into m/2 8-bit codes that the byte-table scan reads. The float
@@ -184,7 +184,7 @@ public final class ProductQuantizer implements Quantizer {
                 pairs[b * 256 + v] = lut[(2 * b) * 16 + (v & 0x0F)] + lut[(2 * b + 1) * 16 + (v >>> 4)];
             }
         }
-        return new PqScorer(kern, pairs, bytes);
+        return new PqScorer(Kernels.get(), pairs, bytes);
     }
 
     @Override

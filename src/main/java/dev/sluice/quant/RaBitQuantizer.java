@@ -36,7 +36,6 @@ public final class RaBitQuantizer implements Quantizer {
     private final Rotation rotation;
     private final int words;
     private final int payload;
-    private final VectorKernels kern = Kernels.get();
 
     RaBitQuantizer(int dim, int bits, float[] centroid, Rotation rotation) {
         this.dim = dim;
@@ -88,7 +87,7 @@ public final class RaBitQuantizer implements Quantizer {
         for (int j = 0; j < dim; j++) {
             tmp[j] = v[off + j] - centroid[j];
         }
-        float norm = (float) Math.sqrt(kern.dot(tmp, 0, tmp, 0, dim));
+        float norm = (float) Math.sqrt(Kernels.get().dot(tmp, 0, tmp, 0, dim));
         if (norm > 0) {
             for (int j = 0; j < dim; j++) {
                 tmp[j] /= norm;
@@ -205,7 +204,7 @@ public final class RaBitQuantizer implements Quantizer {
                     int c = o + i * (payload + 8);
                     float norm = (float) FLOATS.get(codes, c + payload);
                     float ip = (float) FLOATS.get(codes, c + payload + 4);
-                    double gq = kern.u4Dot(we, wo, codes, c, bytes) - 7.5 * sq;
+                    double gq = Kernels.get().u4Dot(we, wo, codes, c, bytes) - 7.5 * sq;
                     double est = ip == 0 ? 0 : gq / ip;
                     out[i] = (float) (norm * norm + qNorm * qNorm - 2.0 * norm * qNorm * est);
                 }
@@ -316,7 +315,7 @@ public final class RaBitQuantizer implements Quantizer {
             float[] v = batch.values(3 * rows);
             long[] ids = batch.ids();
             for (int b = 0, first = 0; first < rows; b++, first += VectorKernels.PQ_BLOCK) {
-                kern.pqBlockSums(lut, payload, blocks, b * blockBytes, sums, 0);
+                Kernels.get().pqBlockSums(lut, payload, blocks, b * blockBytes, sums, 0);
                 int n = Math.min(VectorKernels.PQ_BLOCK, rows - first);
                 for (int i = 0; i < n; i++) {
                     int r = 3 * (first + i);

@@ -1,7 +1,6 @@
 package dev.sluice.quant;
 
 import dev.sluice.simd.Kernels;
-import dev.sluice.simd.VectorKernels;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -22,7 +21,6 @@ public final class ScalarQuantizer implements Quantizer {
     private final float[] vmin;
     private final float[] vdiff;
     private final int levels;
-    private final VectorKernels kern = Kernels.get();
 
     ScalarQuantizer(int dim, int bits, float[] vmin, float[] vdiff) {
         this.dim = dim;
@@ -130,7 +128,7 @@ public final class ScalarQuantizer implements Quantizer {
             }
             return (codes, o, count, out) -> {
                 for (int i = 0; i < count; i++) {
-                    out[i] = kern.u8SquareDistance(q, step, codes, o + i * bytes, dim);
+                    out[i] = Kernels.get().u8SquareDistance(q, step, codes, o + i * bytes, dim);
                 }
             };
         }
@@ -148,7 +146,7 @@ public final class ScalarQuantizer implements Quantizer {
         }
         return (codes, o, count, out) -> {
             for (int i = 0; i < count; i++) {
-                out[i] = kern.u4SquareDistance(qe, se, qo, so, codes, o + i * bytes, bytes);
+                out[i] = Kernels.get().u4SquareDistance(qe, se, qo, so, codes, o + i * bytes, bytes);
             }
         };
     }
