@@ -3,13 +3,15 @@
 # machine (so this measures overhead, not speedup), each followed by `sluice merge`. Checks that the merged
 # shards equal the single process's byte for byte, and prints per job and task count: the sum of the task
 # times, its ratio to the single process, the merge time and the merge's share of the job's time.
-#   scripts/bench/scale.sh            JOBS="probe-rows compress" by default
+#   scripts/bench/scale.sh            JOBS="probe-rows compress" by default; REPEAT=3 runs each task count
+#                                     three times (1, 2, 4, 1, 2, 4, ...) and reports medians
 # Inputs: the probe-rows benchmark's 30M flights (scripts/bench/probe-rows.sh builds it in BENCH_DIR) and
 # the compress benchmark's embeddings (target/bench-embeddings, scripts/data/embeddings.sh 117000).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 BENCH_DIR="${BENCH_DIR:-/tmp/sluice-bench}"
 JOBS="${JOBS:-probe-rows compress}"
+REPEAT="${REPEAT:-1}"
 SLUICE="$ROOT/scripts/sluice"
 WORK="$BENCH_DIR/scale"
 mkdir -p "$WORK"
@@ -42,29 +44,41 @@ checksums() {  # dir: checksums of the data shards, by relative path
 echo "# $(date -u +%FT%TZ) $(lscpu | awk -F: '/Model name/ {gsub(/^ +/, "", $2); print $2}'), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "| job | tasks | sum of task s | vs 1 process | merge s | merge / job | same bytes |"
 echo "|---|---|---|---|---|---|---|"
+median() { printf "%s\n" "$@" | sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
+
 for job in $JOBS; do
-  single=""
-  for n in 1 2 4; do
-    out="$WORK/$job-$n"
-    rm -rf "$out"
-    total=0
-    for ((i = 0; i < n; i++)); do
-      shard=""
-      [ "$n" -gt 1 ] && shard="--shard $i/$n"
-      # shellcheck disable=SC2046,SC2086
-      s=$(seconds "$SLUICE" $(job_args "$job" "$out") --progress none $shard)
-      total=$(echo "$total + $s" | bc -l)
+  declare -A sums=() merges=() same=()
+  for ((rep = 0; rep < REPEAT; rep++)); do
+    for n in 1 2 4; do
+      out="$WORK/$job-$n"
+      rm -rf "$out"
+      total=0
+      for ((i = 0; i < n; i++)); do
+        shard=""
+        [ "$n" -gt 1 ] && shard="--shard $i/$n"
+        # shellcheck disable=SC2046,SC2086
+        s=$(seconds "$SLUICE" $(job_args "$job" "$out") --progress none $shard)
+        total=$(echo "$total + $s" | bc -l)
+      done
+      sums[$n]="${sums[$n]:-} $total"
+      if [ "$n" -gt 1 ]; then
+        merges[$n]="${merges[$n]:-} $(seconds "$SLUICE" merge "$out")"
+        [ "$(checksums "$out")" = "$(checksums "$WORK/$job-1")" ] || same[$n]=NO
+      fi
     done
-    merge="-"; share="-"; same="-"
+  done
+  single=$(median ${sums[1]})
+  for n in 1 2 4; do
+    total=$(median ${sums[$n]})
+    merge="-"; share="-"; ident="-"
     if [ "$n" -gt 1 ]; then
-      merge=$(seconds "$SLUICE" merge "$out")
-      share=$(printf "%.1f%%" "$(echo "100 * $merge / ($total + $merge)" | bc -l)")
-      same=$([ "$(checksums "$out")" = "$(checksums "$WORK/$job-1")" ] && echo yes || echo NO)
-      merge=$(printf "%.2f" "$merge")
-    else
-      single=$total
+      m=$(median ${merges[$n]})
+      share=$(printf "%.1f%%" "$(echo "100 * $m / ($total + $m)" | bc -l)")
+      merge=$(printf "%.2f" "$m")
+      ident="${same[$n]:-yes}"
     fi
     printf "| %s | %d | %.1f | %.2fx | %s | %s | %s |\n" "$job" "$n" "$total" "$(echo "$total / $single" | bc -l)" \
-      "$merge" "$share" "$same"
+      "$merge" "$share" "$ident"
   done
+  unset sums merges same
 done
