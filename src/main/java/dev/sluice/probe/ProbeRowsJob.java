@@ -51,7 +51,10 @@ public final class ProbeRowsJob {
     static final String SQL = "probe_rows/";
     static final List<String> SPLITS = List.of("train", "test");
     static final int MAX_BUCKETS = 4096;
-    static final long BATCH_VALUES = 1 << 16;
+    /** Rows per batch of the sorted stream into Java. */
+    static final long SORTED_BATCH_ROWS = 1 << 14;
+    /** An output batch's size: 128 rows of 512 measurements of a time and two 8-byte fields. */
+    static final long BATCH_BYTES = 3L << 19;
     public static final double ARROW_SHARE = 1.0 / 16;
     /** The key table of the plan (key, rank, measurements, bucket, split), beside {@code _plan.json}. */
     static final String KEYS = "_keys.parquet";
@@ -365,10 +368,11 @@ public final class ProbeRowsJob {
     private void writeUnits(DuckSession duck, Sql.Fragment relation, Columns cols, List<Integer> units,
                             OutputDir out, MemoryBudget budget) {
         UnitRanks ranks = unitRanks(duck);
-        // One output batch per Parquet row group (see ChunkCutter), of about BATCH_VALUES values: small,
-        // because DuckDB may hold a few exported batches while the next is built, and fixed by the plan
-        // alone, because it decides the file bytes.
-        int rowGroupRows = (int) Math.max(1, BATCH_VALUES / config.maxLen());
+        // One output batch per Parquet row group (see ChunkCutter), of at most about BATCH_BYTES (counting 8
+        // bytes a value): small, because DuckDB may hold a few exported batches while the next is built and
+        // more wait for the writer, whatever the number of fields; fixed by the plan alone, because it decides
+        // the file bytes.
+        int rowGroupRows = (int) Math.max(1, BATCH_BYTES / ((long) config.maxLen() * 8 * (1 + cols.fields().size())));
         Sql.Fragment timeExpr = Sql.qualified("i", List.of(cols.time()));
         if (cols.castTime()) {
             timeExpr = Sql.cast(timeExpr, "TIMESTAMP");
@@ -383,7 +387,7 @@ public final class ProbeRowsJob {
                      ctx.err(), 5000);
              Connection sortConn = duck.connection();
              Connection keysConn = duck.connection();
-             ArrowStreams.QueryBatches sorted = ArrowStreams.query(sortConn, sortSql, root, BATCH_VALUES / 4);
+             ArrowStreams.QueryBatches sorted = ArrowStreams.query(sortConn, sortSql, root, SORTED_BATCH_ROWS);
              ShardWrites writes = new ShardWrites(duck, out, root, progress,
                      (job, tmpFile) -> writeSql(cols, job, tmpFile, rowGroupRows))) {
             UnitStream stream = ranks.stream(sorted.reader());

@@ -22,6 +22,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 import org.apache.arrow.memory.BufferAllocator;
@@ -56,9 +57,11 @@ final class ShardWrites implements AutoCloseable {
 
     private record UnitDone(int unit, long measurements) {}
 
+    private record Batch(ArrowRecordBatch rows, int kb) {}
+
     private static final Object FINISH = new Object();
-    /** Batches in flight: enough to keep both threads busy, few enough for a small Arrow budget. */
-    private static final int QUEUE = 4;
+    /** Items in the queue at most; the bytes of its batches are bounded apart, by {@code room}. */
+    private static final int QUEUE = 8;
 
     private final DuckSession duck;
     private final OutputDir out;
@@ -66,6 +69,9 @@ final class ShardWrites implements AutoCloseable {
     private final Progress progress;
     private final BiFunction<Job, Path, String> writeSql;
     private final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(QUEUE);
+    /** Kilobytes of batches the queue may still take: a quarter of Arrow's budget, whatever the row width. */
+    private final Semaphore room;
+    private final int roomKb;
     private final ExecutorService thread;
     private final Future<Void> done;
     private volatile boolean aborted;
@@ -74,6 +80,8 @@ final class ShardWrites implements AutoCloseable {
     /** @param writeSql the COPY statement that writes a job's batches to the given temporary file */
     ShardWrites(DuckSession duck, OutputDir out, BufferAllocator allocator, Progress progress,
                 BiFunction<Job, Path, String> writeSql) {
+        this.roomKb = (int) Math.clamp(allocator.getLimit() / 4 >> 10, 1, Integer.MAX_VALUE);
+        this.room = new Semaphore(roomKb);
         this.duck = duck;
         this.out = out;
         this.allocator = allocator;
@@ -87,11 +95,21 @@ final class ShardWrites implements AutoCloseable {
         put(job);
     }
 
-    /** Hands over the rows now in {@code batch}; the caller may then refill it with fresh buffers. */
+    /**
+     * Hands over the rows now in {@code batch}; the caller may then refill it with fresh buffers. Waits while
+     * the batches in the queue fill its room (one batch larger than the room passes alone).
+     */
     void add(VectorSchemaRoot batch) {
         ArrowRecordBatch b = new VectorUnloader(batch).getRecordBatch();
+        int kb = (int) Math.clamp(b.computeBodyLength() >> 10, 1, roomKb);
         try {
-            put(b);
+            waitFor(() -> room.tryAcquire(kb, 20, TimeUnit.MILLISECONDS));
+            try {
+                put(new Batch(b, kb));
+            } catch (RuntimeException | Error e) {
+                room.release(kb);
+                throw e;
+            }
         } catch (RuntimeException | Error e) {
             b.close();
             throw e;
@@ -125,15 +143,24 @@ final class ShardWrites implements AutoCloseable {
         }
         thread.shutdown();
         for (Object item; (item = queue.poll()) != null; ) {
-            if (item instanceof ArrowRecordBatch b) {
-                b.close();
+            if (item instanceof Batch b) {
+                b.rows().close();
             }
         }
     }
 
     private void put(Object item) {
+        waitFor(() -> queue.offer(item, 20, TimeUnit.MILLISECONDS));
+    }
+
+    private interface Attempt {
+        boolean tryIt() throws InterruptedException;
+    }
+
+    /** Retries {@code attempt} until it succeeds; if the writer has stopped meanwhile, rethrows its failure. */
+    private void waitFor(Attempt attempt) {
         try {
-            while (!queue.offer(item, 20, TimeUnit.MILLISECONDS)) {
+            while (!attempt.tryIt()) {
                 if (done.isDone()) {
                     Futures.get(done, "writing shards");
                     throw SluiceException.internal("the shard writer stopped early", null);
@@ -236,8 +263,11 @@ final class ShardWrites implements AutoCloseable {
                 loader = new VectorLoader(getVectorSchemaRoot());
             }
             // Loading swaps in the batch's buffers; DuckDB keeps its own references to the last ones.
-            try (ArrowRecordBatch batch = (ArrowRecordBatch) item) {
-                loader.load(batch);
+            Batch batch = (Batch) item;
+            try (ArrowRecordBatch rows = batch.rows()) {
+                loader.load(rows);
+            } finally {
+                room.release(batch.kb());
             }
             return true;
         }
