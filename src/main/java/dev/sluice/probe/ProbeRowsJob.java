@@ -41,11 +41,12 @@ import org.apache.arrow.vector.ipc.ArrowReader;
  * time and cut into rows of at most {@code max-len}, split into train and test by a seeded hash of the key.
  *
  * <p>The work: count measurements per key (one GROUP BY), plan hash buckets of keys from the row count
- * and the memory budget, then one DuckDB sort of the input joined with the keys, by (key rank, time, fields),
- * where keys are ranked by bucket, split and key. A sort spills; the ordered {@code list()} aggregate of the one-shot query cannot, and
- * over 30M measurements needed 8 GB. The sorted stream reaches Java as Arrow batches, where
- * {@link ChunkCutter} cuts each bucket's part into rows that DuckDB writes to the bucket's shards. Buckets
- * are the work units: a rerun sorts only those not yet committed.
+ * and the memory budget, then one DuckDB sort of the input joined with the keys, by (key rank, time,
+ * fields), where keys are ranked by bucket, split and key. A sort spills; the ordered {@code list()}
+ * aggregate of the one-shot query cannot, and over 30M measurements needed 8 GB. The sorted stream reaches
+ * Java as Arrow batches, where {@link ChunkCutter} cuts each bucket's part into rows that DuckDB writes to
+ * the bucket's shards ({@link ShardWrites}). Buckets are the work units: a rerun sorts only those not yet
+ * committed.
  */
 public final class ProbeRowsJob {
     static final String SQL = "probe_rows/";
@@ -372,7 +373,8 @@ public final class ProbeRowsJob {
         // bytes a value): small, because DuckDB may hold a few exported batches while the next is built and
         // more wait for the writer, whatever the number of fields; fixed by the plan alone, because it decides
         // the file bytes.
-        int rowGroupRows = (int) Math.max(1, BATCH_BYTES / ((long) config.maxLen() * 8 * (1 + cols.fields().size())));
+        long rowBytes = (long) config.maxLen() * 8 * (1 + cols.fields().size());
+        int rowGroupRows = (int) Math.max(1, BATCH_BYTES / rowBytes);
         Sql.Fragment timeExpr = Sql.qualified("i", List.of(cols.time()));
         if (cols.castTime()) {
             timeExpr = Sql.cast(timeExpr, "TIMESTAMP");
