@@ -19,8 +19,8 @@ import org.apache.commons.cli.Options;
 /**
  * {@code sluice merge OUT}: after the shard tasks of a job, checks that every unit of the plan is committed
  * exactly once with whole shards and no strays, then writes the manifest, the same bytes a single process
- * would have written. It reads the tasks' records and the files' sizes, not their data, so a merge takes
- * the same time for a gigabyte or a terabyte of shards; {@code --verify} reads them all back.
+ * would have written. It reads the tasks' records and the files' sizes, not their data, so its time grows
+ * with the number of units, not with the shards' bytes; {@code --verify} reads them all back.
  */
 final class MergeCommand implements Command {
     @Override

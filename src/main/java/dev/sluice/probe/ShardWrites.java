@@ -17,11 +17,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
@@ -35,7 +35,7 @@ import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
  * Writes probe-rows' shards on a thread of its own while the caller sorts and cuts the next rows: the cut
- * batches pass through a short queue into a DuckDB COPY of their shard, which then commits the shard and,
+ * batches pass through a queue (at most a quarter of Arrow's budget) into a DuckDB COPY of their shard, which then commits the shard and,
  * after the last shard of a bucket, the bucket. Cutting and writing took turns on one thread before, and
  * each of the two cores sat idle about a third of that time.
  *
@@ -60,15 +60,14 @@ final class ShardWrites implements AutoCloseable {
     private record Batch(ArrowRecordBatch rows, int kb) {}
 
     private static final Object FINISH = new Object();
-    /** Items in the queue at most; the bytes of its batches are bounded apart, by {@code room}. */
-    private static final int QUEUE = 8;
 
     private final DuckSession duck;
     private final OutputDir out;
     private final BufferAllocator allocator;
     private final Progress progress;
     private final BiFunction<Job, Path, String> writeSql;
-    private final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(QUEUE);
+    /** Unbounded in items: what bounds it is {@code room}, the bytes of the batches in it. */
+    private final BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
     /** Kilobytes of batches the queue may still take: a quarter of Arrow's budget, whatever the row width. */
     private final Semaphore room;
     private final int roomKb;
@@ -92,7 +91,7 @@ final class ShardWrites implements AutoCloseable {
     }
 
     void begin(Job job) {
-        put(job);
+        queue.add(job);
     }
 
     /**
@@ -103,30 +102,25 @@ final class ShardWrites implements AutoCloseable {
         ArrowRecordBatch b = new VectorUnloader(batch).getRecordBatch();
         int kb = (int) Math.clamp(b.computeBodyLength() >> 10, 1, roomKb);
         try {
-            waitFor(() -> room.tryAcquire(kb, 20, TimeUnit.MILLISECONDS));
-            try {
-                put(new Batch(b, kb));
-            } catch (RuntimeException | Error e) {
-                room.release(kb);
-                throw e;
-            }
+            waitForRoom(kb);
         } catch (RuntimeException | Error e) {
             b.close();
             throw e;
         }
+        queue.add(new Batch(b, kb));
     }
 
     void end(long rows, long measurements) {
-        put(new End(rows, measurements));
+        queue.add(new End(rows, measurements));
     }
 
     void unitDone(int unit, long measurements) {
-        put(new UnitDone(unit, measurements));
+        queue.add(new UnitDone(unit, measurements));
     }
 
     /** Waits until every shard handed over is written and committed. */
     void finish() {
-        put(FINISH);
+        queue.add(FINISH);
         Futures.get(done, "writing shards");
         finished = true;
     }
@@ -149,18 +143,10 @@ final class ShardWrites implements AutoCloseable {
         }
     }
 
-    private void put(Object item) {
-        waitFor(() -> queue.offer(item, 20, TimeUnit.MILLISECONDS));
-    }
-
-    private interface Attempt {
-        boolean tryIt() throws InterruptedException;
-    }
-
-    /** Retries {@code attempt} until it succeeds; if the writer has stopped meanwhile, rethrows its failure. */
-    private void waitFor(Attempt attempt) {
+    /** Waits until the queue has room for {@code kb}; if the writer has stopped meanwhile, rethrows its failure. */
+    private void waitForRoom(int kb) {
         try {
-            while (!attempt.tryIt()) {
+            while (!room.tryAcquire(kb, 20, TimeUnit.MILLISECONDS)) {
                 if (done.isDone()) {
                     Futures.get(done, "writing shards");
                     throw SluiceException.internal("the shard writer stopped early", null);
