@@ -21,6 +21,17 @@ class MemoryBudgetTest {
     }
 
     @Test
+    void memoryReadFromProcAgreesWithOshi() {
+        long[] read = MemoryBudget.physicalAndAvailable();
+        oshi.hardware.GlobalMemory oshi = new oshi.SystemInfo().getHardware().getMemory();
+        assertEquals(oshi.getTotal(), read[0], "physical memory");
+        // Available memory moves between the two reads; 256 MB covers what a test JVM does meanwhile.
+        assertTrue(Math.abs(oshi.getAvailable() - read[1]) < 256 * MB,
+                "available memory: OSHI " + oshi.getAvailable() + ", read " + read[1]);
+        assertTrue(read[1] > 0 && read[1] <= read[0], "0 < available <= physical");
+    }
+
+    @Test
     void splitGivesDuckdbWhatTheJvmDoesNotTake() {
         MemoryBudget b = MemoryBudget.split(512 * MB, "test", 0, 0, OptionalLong.empty(), 100 * MB);
         assertEquals(100 * MB, b.jvmHeapBytes());
