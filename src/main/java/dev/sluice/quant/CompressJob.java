@@ -96,7 +96,12 @@ public final class CompressJob {
             // DuckDB only writes shards unless it also reads Parquet input: one thread each then, so that its
             // per-thread memory does not grow with the run.
             int duckThreads = VectorReaders.isParquet(config.input()) ? ctx.workers() : 1;
-            try (DuckSession duck = new DuckSession(new DuckSession.Settings(budget.duckdbBytes(), duckThreads,
+            // A codebook already here (another task's, or an earlier run's) is read before DuckDB starts, so
+            // that the encoder warms up meanwhile.
+            Path codebookFile = out.path().resolve(Codebook.FILE);
+            Quantizer stored = Files.exists(codebookFile) ? Codebook.read(codebookFile) : null;
+            try (EncodeWarmUp warmUp = stored == null ? null : EncodeWarmUp.start(stored);
+                 DuckSession duck = new DuckSession(new DuckSession.Settings(budget.duckdbBytes(), duckThreads,
                     tmp.resolve("duckdb"), ctx.workers() * 2 + 2));
                  VectorIo io = new VectorIo(duck, budget.arrowBytes());
                  VectorReader reader = io.open(config.input(), config.column(), config.idColumn())) {
@@ -121,12 +126,11 @@ public final class CompressJob {
                         + "%d worker(s)", n, dim, reader.describe(), units, ctx.workers()));
                 out.removeTemporaryFiles(shard::owns, shard.whole());
 
-                Path codebookFile = out.path().resolve(Codebook.FILE);
                 double trainSeconds = 0;
                 double sampleMse = Double.NaN;
                 Quantizer q;
-                if (Files.exists(codebookFile)) {
-                    q = Codebook.read(codebookFile);
+                if (stored != null) {
+                    q = stored;
                     ctx.log("compress: using the codebook in " + codebookFile + " (trained by an earlier run or task)");
                 } else if (shard.index() == 0) {
                     memory.stage("sample");
@@ -179,6 +183,9 @@ public final class CompressJob {
                 if (todo < mine.size()) {
                     ctx.log(String.format(Locale.ROOT, "compress: resuming: %d of %d unit(s) already committed",
                             mine.size() - todo, mine.size()));
+                }
+                if (warmUp != null) {
+                    warmUp.close();
                 }
                 memory.stage("encode");
                 long t0 = System.nanoTime();
