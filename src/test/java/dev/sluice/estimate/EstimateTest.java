@@ -77,7 +77,7 @@ class EstimateTest {
             List<String> est = new ArrayList<>(List.of("estimate"));
             est.addAll(jobArgs(job));
             est.addAll(List.of("--out", out.toString(), "--json"));
-            Map<String, Object> e = Json.MAPPER.readValue(child(est, tmp.resolve("tmp-estimate")).out(), Map.class);
+            Map<String, Object> e = new com.fasterxml.jackson.databind.ObjectMapper().readValue(child(est, tmp.resolve("tmp-estimate")).out(), Map.class);
             List<String> run = new ArrayList<>(jobArgs(job));
             run.addAll(List.of("--out", out.toString()));
             Child real = child(run, tmp.resolve("tmp-run"));
