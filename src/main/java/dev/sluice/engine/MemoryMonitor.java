@@ -24,6 +24,7 @@ public final class MemoryMonitor implements AutoCloseable {
     private final List<Stage> done = new ArrayList<>();
     private final Thread sampler;
     private final long startBytes;
+    private final java.time.Instant started = java.time.Instant.now();
     private volatile boolean running = true;
     private String stageName;
     private long stageStart;
@@ -70,6 +71,11 @@ public final class MemoryMonitor implements AutoCloseable {
     public synchronized List<Stage> stages() {
         endStage();
         return List.copyOf(done);
+    }
+
+    /** When monitoring began: the start of the job, which its run record's time counts from. */
+    public java.time.Instant started() {
+        return started;
     }
 
     public long startBytes() {

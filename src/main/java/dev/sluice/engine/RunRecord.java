@@ -21,10 +21,15 @@ public final class RunRecord {
             DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss").withZone(ZoneOffset.UTC);
 
     private final Map<String, Object> fields = new LinkedHashMap<>();
-    private final Instant start = Instant.now();
+    private final Instant start;
     private final String runId;
 
-    public RunRecord(String job, Map<String, Object> parameters) {
+    /**
+     * A record of a run of {@code job} that began at {@code start}: the job's start, before its plan, so that
+     * {@code seconds} is the whole run (a record made once the plan is known would leave the plan out).
+     */
+    public RunRecord(String job, Map<String, Object> parameters, Instant start) {
+        this.start = start;
         runId = FILE_TIME.format(start) + "-" + ProcessHandle.current().pid() + "-"
                 + UUID.randomUUID().toString().substring(0, 8);
         fields.put("run_id", runId);

@@ -117,7 +117,7 @@ public final class ProbeRowsJob {
                     assignKeys(duck, relation, cols, buckets);
                     saveKeys(duck, keysFile);
                 }
-                record = new RunRecord("probe-rows", config.parameters(cols.fields()));
+                record = new RunRecord("probe-rows", config.parameters(cols.fields()), memory.started());
                 ctx.log(String.format(Locale.ROOT,
                         "probe-rows: %,d measurements of %,d keys in %d file(s) (%s); %d bucket(s), %d worker(s)%s",
                         totals.measurements(), totals.keys(), input.files().size(), Sizes.format(input.totalBytes()),

@@ -121,7 +121,7 @@ public final class CompressJob {
                 plan.put("inputs", Map.of("describe", reader.describe(), "rows", n, "dim", dim));
                 plan.put("units", units);
                 plan = out.fixPlan(plan, List.of("job", "parameters", "inputs"));
-                record = new RunRecord("compress", config.parameters());
+                record = new RunRecord("compress", config.parameters(), memory.started());
                 ctx.log(String.format(Locale.ROOT, "compress: %,d vectors of %d dimensions from %s; %d unit(s), "
                         + "%d worker(s)", n, dim, reader.describe(), units, ctx.workers()));
                 out.removeTemporaryFiles(shard::owns, shard.whole());

@@ -56,7 +56,7 @@ public final class EvalJob {
         try (warmUp;
              MemoryMonitor memory = new MemoryMonitor();
              SearchJob.Session s = SearchJob.Session.open(budget, ctx, config.codes())) {
-            RunRecord record = new RunRecord("eval", config.parameters());
+            RunRecord record = new RunRecord("eval", config.parameters(), memory.started());
             Map<String, Object> m = new LinkedHashMap<>();
             memory.stage("queries");
             float[] queries = SearchJob.readAll(config.queries(), search.queryColumn(codes), null, s, dim);

@@ -44,7 +44,7 @@ public final class SearchJob {
         try (warmUp;
              MemoryMonitor memory = new MemoryMonitor();
              Session s = Session.open(budget, ctx, config.codes())) {
-            RunRecord record = new RunRecord("search", config.parameters());
+            RunRecord record = new RunRecord("search", config.parameters(), memory.started());
             memory.stage("queries");
             float[] queries = readAll(config.queries(), queryColumn(codes), null, s, codes.quantizer().dim());
             int nq = queries.length / codes.quantizer().dim();

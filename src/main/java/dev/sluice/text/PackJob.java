@@ -136,7 +136,7 @@ public final class PackJob {
             if (Files.exists(manifest)) {
                 return alreadyDone(manifest);
             }
-            RunRecord record = new RunRecord("pack", config.parameters());
+            RunRecord record = new RunRecord("pack", config.parameters(), memory.started());
             // Named by the output and the task, as probe-rows does: shard tasks of one output may share a temp
             // directory (and a process id, on different hosts), and a rerun clears what a killed run left.
             Path tmp = ctx.tmpDir().resolve(String.format(Locale.ROOT, "sluice-pack-%08x-%d-of-%d",
