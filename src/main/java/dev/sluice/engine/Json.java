@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.StringWriter;
+import java.lang.reflect.Array;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.file.Files;
@@ -102,24 +103,10 @@ public final class Json {
                 }
                 g.writeEndArray();
             }
-            case long[] a -> {
+            case Object a when a.getClass().isArray() -> {
                 g.writeStartArray();
-                for (long x : a) {
-                    g.writeNumber(x);
-                }
-                g.writeEndArray();
-            }
-            case int[] a -> {
-                g.writeStartArray();
-                for (int x : a) {
-                    g.writeNumber(x);
-                }
-                g.writeEndArray();
-            }
-            case double[] a -> {
-                g.writeStartArray();
-                for (double x : a) {
-                    g.writeNumber(x);
+                for (int i = 0; i < Array.getLength(a); i++) {
+                    write(g, Array.get(a, i));
                 }
                 g.writeEndArray();
             }

@@ -11,6 +11,7 @@ import dev.sluice.engine.ShardSpec;
 import dev.sluice.engine.Sizes;
 import dev.sluice.engine.SluiceException;
 import dev.sluice.engine.TempDirs;
+import dev.sluice.engine.WarmUp;
 import dev.sluice.io.VectorBatch;
 import dev.sluice.io.VectorFiles;
 import dev.sluice.io.VectorIo;
@@ -100,7 +101,7 @@ public final class CompressJob {
             // that the encoder warms up meanwhile.
             Path codebookFile = out.path().resolve(Codebook.FILE);
             Quantizer stored = Files.exists(codebookFile) ? Codebook.read(codebookFile) : null;
-            try (EncodeWarmUp warmUp = stored == null ? null : EncodeWarmUp.start(stored);
+            try (WarmUp warmUp = stored == null ? null : EncodeWarmUp.start(stored);
                  DuckSession duck = new DuckSession(new DuckSession.Settings(budget.duckdbBytes(), duckThreads,
                     tmp.resolve("duckdb"), ctx.workers() * 2 + 2));
                  VectorIo io = new VectorIo(duck, budget.arrowBytes());

@@ -5,6 +5,7 @@ import dev.sluice.engine.MemoryBudget;
 import dev.sluice.engine.MemoryMonitor;
 import dev.sluice.engine.RunRecord;
 import dev.sluice.engine.SluiceException;
+import dev.sluice.engine.WarmUp;
 import dev.sluice.io.VectorBatch;
 import dev.sluice.io.VectorFiles;
 import dev.sluice.io.VectorReader;
@@ -52,7 +53,7 @@ public final class EvalJob {
         int dim = q.dim();
         int k = config.k();
         // The scan kernels compile on the other core while DuckDB starts and the queries and neighbours load.
-        ScanWarmUp warmUp = ScanWarmUp.start(q::scorer, q.dim(), q.codeBytes());
+        WarmUp warmUp = ScanWarmUp.start(q::scorer, q.dim(), q.codeBytes());
         try (warmUp;
              MemoryMonitor memory = new MemoryMonitor();
              SearchJob.Session s = SearchJob.Session.open(budget, ctx, config.codes())) {

@@ -6,6 +6,7 @@ import dev.sluice.engine.MemoryBudget;
 import dev.sluice.engine.MemoryMonitor;
 import dev.sluice.engine.RunRecord;
 import dev.sluice.engine.SluiceException;
+import dev.sluice.engine.WarmUp;
 import dev.sluice.io.CodeShards;
 import dev.sluice.io.ResultFiles;
 import dev.sluice.io.VectorBatch;
@@ -39,7 +40,7 @@ public final class SearchJob {
         MemoryBudget budget = MemoryBudget.detect(ctx.memoryLimit());
         CodesDir codes = CodesDir.open(config.codes());
         // The scan kernels compile on the other core while DuckDB starts and the queries load.
-        ScanWarmUp warmUp = ScanWarmUp.start(codes.quantizer()::scorer, codes.quantizer().dim(),
+        WarmUp warmUp = ScanWarmUp.start(codes.quantizer()::scorer, codes.quantizer().dim(),
                 codes.quantizer().codeBytes());
         try (warmUp;
              MemoryMonitor memory = new MemoryMonitor();

@@ -3,6 +3,7 @@ package dev.sluice.knn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sluice.engine.WarmUp;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -11,7 +12,7 @@ class ScanWarmUpTest {
     void buildsScorersAndScansUntilClosedThenNoMore() throws Exception {
         AtomicInteger scorers = new AtomicInteger();
         AtomicInteger scanned = new AtomicInteger();
-        ScanWarmUp warmUp = ScanWarmUp.start((query, off) -> {
+        WarmUp warmUp = ScanWarmUp.start((query, off) -> {
             assertEquals(24, query.length);
             scorers.incrementAndGet();
             return (codes, o, count, out) -> scanned.addAndGet(count);

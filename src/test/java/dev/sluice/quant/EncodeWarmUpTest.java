@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sluice.engine.WarmUp;
 import dev.sluice.knn.CodeScorer;
 import java.io.DataOutputStream;
 import java.util.Map;
@@ -40,7 +41,7 @@ class EncodeWarmUpTest {
             public void writeBody(DataOutputStream out) {}
             public Map<String, Object> describe() { return pq.describe(); }
         };
-        EncodeWarmUp warmUp = EncodeWarmUp.start(counting);
+        WarmUp warmUp = EncodeWarmUp.start(counting);
         long until = System.nanoTime() + 5_000_000_000L;
         while (calls.get() < 1000 && System.nanoTime() < until) {
             Thread.sleep(5);
