@@ -3,6 +3,7 @@ package dev.sluice.engine;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,7 +25,7 @@ public final class MemoryMonitor implements AutoCloseable {
     private final List<Stage> done = new ArrayList<>();
     private final Thread sampler;
     private final long startBytes;
-    private final java.time.Instant started = java.time.Instant.now();
+    private final Instant started = Instant.now();
     private volatile boolean running = true;
     private String stageName;
     private long stageStart;
@@ -74,7 +75,7 @@ public final class MemoryMonitor implements AutoCloseable {
     }
 
     /** When monitoring began: the start of the job, which its run record's time counts from. */
-    public java.time.Instant started() {
+    public Instant started() {
         return started;
     }
 
