@@ -3,6 +3,7 @@ package dev.sluice.estimate;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.engine.Json;
 import dev.sluice.testing.Cli;
 import java.nio.charset.StandardCharsets;
@@ -77,7 +78,7 @@ class EstimateTest {
             List<String> est = new ArrayList<>(List.of("estimate"));
             est.addAll(jobArgs(job));
             est.addAll(List.of("--out", out.toString(), "--json"));
-            Map<String, Object> e = new com.fasterxml.jackson.databind.ObjectMapper().readValue(child(est, tmp.resolve("tmp-estimate")).out(), Map.class);
+            Map<String, Object> e = new ObjectMapper().readValue(child(est, tmp.resolve("tmp-estimate")).out(), Map.class);
             List<String> run = new ArrayList<>(jobArgs(job));
             run.addAll(List.of("--out", out.toString()));
             Child real = child(run, tmp.resolve("tmp-run"));
