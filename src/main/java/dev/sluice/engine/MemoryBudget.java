@@ -117,22 +117,33 @@ public record MemoryBudget(long totalBytes, String source, long physicalBytes, l
 
     /** The tightest cgroup limit on this process, v2 then v1; empty when unlimited or unknown. */
     static OptionalLong cgroupLimit() {
+        return cgroupLimit(Path.of("/proc/self/cgroup"), Path.of("/sys/fs/cgroup"));
+    }
+
+    /**
+     * As {@link #cgroupLimit()}, from a {@code /proc/self/cgroup} file and the cgroup mount {@code root}. v2
+     * ({@code 0::/path}): every level from the process's group up to the root may carry its own
+     * {@code memory.max}. v1 ({@code N:...memory...:/path}): the group's {@code memory.limit_in_bytes}, or, in a
+     * container that mounts its own group as the root, the root's.
+     */
+    static OptionalLong cgroupLimit(Path procCgroup, Path root) {
         long best = Long.MAX_VALUE;
         try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/cgroup"))) {
+            for (String line : Files.readAllLines(procCgroup)) {
                 String[] parts = line.split(":", 3);
                 if (parts.length < 3) {
                     continue;
                 }
                 if (parts[0].equals("0") && parts[1].isEmpty()) {
-                    // cgroup v2: every level up to the root may carry its own memory.max.
-                    for (Path dir = Path.of("/sys/fs/cgroup", parts[2]).normalize(); dir != null
-                            && dir.startsWith("/sys/fs/cgroup"); dir = dir.getParent()) {
+                    for (Path dir = root.resolve(parts[2].replaceFirst("^/+", "")).normalize();
+                         dir != null && dir.startsWith(root); dir = dir.getParent()) {
                         best = Math.min(best, readLimit(dir.resolve("memory.max")));
                     }
                 } else if (List.of(parts[1].split(",")).contains("memory")) {
-                    best = Math.min(best, readLimit(Path.of("/sys/fs/cgroup/memory", parts[2], "memory.limit_in_bytes")));
-                    best = Math.min(best, readLimit(Path.of("/sys/fs/cgroup/memory/memory.limit_in_bytes")));
+                    Path memory = root.resolve("memory");
+                    best = Math.min(best, readLimit(memory.resolve(parts[2].replaceFirst("^/+", ""))
+                            .resolve("memory.limit_in_bytes")));
+                    best = Math.min(best, readLimit(memory.resolve("memory.limit_in_bytes")));
                 }
             }
         } catch (IOException | RuntimeException e) {

@@ -4,8 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class MemoryBudgetTest {
     private static final long MB = 1L << 20;
@@ -29,6 +33,48 @@ class MemoryBudgetTest {
         assertTrue(Math.abs(oshi.getAvailable() - read[1]) < 256 * MB,
                 "available memory: OSHI " + oshi.getAvailable() + ", read " + read[1]);
         assertTrue(read[1] > 0 && read[1] <= read[0], "0 < available <= physical");
+    }
+
+    /** Writes {@code text} to {@code file}, making its directories. */
+    private static void put(Path file, String text) throws IOException {
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, text);
+    }
+
+    @Test
+    void cgroupV2LimitIsTheTightestOnThePathToTheRoot(@TempDir Path tmp) throws IOException {
+        Path root = tmp.resolve("sys/fs/cgroup");
+        Path proc = tmp.resolve("cgroup");
+        put(proc, "0::/kubepods/pod1/c1\n");
+        put(root.resolve("kubepods/memory.max"), "max\n");
+        put(root.resolve("kubepods/pod1/memory.max"), "1073741824\n");
+        put(root.resolve("kubepods/pod1/c1/memory.max"), "2147483648\n");
+        assertEquals(OptionalLong.of(1024 * MB), MemoryBudget.cgroupLimit(proc, root),
+                "the pod's 1 GB, not the container's 2 GB");
+        put(root.resolve("kubepods/pod1/memory.max"), "max\n");
+        assertEquals(OptionalLong.of(2048 * MB), MemoryBudget.cgroupLimit(proc, root));
+        put(root.resolve("kubepods/pod1/c1/memory.max"), "max\n");
+        assertEquals(OptionalLong.empty(), MemoryBudget.cgroupLimit(proc, root), "max at every level: no limit");
+        // A container with its own cgroup namespace sees itself at the root.
+        put(proc, "0::/\n");
+        put(root.resolve("memory.max"), "536870912\n");
+        assertEquals(OptionalLong.of(512 * MB), MemoryBudget.cgroupLimit(proc, root));
+    }
+
+    @Test
+    void cgroupV1LimitIsTheGroupsOrTheMountedRootsAndUnlimitedIsNone(@TempDir Path tmp) throws IOException {
+        Path root = tmp.resolve("sys/fs/cgroup");
+        Path proc = tmp.resolve("cgroup");
+        put(proc, "9:pids:/docker/abc\n4:memory:/docker/abc\n0::/\n");
+        put(root.resolve("memory/docker/abc/memory.limit_in_bytes"), "805306368\n");
+        assertEquals(OptionalLong.of(768 * MB), MemoryBudget.cgroupLimit(proc, root));
+        // Inside the container the group's directory is not there; its limit is the mount's root.
+        Files.delete(root.resolve("memory/docker/abc/memory.limit_in_bytes"));
+        put(root.resolve("memory/memory.limit_in_bytes"), "402653184\n");
+        assertEquals(OptionalLong.of(384 * MB), MemoryBudget.cgroupLimit(proc, root));
+        put(root.resolve("memory/memory.limit_in_bytes"), "9223372036854771712\n");
+        assertEquals(OptionalLong.empty(), MemoryBudget.cgroupLimit(proc, root), "v1's unlimited");
+        assertEquals(OptionalLong.empty(), MemoryBudget.cgroupLimit(tmp.resolve("absent"), root), "no /proc");
     }
 
     @Test

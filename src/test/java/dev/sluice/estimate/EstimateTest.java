@@ -78,7 +78,8 @@ class EstimateTest {
             List<String> est = new ArrayList<>(List.of("estimate"));
             est.addAll(jobArgs(job));
             est.addAll(List.of("--out", out.toString(), "--json"));
-            Map<String, Object> e = new ObjectMapper().readValue(child(est, tmp.resolve("tmp-estimate")).out(), Map.class);
+            String estimate = child(est, tmp.resolve("tmp-estimate")).out();
+            Map<String, Object> e = new ObjectMapper().readValue(estimate, Map.class);
             List<String> run = new ArrayList<>(jobArgs(job));
             run.addAll(List.of("--out", out.toString()));
             Child real = child(run, tmp.resolve("tmp-run"));

@@ -5,9 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sluice.engine.WarmUp;
-import dev.sluice.knn.CodeScorer;
-import java.io.DataOutputStream;
-import java.util.Map;
+import java.lang.reflect.Proxy;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -28,19 +26,14 @@ class EncodeWarmUpTest {
             pq.encodeTo(data, i * dim, before, i * pq.codeBytes());
         }
         AtomicInteger calls = new AtomicInteger();
-        Quantizer counting = new Quantizer() {
-            public String method() { return pq.method(); }
-            public int dim() { return pq.dim(); }
-            public int codeBytes() { return pq.codeBytes(); }
-            public void encodeTo(float[] v, int off, byte[] dest, int destOff) {
-                calls.incrementAndGet();
-                pq.encodeTo(v, off, dest, destOff);
-            }
-            public void decode(byte[] codes, int off, float[] dest, int destOff) { pq.decode(codes, off, dest, destOff); }
-            public CodeScorer scorer(float[] query, int off) { return pq.scorer(query, off); }
-            public void writeBody(DataOutputStream out) {}
-            public Map<String, Object> describe() { return pq.describe(); }
-        };
+        // The codebook's encoder, counting its calls.
+        Quantizer counting = (Quantizer) Proxy.newProxyInstance(Quantizer.class.getClassLoader(),
+                new Class<?>[] {Quantizer.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("encodeTo")) {
+                        calls.incrementAndGet();
+                    }
+                    return method.invoke(pq, args);
+                });
         WarmUp warmUp = EncodeWarmUp.start(counting);
         long until = System.nanoTime() + 5_000_000_000L;
         while (calls.get() < 1000 && System.nanoTime() < until) {
