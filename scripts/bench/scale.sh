@@ -4,7 +4,8 @@
 # shards equal the single process's byte for byte, and prints per job and task count: the sum of the task
 # times, its ratio to the single process, the merge time and the merge's share of the job's time.
 #   scripts/bench/scale.sh            JOBS="probe-rows compress" by default; REPEAT=3 runs each task count
-#                                     three times (1, 2, 4, 1, 2, 4, ...) and reports medians
+#                                     three times (1, 2, 4, 1, 2, 4, ...) and reports medians; TASKS="1 4 8"
+#                                     other task counts (the first is the baseline, so keep 1 first)
 # Inputs: the probe-rows benchmark's 30M flights (scripts/bench/probe-rows.sh builds it in BENCH_DIR) and
 # the compress benchmark's embeddings (target/bench-embeddings, scripts/data/embeddings.sh 117000).
 set -euo pipefail
@@ -12,6 +13,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 BENCH_DIR="${BENCH_DIR:-/tmp/sluice-bench}"
 JOBS="${JOBS:-probe-rows compress}"
 REPEAT="${REPEAT:-1}"
+TASKS="${TASKS:-1 2 4}"
+[ "${TASKS%% *}" = 1 ] || { echo "scale.sh: TASKS must start with 1 (the baseline)" >&2; exit 2; }
 SLUICE="$ROOT/scripts/sluice"
 WORK="$BENCH_DIR/scale"
 mkdir -p "$WORK"
@@ -49,7 +52,7 @@ median() { printf "%s\n" "$@" | sort -g | awk '{v[NR] = $1} END {print (NR % 2) 
 for job in $JOBS; do
   declare -A sums=() merges=() same=()
   for ((rep = 0; rep < REPEAT; rep++)); do
-    for n in 1 2 4; do
+    for n in $TASKS; do
       out="$WORK/$job-$n"
       rm -rf "$out"
       total=0
@@ -68,7 +71,7 @@ for job in $JOBS; do
     done
   done
   single=$(median ${sums[1]})
-  for n in 1 2 4; do
+  for n in $TASKS; do
     total=$(median ${sums[$n]})
     merge="-"; share="-"; ident="-"
     if [ "$n" -gt 1 ]; then
