@@ -1,6 +1,7 @@
 package dev.sluice.cli;
 
 import dev.sluice.engine.SluiceException;
+import dev.sluice.engine.StaleLibraryCopies;
 import dev.sluice.engine.Version;
 import java.io.PrintStream;
 import java.util.Arrays;
@@ -30,6 +31,7 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
+        StaleLibraryCopies.sweepInBackground();
         System.exit(run(args, System.out, System.err));
     }
 
