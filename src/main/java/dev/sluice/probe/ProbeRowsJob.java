@@ -79,12 +79,7 @@ public final class ProbeRowsJob {
         ctx.log("probe-rows: " + budget.describe());
         try (OutputDir out = OutputDir.open(config.out(), ctx.shard());
              MemoryMonitor memory = new MemoryMonitor()) {
-            // Named by the output and the task, not the process: a rerun after a kill clears what the killed
-            // run left here instead of leaving it to fill the temp disk.
-            Path tmp = ctx.tmpDir().resolve(String.format(Locale.ROOT, "sluice-probe-%08x-%d-of-%d",
-                    out.path().toAbsolutePath().normalize().toString().hashCode(), ctx.shard().index(),
-                    ctx.shard().count()));
-            TempDirs.deleteTree(tmp);
+            Path tmp = TempDirs.forTask(ctx.tmpDir(), "probe", out.path(), ctx.shard());
             TempDirs.create(tmp, "--tmp-dir");
             RunRecord record = null;
             try (DuckSession duck = new DuckSession(new DuckSession.Settings(budget.duckdbBytes(), ctx.workers(),

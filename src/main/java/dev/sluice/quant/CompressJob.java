@@ -92,7 +92,7 @@ public final class CompressJob {
         ctx.log("compress: " + budget.describe() + "; kernels: " + Kernels.get().name());
         try (OutputDir out = OutputDir.open(config.out(), shard);
              MemoryMonitor memory = new MemoryMonitor()) {
-            Path tmp = ctx.tmpDir().resolve("sluice-compress-" + ProcessHandle.current().pid());
+            Path tmp = TempDirs.forTask(ctx.tmpDir(), "compress", out.path(), shard);
             RunRecord record = null;
             // DuckDB only writes shards unless it also reads Parquet input: one thread each then, so that its
             // per-thread memory does not grow with the run.

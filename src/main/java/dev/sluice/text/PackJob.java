@@ -137,11 +137,7 @@ public final class PackJob {
                 return alreadyDone(manifest);
             }
             RunRecord record = new RunRecord("pack", config.parameters(), memory.started());
-            // Named by the output and the task, as probe-rows does: shard tasks of one output may share a temp
-            // directory (and a process id, on different hosts), and a rerun clears what a killed run left.
-            Path tmp = ctx.tmpDir().resolve(String.format(Locale.ROOT, "sluice-pack-%08x-%d-of-%d",
-                    out.path().toAbsolutePath().normalize().toString().hashCode(), shard.index(), shard.count()));
-            TempDirs.deleteTree(tmp);
+            Path tmp = TempDirs.forTask(ctx.tmpDir(), "pack", out.path(), shard);
             try {
                 out.removeTemporaryFiles(shard::owns, shard.whole());
                 Result r = pack(input, tokenizer, budget, out, plan, memory, tmp, capBytes, record, shard);
