@@ -55,6 +55,7 @@ public final class Manifest {
         m.put("totals", totals);
         m.put("shards", shards);
         Json.writeAtomically(out.path().resolve(OutputDir.MANIFEST), m);
+        out.deleteScratch();
         return m;
     }
 

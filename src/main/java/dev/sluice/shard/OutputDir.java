@@ -24,12 +24,14 @@ import java.util.stream.Stream;
  * OUT/_units/unit-NNNNN.json  one per finished unit: its shards (the unit's commit point)
  * OUT/_manifest.json        written last, when every unit is committed
  * OUT/_runs/*.json          one record per run
+ * OUT/_scratch/             what shard tasks share while they run (removed with the manifest)
  * </pre>
  */
 public final class OutputDir implements AutoCloseable {
     public static final String MANIFEST = "_manifest.json";
     public static final String PLAN = "_plan.json";
     public static final String UNITS = "_units";
+    public static final String SCRATCH = "_scratch";
 
     private final Path dir;
     private final OutputLock lock;
@@ -66,6 +68,21 @@ public final class OutputDir implements AutoCloseable {
 
     public Path path() {
         return dir;
+    }
+
+    /** Waits for the other shard tasks of this output to finish planning, then plans alone (see {@link PlanLock}). */
+    public PlanLock planLock(java.util.function.Consumer<String> waiting) {
+        return PlanLock.take(dir, waiting);
+    }
+
+    /** Where shard tasks keep what they share while the job runs, e.g. a prepared copy of the input. */
+    public Path scratch() {
+        return dir.resolve(SCRATCH);
+    }
+
+    /** Removes {@link #scratch()} once the output is final. */
+    void deleteScratch() {
+        dev.sluice.engine.TempDirs.deleteTree(scratch());
     }
 
     /**

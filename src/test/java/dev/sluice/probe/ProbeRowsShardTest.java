@@ -53,6 +53,39 @@ class ProbeRowsShardTest {
     }
 
     @Test
+    void fourTasksReadOneSharedCopyOfTheMeasurements() throws Exception {
+        Path single = tmp.resolve("single");
+        assertEquals(0, probe(single).code());
+        Path tasks = tmp.resolve("tasks");
+        Path copy = tasks.resolve("_scratch/measurements.parquet");
+        Cli.Run first = probe(tasks, "--shard", "3/4");
+        assertEquals(0, first.code(), first.toString());
+        assertTrue(first.err().contains("wrote the measurements with their key ranks to " + copy), first.err());
+        // As if the task that wrote it had been killed mid-write: the next task writes it anew, without the leftover.
+        Files.delete(copy);
+        Path leftover = tasks.resolve("_scratch/.measurements.parquet-1.tmp");
+        Files.writeString(leftover, "half a copy");
+        Cli.Run second = probe(tasks, "--shard", "2/4");
+        assertEquals(0, second.code(), second.toString());
+        assertTrue(second.err().contains("wrote the measurements with their key ranks"), second.err());
+        assertFalse(Files.exists(leftover));
+        for (int i = 1; i >= 0; i--) {
+            Cli.Run r = probe(tasks, "--shard", i + "/4");
+            assertEquals(0, r.code(), r.toString());
+            assertFalse(r.err().contains("wrote the measurements"), "one copy serves every task: " + r.err());
+        }
+        assertTrue(Files.exists(copy));
+        assertEquals(0, Cli.run("merge", tasks.toString()).code());
+        assertFalse(Files.exists(tasks.resolve("_scratch")), "the merge removes the copy");
+        TreeMap<String, byte[]> a = Cli.outputFiles(single);
+        TreeMap<String, byte[]> b = Cli.outputFiles(tasks);
+        assertEquals(a.keySet(), b.keySet());
+        for (String k : a.keySet()) {
+            assertArrayEquals(a.get(k), b.get(k), k + " differs between one process and four tasks + merge");
+        }
+    }
+
+    @Test
     void mergeNamesMissingUnitsAndStrayShards() throws Exception {
         Path tasks = tmp.resolve("tasks");
         assertEquals(0, probe(tasks, "--shard", "0/2").code());

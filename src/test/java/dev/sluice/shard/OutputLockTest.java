@@ -1,6 +1,7 @@
 package dev.sluice.shard;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -40,6 +41,28 @@ class OutputLockTest {
             assertTrue(refusal(dir, new ShardSpec(0, 2)).contains("task 0/2 is already running"));
         }
         OutputDir.open(dir).close(); // free again once every holder closed
+    }
+
+    @Test
+    void tasksPlanOneAtATime() throws Exception {
+        Path dir = tmp.resolve("out");
+        try (OutputDir t0 = OutputDir.open(dir, new ShardSpec(0, 2));
+             OutputDir t1 = OutputDir.open(dir, new ShardSpec(1, 2))) {
+            java.util.concurrent.CompletableFuture<Long> second;
+            long released;
+            try (PlanLock first = t0.planLock(m -> {})) {
+                second = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    try (PlanLock l = t1.planLock(m -> {})) {
+                        return System.nanoTime();
+                    }
+                });
+                Thread.sleep(300);
+                assertFalse(second.isDone(), "the second task waits while the first plans");
+                released = System.nanoTime();
+            }
+            assertTrue(second.get(10, java.util.concurrent.TimeUnit.SECONDS) >= released);
+        }
+        OutputDir.open(dir).close(); // the plan lock file does not make the directory look foreign
     }
 
     /** Holds the lock of {@code args[0]} for shard {@code args[1]} until its standard input closes. */
