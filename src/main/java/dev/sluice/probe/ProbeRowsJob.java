@@ -69,10 +69,6 @@ public final class ProbeRowsJob {
     static final int COPY_MIN_TASKS = 4;
     /** The shared copy of the measurements, under the output's scratch directory. */
     static final String COPY = "measurements.parquet";
-    /** Types that DuckDB reads back from Parquet as it wrote them (HUGEINT, TIMESTAMP_S and _MS it does not). */
-    private static final java.util.regex.Pattern PARQUET_SAME_TYPE = java.util.regex.Pattern.compile(
-            "BOOLEAN|U?TINYINT|U?SMALLINT|U?INTEGER|U?BIGINT|FLOAT|DOUBLE|VARCHAR|BLOB|UUID|DATE|TIME|TIMESTAMP"
-                    + "|TIMESTAMP_NS|TIMESTAMP WITH TIME ZONE|INTERVAL|DECIMAL\\(\\d+,\\d+\\)");
 
     private final ProbeRowsConfig config;
     private final JobContext ctx;
@@ -158,7 +154,7 @@ public final class ProbeRowsJob {
                 }
                 if (!todo.isEmpty()) {
                     Path copy = null;
-                    if (shard.count() >= COPY_MIN_TASKS && cols.copyable()) {
+                    if (shard.count() >= COPY_MIN_TASKS) {
                         memory.stage("copy");
                         try (PlanLock planning = out.planLock(this::waiting)) {
                             copy = sharedCopy(duck, relation, cols, out);
@@ -198,11 +194,8 @@ public final class ProbeRowsJob {
         }
     }
 
-    /**
-     * The input's columns, checked against the options; the time column's type decides a cast, and the types of
-     * time and fields whether shard tasks may read them from a Parquet copy (see {@link #sharedCopy}).
-     */
-    record Columns(String key, String time, boolean castTime, List<String> fields, boolean copyable) {}
+    /** The input's columns, checked against the options; the time column's type decides a cast. */
+    record Columns(String key, String time, boolean castTime, List<String> fields) {}
 
     Columns checkColumns(DuckSession duck, Sql.Fragment relation, InputFiles.Resolved input) {
         Map<String, String> types = new LinkedHashMap<>();
@@ -260,9 +253,7 @@ public final class ProbeRowsJob {
                                 + "or rename it in the input", n, outNames));
             }
         }
-        boolean copyable = (cast || PARQUET_SAME_TYPE.matcher(timeType).matches())
-                && fields.stream().allMatch(f -> PARQUET_SAME_TYPE.matcher(types.get(f)).matches());
-        return new Columns(config.key(), config.time(), cast, List.copyOf(fields), copyable);
+        return new Columns(config.key(), config.time(), cast, List.copyOf(fields));
     }
 
     private void checkTimeParses(DuckSession duck, Sql.Fragment relation, InputFiles.Resolved input) {
@@ -385,7 +376,9 @@ public final class ProbeRowsJob {
      * {@code sorted.sql} casts it, written once for all shard tasks (by the first that needs it, under the
      * planning lock) to the output's scratch directory, which every task can read: each task then reads this
      * instead of scanning and joining the whole input, whose every column it would decode to find its part.
-     * Written to a temporary name and renamed, so a killed writer leaves no copy that looks complete.
+     * Written to a temporary name and renamed, so a killed writer leaves no copy that looks complete. Its
+     * columns read back with the input's types: the input is Parquet, whose types DuckDB writes back as it read
+     * them, or CSV, whose detected types (numbers, text, dates, times) Parquet all holds.
      */
     private Path sharedCopy(DuckSession duck, Sql.Fragment relation, Columns cols, OutputDir out) {
         Path file = out.scratch().resolve(COPY);
