@@ -189,6 +189,9 @@ final class ParquetVectorReader implements VectorReader {
     private void copy(VectorSchemaRoot root, int from, int n, VectorBatch batch) {
         BigIntVector ids = (BigIntVector) root.getVector(0);
         FieldVector v = root.getVector(1);
+        // Arrow counts nulls by scanning the whole validity buffer on every call: once per batch, not per row
+        // (per row it took 7 s of 10 to encode 117K vectors of 384 dimensions).
+        boolean nullValues = !blob && ((ListVector) v).getDataVector().getNullCount() > 0;
         for (int i = 0; i < n; i++) {
             int r = from + i;
             int out = batch.rows + i;
@@ -216,7 +219,7 @@ final class ParquetVectorReader implements VectorReader {
                 int len = l.getElementEndIndex(r) - start;
                 checkLength(len, false, rowNumber, batch.ids[out], len);
                 Float4Vector values = (Float4Vector) l.getDataVector();
-                if (values.getNullCount() > 0) {
+                if (nullValues) {
                     for (int j = 0; j < len; j++) {
                         if (values.isNull(start + j)) {
                             throw SluiceException.input(String.format(Locale.ROOT,
