@@ -51,6 +51,14 @@ echo "== sluice exact k-NN" >&2
 "$SLUICE" eval --codes "$WORK/sq8" --queries "$DATA/queries.npy" --base "$DATA/base.npy" --workers "$THREADS" \
   --progress none > "$WORK/exact.eval.txt" 2>&1
 
+echo "== sluice pq16 from Parquet (the same vectors as an id BIGINT, embedding FLOAT[384] file)" >&2
+"${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java" --enable-native-access=ALL-UNNAMED -cp "$ROOT/target/lib/*" \
+  "$ROOT/scripts/data/NpyToParquet.java" \
+  "$DATA/base.npy" "$WORK/base.parquet"
+"$SLUICE" compress --input "$WORK/base.parquet" --column embedding --method pq --m 16 --out "$WORK/pq16-parquet" \
+  --workers "$THREADS" --progress none > "$WORK/pq16-parquet.compress.txt" 2>&1
+rm -f "$WORK/base.parquet"
+
 echo "== peak RSS: compress sq8 on 1x and 10x the set (repeated with noise 1e-3)" >&2
 /usr/bin/python3 - "$DATA/base.npy" "$WORK/base10x.npy" <<'PY'
 import sys
@@ -124,6 +132,10 @@ for r in sorted(glob.glob(os.path.join(work, "sq8", "_runs", "*.json"))):
 print("| exact k-NN | %d | 1.0 | — | — | %.0f / %.0f QPS; %.1f / %.1f GFLOP/s (%s) |" % (
     4 * 384, x["exact_qps"], faiss["exact"]["qps"], x["exact_gflops"], faiss["exact"]["gflops"],
     ratio(x["exact_gflops"], faiss["exact"]["gflops"])))
+n, p = record(os.path.join(work, "pq16"), "compress"), record(os.path.join(work, "pq16-parquet"), "compress")
+print()
+print("compress pq16 input: .npy %.1f s in all, encode %.0f vec/s; Parquet FLOAT[384] %.1f s, encode %.0f vec/s" % (
+    n["seconds"], n["encode_vectors_per_second"], p["seconds"], p["encode_vectors_per_second"]))
 r1, r10 = record(os.path.join(work, "rss-1x"), "compress"), record(os.path.join(work, "rss-10x"), "compress")
 print()
 print("compress sq8 peak RSS: {:,} vectors {:.0f} MB; {:,} vectors {:.0f} MB ({:+.1f}%)".format(
