@@ -26,8 +26,18 @@ public record ShardSpec(int index, int count) {
         return count == 1;
     }
 
+    /** Whether this task owns {@code unit} when tasks take units in turn (unit modulo task count). */
     public boolean owns(int unit) {
         return unit % count == index;
+    }
+
+    /**
+     * Whether this task owns {@code unit} of {@code units} when each task takes one run of consecutive units
+     * (task i of N: units [i*units/N, (i+1)*units/N)), for inputs read in order: a task then reads one stretch
+     * of the input and can start there, where taking units in turn makes it pass over the whole input.
+     */
+    public boolean ownsRun(int unit, int units) {
+        return unit >= (long) index * units / count && unit < (long) (index + 1) * units / count;
     }
 
     @Override

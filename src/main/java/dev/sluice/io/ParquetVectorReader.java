@@ -39,12 +39,16 @@ final class ParquetVectorReader implements VectorReader {
     private final String column;
     private final String idColumn;
     private final BufferAllocator allocator;
-    private final String sql;
+    private final Sql.Fragment id;
     private final boolean blob;
     private final int dim;
     private final long count;
     private final String what;
 
+    /** Rows of each file, from the footers, once a skip needs them. */
+    private long[] fileRows;
+    /** The queries still to stream, in order: after a skip, the rest of one file, then the files after it. */
+    private final java.util.ArrayDeque<String> queries = new java.util.ArrayDeque<>();
     private Connection conn;
     private ArrowStreams.QueryBatches stream;
     private VectorSchemaRoot root;
@@ -76,7 +80,6 @@ final class ParquetVectorReader implements VectorReader {
                     "column '%s' of %s has type %s; expected a list or array of floats (FLOAT[], FLOAT[d], DOUBLE[]) "
                             + "or a BLOB of little-endian float32 values", column, files.get(0), type));
         }
-        Sql.Fragment id;
         if (idColumn == null) {
             id = Sql.cast(Sql.number(-1), "BIGINT");
         } else {
@@ -92,8 +95,6 @@ final class ParquetVectorReader implements VectorReader {
             }
             id = Sql.cast(Sql.ident(idColumn), "BIGINT");
         }
-        sql = Sql.load("vectors/" + (blob ? "blob" : "list")).bind("id", id).bind("column", Sql.ident(column))
-                .bind("files", fileList).render();
         Sql.Fragment length = blob ? Sql.of("len", "octet_length(${c}) // 4").bind("c", Sql.ident(column)).renderFragment()
                 : Sql.of("len", "len(${c})").bind("c", Sql.ident(column)).renderFragment();
         long[] cd = countAndDim(fileList, length);
@@ -153,14 +154,17 @@ final class ParquetVectorReader implements VectorReader {
         batch.rows = 0;
         batch.firstRow = row;
         try {
-            if (stream == null) {
-                open();
+            if (stream == null && !open()) {
+                return false;
             }
             while (batch.rows < batch.capacity()) {
                 if (root == null || pos >= root.getRowCount()) {
                     ArrowReader reader = stream.reader();
                     if (!reader.loadNextBatch()) {
-                        break;
+                        if (!openNext()) {
+                            break;
+                        }
+                        continue;
                     }
                     root = reader.getVectorSchemaRoot();
                     pos = 0;
@@ -246,11 +250,88 @@ final class ParquetVectorReader implements VectorReader {
         return MemorySegment.ofAddress(buf.memoryAddress()).reinterpret(buf.capacity());
     }
 
-    private void open() throws SQLException {
+    /**
+     * Moves past the next rows without reading them: the next read starts a query at the row it needs, and
+     * DuckDB skips the row groups and pages a row-number filter rules out. A compress shard task skips the
+     * units before its own this way instead of decoding them. A query costs more to start than a unit costs
+     * to read through, so this pays for long runs of skipped rows, not for every other unit.
+     */
+    @Override
+    public boolean skip(VectorBatch batch) {
+        int n = (int) Math.max(0, Math.min(batch.capacity(), count - row));
+        batch.rows = n;
+        batch.firstRow = row;
+        if (n == 0) {
+            return false;
+        }
+        closeStream();
+        row += n;
+        return true;
+    }
+
+    /** Queues the queries from the current row to the end and opens the first; false if nothing is left. */
+    private boolean open() throws SQLException {
+        queries.clear();
+        if (row == 0) {
+            queries.add(query(files, 0));
+        } else {
+            long[] rows = fileRows();
+            int f = 0;
+            long first = row;
+            while (f < rows.length && first >= rows[f]) {
+                first -= rows[f++];
+            }
+            if (f == rows.length) {
+                return false;
+            }
+            queries.add(query(files.subList(f, f + 1), first));
+            if (f + 1 < files.size()) {
+                queries.add(query(files.subList(f + 1, files.size()), 0));
+            }
+        }
+        return openNext();
+    }
+
+    private boolean openNext() throws SQLException {
+        closeStream();
+        String sql = queries.poll();
+        if (sql == null) {
+            return false;
+        }
         conn = duck.connection();
         stream = ArrowStreams.query(conn, sql, allocator, 8192);
         root = null;
         pos = 0;
+        return true;
+    }
+
+    private String query(List<Path> from, long firstRow) {
+        return Sql.load("vectors/" + (blob ? "blob" : "list")).bind("id", id).bind("column", Sql.ident(column))
+                .bind("files", Sql.literalList(from.stream().map(Path::toString).toList()))
+                .bind("first", Sql.number(firstRow)).render();
+    }
+
+    private long[] fileRows() throws SQLException {
+        if (fileRows == null) {
+            Map<String, Long> byName = new LinkedHashMap<>();
+            try (Connection c = duck.connection(); Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT file_name, num_rows FROM parquet_file_metadata("
+                         + Sql.literalList(files.stream().map(Path::toString).toList()).sql() + ")")) {
+                while (rs.next()) {
+                    byName.put(rs.getString(1), rs.getLong(2));
+                }
+            }
+            long[] rows = new long[files.size()];
+            for (int i = 0; i < rows.length; i++) {
+                Long n = byName.get(files.get(i).toString());
+                if (n == null) {
+                    throw SluiceException.internal("no row count for " + files.get(i) + " in its footer", null);
+                }
+                rows[i] = n;
+            }
+            fileRows = rows;
+        }
+        return fileRows;
     }
 
     @Override
@@ -260,6 +341,7 @@ final class ParquetVectorReader implements VectorReader {
     }
 
     private void closeStream() {
+        root = null;
         try {
             if (stream != null) {
                 stream.close();

@@ -125,7 +125,7 @@ public final class CompressJob {
                 record = new RunRecord("compress", config.parameters(), memory.started());
                 ctx.log(String.format(Locale.ROOT, "compress: %,d vectors of %d dimensions from %s; %d unit(s), "
                         + "%d worker(s)", n, dim, reader.describe(), units, ctx.workers()));
-                out.removeTemporaryFiles(shard::owns, shard.whole());
+                out.removeTemporaryFiles(u -> shard.ownsRun(u, units), shard.whole());
 
                 double trainSeconds = 0;
                 double sampleMse = Double.NaN;
@@ -172,7 +172,7 @@ public final class CompressJob {
                 List<Integer> mine = new ArrayList<>();
                 int todo = 0;
                 for (int u = 0; u < units; u++) {
-                    if (shard.owns(u)) {
+                    if (shard.ownsRun(u, units)) {
                         mine.add(u);
                         todo += out.committedShards(u) == null ? 1 : 0;
                     }
@@ -371,10 +371,12 @@ public final class CompressJob {
             reader.rewind();
             for (int u = 0; u < units; u++) {
                 VectorBatch b = free.take();
-                // Units of other tasks and units already committed are skipped: a memory-mapped file jumps
-                // ahead, a Parquet stream (no cheap seek to a row) reads them anyway.
-                boolean committed = shard.owns(u) && out.committedShards(u) != null;
-                boolean encodeIt = shard.owns(u) && !committed;
+                // Units of other tasks and units already committed are skipped without being read: a memory-mapped
+                // file jumps ahead, Parquet starts a new query at the next row it reads. A task's units are one
+                // run (ownsRun), so it starts one such query, not one per unit.
+                boolean mine = shard.ownsRun(u, units);
+                boolean committed = mine && out.committedShards(u) != null;
+                boolean encodeIt = mine && !committed;
                 if (!(encodeIt ? reader.next(b) : reader.skip(b))) {
                     throw SluiceException.input(String.format(Locale.ROOT,
                             "%s ended after %d of %d units: did the input change during the run?",

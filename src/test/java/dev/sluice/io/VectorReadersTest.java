@@ -151,6 +151,43 @@ class VectorReadersTest {
         }
     }
 
+    /**
+     * Skipped rows are not read: the next read starts a query at its row, also in a later file of a glob and
+     * inside a row group. Rows, ids and values must be those of a plain sequential read.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 3})
+    void parquetSkipsAcrossFilesToTheRightRows(int firstOwned) throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("parts"));
+        int[] bounds = {0, 430, 450, N}; // files of 430, 20 and 550 rows, the middle one shorter than a batch
+        for (int f = 0; f + 1 < bounds.length; f++) {
+            sql("COPY (SELECT i + 100 AS id, CAST(list_transform(range(7), j -> i + j / 100) AS FLOAT[]) AS emb "
+                    + "FROM range(" + bounds[f] + ", " + bounds[f + 1] + ") t(i) ORDER BY i) TO '"
+                    + dir.resolve("part-" + f + ".parquet") + "' (FORMAT parquet, ROW_GROUP_SIZE 128)");
+        }
+        try (VectorReader r = VectorReaders.open(dir.resolve("part-*.parquet").toString(), "emb", null, duck, alloc)) {
+            assertEquals(N, r.count());
+            VectorBatch b = r.newBatch(100);
+            long row = 0;
+            // Units of 100 rows: read every third from firstOwned on (as a shard task would), skip the others.
+            for (int unit = 0; unit < 10; unit++) {
+                boolean read = unit >= firstOwned && (unit - firstOwned) % 3 == 0;
+                assertTrue(read ? r.next(b) : r.skip(b), "unit " + unit);
+                assertEquals(row, b.firstRow);
+                assertEquals(100, b.rows);
+                if (read) {
+                    for (int i = 0; i < b.rows; i++) {
+                        assertEquals(row + i, b.ids[i], "id of row " + (row + i));
+                        assertEquals(row + i + 0.06f, b.data[i * DIM + 6], 1e-3, "row " + (row + i));
+                    }
+                }
+                row += b.rows;
+            }
+            assertFalse(r.next(b));
+            checkGrid(r, 0); // and a rewind reads everything again
+        }
+    }
+
     @Test
     void parquetBlobOfFloat32() throws Exception {
         Path f = tmp.resolve("b.parquet");
