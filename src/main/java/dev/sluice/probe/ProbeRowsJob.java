@@ -367,6 +367,12 @@ public final class ProbeRowsJob {
         }
     }
 
+    /** The input's time column as the sort reads it: text parsed as a timestamp (see {@link #checkColumns}). */
+    private static Sql.Fragment timeExpr(Columns cols) {
+        Sql.Fragment time = Sql.qualified("i", List.of(cols.time()));
+        return cols.castTime() ? Sql.cast(time, "TIMESTAMP") : time;
+    }
+
     private void waiting(String message) {
         ctx.log("probe-rows: " + message);
     }
@@ -388,12 +394,8 @@ public final class ProbeRowsJob {
         long start = System.nanoTime();
         TempDirs.create(out.scratch(), "--out");
         Path tmp = out.scratch().resolve("." + COPY + "-" + ProcessHandle.current().pid() + ".tmp");
-        Sql.Fragment timeExpr = Sql.qualified("i", List.of(cols.time()));
-        if (cols.castTime()) {
-            timeExpr = Sql.cast(timeExpr, "TIMESTAMP");
-        }
         String sql = Sql.load(SQL + "copy_measurements").bind("input", relation).bind("key", Sql.ident(cols.key()))
-                .bind("time", Sql.ident(cols.time())).bind("time_expr", timeExpr)
+                .bind("time", Sql.ident(cols.time())).bind("time_expr", timeExpr(cols))
                 .bind("fields", Sql.columnsAfter("i", cols.fields())).bind("path", Sql.literal(tmp.toString()))
                 .render();
         try {
@@ -444,13 +446,9 @@ public final class ProbeRowsJob {
         // the file bytes.
         long rowBytes = (long) config.maxLen() * 8 * (1 + cols.fields().size());
         int rowGroupRows = (int) Math.max(1, BATCH_BYTES / rowBytes);
-        Sql.Fragment timeExpr = Sql.qualified("i", List.of(cols.time()));
-        if (cols.castTime()) {
-            timeExpr = Sql.cast(timeExpr, "TIMESTAMP");
-        }
         String sortSql = copy == null
                 ? Sql.load(SQL + "sorted").bind("input", relation).bind("key", Sql.ident(cols.key()))
-                        .bind("time", Sql.ident(cols.time())).bind("time_expr", timeExpr)
+                        .bind("time", Sql.ident(cols.time())).bind("time_expr", timeExpr(cols))
                         .bind("fields", Sql.columnsAfter("i", cols.fields())).bind("units", Sql.numberTuple(units))
                         .render()
                 : Sql.load(SQL + "sorted_copy").bind("copy", Sql.literal(copy.toString()))
