@@ -26,15 +26,29 @@ public final class DiskFull {
         return p.waitFor() == 0;
     }
 
+    /** Mounts a tmpfs of {@code size} at a new directory under {@code tmp}; skips the test where that is refused. */
+    public static Path mountSmall(Path tmp, String size) throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("small"));
+        assumeTrue(run("mount", "-t", "tmpfs", "-o", "size=" + size, "tmpfs", dir.toString()),
+                "cannot mount a tmpfs here (needs root): disk-full test skipped");
+        return dir;
+    }
+
+    public static void resize(Path dir, String size) throws Exception {
+        assertTrue(run("mount", "-o", "remount,size=" + size, dir.toString()));
+    }
+
+    public static void unmount(Path dir) throws Exception {
+        run("umount", dir.toString());
+    }
+
     /**
      * Runs the job {@code args(out)} describes with its output on a tmpfs of {@code smallSize}, expecting
      * the error to contain {@code message}; then remounts it at {@code roomySize} and reruns.
      */
     public static void check(Path tmp, String smallSize, String roomySize, String message,
                              Function<Path, List<String>> args) throws Exception {
-        Path dir = Files.createDirectories(tmp.resolve("small"));
-        assumeTrue(run("mount", "-t", "tmpfs", "-o", "size=" + smallSize, "tmpfs", dir.toString()),
-                "cannot mount a tmpfs here (needs root): disk-full test skipped");
+        Path dir = mountSmall(tmp, smallSize);
         try {
             Path out = dir.resolve("out");
             Cli.Run full = Cli.run(args.apply(out).toArray(String[]::new));
@@ -44,7 +58,7 @@ public final class DiskFull {
                     full.err());
             assertFalse(Files.exists(out.resolve("_manifest.json")));
 
-            assertTrue(run("mount", "-o", "remount,size=" + roomySize, dir.toString()));
+            resize(dir, roomySize);
             Cli.Run again = Cli.run(args.apply(out).toArray(String[]::new));
             assertEquals(0, again.code(), again.toString());
             Path clean = tmp.resolve("clean");
@@ -59,7 +73,7 @@ public final class DiskFull {
             Cli.Run inspect = Cli.run("inspect", out.toString());
             assertEquals(0, inspect.code(), inspect.toString());
         } finally {
-            run("umount", dir.toString());
+            unmount(dir);
         }
     }
 }
