@@ -29,4 +29,19 @@ class ProbeRowsResumeTest {
         Path input = ScaledFlights.make(tmp, 30);
         KillResume.trials(tmp, BUCKETS, TRIALS, "bucket(s)", (out, workers) -> args(input, out, workers));
     }
+
+    /**
+     * The same for shard task 1 of 4, whose kills also land while it plans under the planning lock and while it
+     * writes the tasks' shared copy of the measurements; its 8 buckets must come out as an uninterrupted task's.
+     */
+    @Test
+    void killedShardTasksResumeToTheSameOutput() throws Exception {
+        Path input = ScaledFlights.make(tmp, 30);
+        Path trials = java.nio.file.Files.createDirectories(tmp.resolve("task"));
+        KillResume.trials(trials, BUCKETS / 4, TRIALS, "bucket(s)", (out, workers) -> {
+            List<String> a = new java.util.ArrayList<>(args(input, out, workers));
+            a.addAll(List.of("--shard", "1/4"));
+            return a;
+        });
+    }
 }

@@ -80,7 +80,7 @@ public final class Cli {
 
     /**
      * Every file under {@code dir} that a reader would see (no run records, no lock, no plan or the
-     * probe-rows key table beside it), with its bytes.
+     * probe-rows key table beside it, no scratch files of shard tasks), with its bytes.
      */
     public static TreeMap<String, byte[]> outputFiles(Path dir) throws IOException {
         TreeMap<String, byte[]> files = new TreeMap<>();
@@ -88,7 +88,7 @@ public final class Cli {
             for (Path p : s.filter(Files::isRegularFile).toList()) {
                 String rel = dir.relativize(p).toString();
                 if (rel.startsWith("_runs") || rel.startsWith(".sluice") || rel.equals("_plan.json")
-                        || rel.equals("_keys.parquet")) {
+                        || rel.equals("_keys.parquet") || rel.startsWith("_scratch")) {
                     continue;
                 }
                 files.put(rel, Files.readAllBytes(p));
