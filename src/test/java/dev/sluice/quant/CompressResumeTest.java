@@ -4,14 +4,25 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sluice.TestData;
+import dev.sluice.engine.DuckSession;
+import dev.sluice.io.VectorBatch;
+import dev.sluice.io.VectorReader;
+import dev.sluice.io.VectorReaders;
 import dev.sluice.testing.Cli;
 import dev.sluice.testing.KillResume;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.duckdb.DuckDBAppender;
+import org.duckdb.DuckDBConnection;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -49,6 +60,30 @@ class CompressResumeTest {
         return file;
     }
 
+    /** The same vectors as Parquet ({@code id}, {@code embedding FLOAT[384]}) in row groups of 1,000 rows. */
+    static Path asParquet(Path npy, Path dir) throws Exception {
+        Path file = dir.resolve("repeated.parquet");
+        try (DuckSession duck = TestData.duck(dir.resolve("to-parquet"));
+             BufferAllocator alloc = new RootAllocator(64L << 20);
+             VectorReader r = VectorReaders.open(npy.toString(), null, null, duck, alloc);
+             Connection c = duck.connection(); Statement st = c.createStatement()) {
+            int dim = r.dim();
+            st.execute("CREATE TABLE v (id BIGINT, embedding FLOAT[" + dim + "])");
+            try (DuckDBAppender a = c.unwrap(DuckDBConnection.class).createAppender("v")) {
+                VectorBatch b = r.newBatch(1000);
+                float[] vec = new float[dim];
+                while (r.next(b)) {
+                    for (int i = 0; i < b.rows; i++) {
+                        System.arraycopy(b.data, i * dim, vec, 0, dim);
+                        a.beginRow().append(b.ids[i]).append(vec).endRow();
+                    }
+                }
+            }
+            st.execute("COPY (SELECT * FROM v ORDER BY id) TO '" + file + "' (FORMAT parquet, ROW_GROUP_SIZE 1000)");
+        }
+        return file;
+    }
+
     private List<String> args(Path input, Path out, int workers) {
         return List.of("compress", "--input", input.toString(), "--method", "pq", "--m", "16", "--train-size",
                 "2000", "--batch-size", String.valueOf(2500 * COPIES / UNITS), "--workers", String.valueOf(workers),
@@ -61,6 +96,21 @@ class CompressResumeTest {
         TreeMap<String, byte[]> files = KillResume.trials(tmp, UNITS, TRIALS, "unit(s)",
                 (out, workers) -> args(input, out, workers));
         assertEquals(2 * UNITS + 2, files.size(), "a shard and a unit record per unit; codebook, manifest");
+    }
+
+    /**
+     * The same for shard task 0 of 2 reading Parquet: a rerun skips its committed units without reading them and
+     * starts a query at the next row it needs (see {@code ParquetVectorReader.skip}).
+     */
+    @Test
+    void killedShardTaskOnParquetResumesToTheSameOutput() throws Exception {
+        Path input = asParquet(repeatedSample(tmp, COPIES), tmp);
+        Path trials = Files.createDirectories(tmp.resolve("task"));
+        KillResume.trials(trials, UNITS / 2, TRIALS, "unit(s)", (out, workers) -> {
+            List<String> a = new ArrayList<>(args(input, out, workers));
+            a.addAll(List.of("--column", "embedding", "--shard", "0/2"));
+            return a;
+        });
     }
 
     @Test
