@@ -12,6 +12,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayDeque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -48,7 +49,7 @@ final class ParquetVectorReader implements VectorReader {
     /** Rows of each file, from the footers, once a skip needs them. */
     private long[] fileRows;
     /** The queries still to stream, in order: after a skip, the rest of one file, then the files after it. */
-    private final java.util.ArrayDeque<String> queries = new java.util.ArrayDeque<>();
+    private final ArrayDeque<String> queries = new ArrayDeque<>();
     private Connection conn;
     private ArrowStreams.QueryBatches stream;
     private VectorSchemaRoot root;

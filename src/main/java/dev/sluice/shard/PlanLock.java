@@ -3,7 +3,6 @@ package dev.sluice.shard;
 import dev.sluice.engine.SluiceException;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Locale;
@@ -45,8 +44,7 @@ public final class PlanLock implements AutoCloseable {
                 nextSay = say(waiting, file, start, nextSay);
             }
             ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            FileLock lock;
-            while ((lock = ch.tryLock()) == null) {
+            while (ch.tryLock() == null) {
                 nextSay = say(waiting, file, start, nextSay);
                 Thread.sleep(POLL_MILLIS);
             }
