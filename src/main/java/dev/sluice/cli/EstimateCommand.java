@@ -81,10 +81,14 @@ final class EstimateCommand implements Command {
         SampleRuns.Runner runner = a -> command.run(a.toArray(String[]::new), quiet, quiet);
         try (DuckSession duck = new DuckSession(new DuckSession.Settings(budget.duckdbBytes(), ctx.workers(),
                 work.resolve("duckdb"), 2))) {
+            // What this process took to start and load DuckDB stands for a fresh run's start; taken before the
+            // samples are cut, which reads the input (on 30M measurements that once made the estimate 2 s long).
+            duck.execute("SELECT 1");
+            double start = ManagementFactory.getRuntimeMXBean().getUptime() / 1000.0;
             Estimate e = switch (job) {
-                case "probe-rows" -> probeRows(ProbeRowsCommand.config(cl), cl, duck, work, runner, budget);
-                case "compress" -> compress(CompressCommand.config(cl), cl, duck, work, runner, budget);
-                default -> pack(PackCommand.config(cl), cl, duck, work, runner, budget);
+                case "probe-rows" -> probeRows(ProbeRowsCommand.config(cl), cl, duck, work, runner, budget, start);
+                case "compress" -> compress(CompressCommand.config(cl), cl, duck, work, runner, budget, start);
+                default -> pack(PackCommand.config(cl), cl, duck, work, runner, budget, start);
             };
             out.print(json ? Json.toString(e.toMap()) + "\n" : e.report());
             return 0;
@@ -101,10 +105,8 @@ final class EstimateCommand implements Command {
      * the larger once, then extrapolates. {@code drop} are the job's options the samples must not pass on.
      */
     private static Estimate extrapolate(Estimate.Input in, List<Sample> samples, Set<String> drop, String rowsOutKey,
-                                        CommandLine cl, Path work, SampleRuns.Runner runner, MemoryBudget budget)
-            throws Exception {
-        // What this process took to start, load DuckDB and read the input's size stands for a fresh run's start.
-        double start = ManagementFactory.getRuntimeMXBean().getUptime() / 1000.0;
+                                        CommandLine cl, Path work, SampleRuns.Runner runner, MemoryBudget budget,
+                                        double start) throws Exception {
         Estimate.SampleRun warm = sampleRun(runner, cl, drop, samples.get(0), work, "warm", rowsOutKey);
         Estimate.SampleRun small = sampleRun(runner, cl, drop, samples.get(0), work, "0", rowsOutKey);
         Estimate.SampleRun large = sampleRun(runner, cl, drop, samples.get(1), work, "1", rowsOutKey);
@@ -113,11 +115,13 @@ final class EstimateCommand implements Command {
     }
 
     private static Estimate probeRows(ProbeRowsConfig cfg, CommandLine cl, DuckSession duck, Path work,
-                                      SampleRuns.Runner runner, MemoryBudget budget) throws Exception {
+                                      SampleRuns.Runner runner, MemoryBudget budget, double start)
+            throws Exception {
         InputFiles.Resolved input = InputFiles.resolve(cfg.inputs(), "--input");
         long n = InputSamples.rows(duck, InputFiles.relation(input), String.valueOf(input.files().get(0)));
-        // Whole keys of about an eighth and a quarter of the input, at most ~200,000 measurements.
-        int m = (int) Math.max(4, Math.ceil(n / 200_000.0));
+        // Whole keys of about an eighth and a quarter of the input, at most ~1,000,000 measurements: with ~200,000 the
+        // two samples' times differed by too little for the slope (30M flights: 3.4 to 14.2 s estimated for 6.6 s).
+        int m = (int) Math.max(4, Math.ceil(n / 1_000_000.0));
         List<Sample> samples = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
             Path file = work.resolve("sample-" + i + ".parquet");
@@ -132,12 +136,12 @@ final class EstimateCommand implements Command {
         // DuckDB's share of the same budget as probe-rows splits it.
         long duckdb = MemoryBudget.detect(OptionalLong.of(budget.totalBytes()), ProbeRowsJob.ARROW_SHARE).duckdbBytes();
         return extrapolate(new Estimate.Input("probe-rows", n, n, "measurements", "rows", 0), samples, Set.of(),
-                "rows_out", cl, work, runner, budget).withSort((double) n * ProbeRowsJob.sortBytesPerRow(fields),
+                "rows_out", cl, work, runner, budget, start).withSort((double) n * ProbeRowsJob.sortBytesPerRow(fields),
                 duckdb);
     }
 
     private static Estimate compress(CompressConfig cfg, CommandLine cl, DuckSession duck, Path work,
-                                     SampleRuns.Runner runner, MemoryBudget budget) throws Exception {
+                                     SampleRuns.Runner runner, MemoryBudget budget, double start) throws Exception {
         long n;
         List<Sample> samples = new ArrayList<>();
         try (VectorIo io = new VectorIo(duck, budget.arrowBytes());
@@ -152,11 +156,11 @@ final class EstimateCommand implements Command {
         }
         return extrapolate(new Estimate.Input("compress", n, n, "vectors", "codes", Math.min(cfg.trainSize(), n)),
                 samples, Set.of("column", "id-column", "faiss", "train-only", "codebook-wait"), "rows_out", cl,
-                work, runner, budget);
+                work, runner, budget, start);
     }
 
     private static Estimate pack(PackConfig cfg, CommandLine cl, DuckSession duck, Path work,
-                                 SampleRuns.Runner runner, MemoryBudget budget) throws Exception {
+                                 SampleRuns.Runner runner, MemoryBudget budget, double start) throws Exception {
         TextInputs.Resolved input = TextInputs.resolve(cfg.inputs(), cfg.format());
         long n = InputSamples.documents(input, duck);
         if (cfg.maxSamples() > 0) {
@@ -176,7 +180,8 @@ final class EstimateCommand implements Command {
         }
         // A store of earlier runs is left alone: the samples dedup within themselves only.
         return extrapolate(new Estimate.Input("pack", n, inputBytes == null ? n : inputBytes, "documents",
-                "sequences", 0), samples, Set.of("max-samples", "dedup-store"), "sequences", cl, work, runner, budget);
+                "sequences", 0), samples, Set.of("max-samples", "dedup-store"), "sequences", cl, work, runner, budget,
+                start);
     }
 
     /** The job's own options (less {@code drop} and where it writes) run on {@code sample}. */
