@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sluice.engine.DuckSession;
 import dev.sluice.engine.ShardSpec;
 import dev.sluice.testing.Cli;
 import java.nio.file.Files;
@@ -83,6 +84,39 @@ class ProbeRowsShardTest {
         for (String k : a.keySet()) {
             assertArrayEquals(a.get(k), b.get(k), k + " differs between one process and four tasks + merge");
         }
+    }
+
+    @Test
+    void fourTasksOnTextTimesEqualOneProcess() throws Exception {
+        // Times as text: the copy holds them parsed, as the single process's sort casts them.
+        Path input = tmp.resolve("text-times.parquet");
+        try (DuckSession d = new DuckSession(new DuckSession.Settings(256L << 20, 1, tmp.resolve("duck"), 1))) {
+            d.execute("COPY (SELECT route, strftime(date, '%Y-%m-%d %H:%M:%S') AS date, delay, distance FROM "
+                    + "read_parquet('" + Cli.flightsSample() + "')) TO '" + input + "'");
+        }
+        Path single = tmp.resolve("single");
+        assertEquals(0, Cli.run(on(input, single)).code());
+        Path tasks = tmp.resolve("tasks");
+        for (int i = 0; i < 4; i++) {
+            Cli.Run r = Cli.run(on(input, tasks, "--shard", i + "/4"));
+            assertEquals(0, r.code(), r.toString());
+            assertEquals(i == 0, r.err().contains("wrote the measurements with their key ranks"), r.err());
+        }
+        assertEquals(0, Cli.run("merge", tasks.toString()).code());
+        TreeMap<String, byte[]> a = Cli.outputFiles(single);
+        TreeMap<String, byte[]> b = Cli.outputFiles(tasks);
+        assertEquals(a.keySet(), b.keySet());
+        for (String k : a.keySet()) {
+            assertArrayEquals(a.get(k), b.get(k), k + " differs between one process and four tasks + merge");
+        }
+    }
+
+    private static String[] on(Path input, Path out, String... extra) {
+        List<String> a = new ArrayList<>(List.of("probe-rows", "--input", input.toString(), "--key", "route",
+                "--time", "date", "--buckets", "8", "--progress", "none", "--memory-limit", "512MB", "--out",
+                out.toString()));
+        a.addAll(List.of(extra));
+        return a.toArray(String[]::new);
     }
 
     @Test
