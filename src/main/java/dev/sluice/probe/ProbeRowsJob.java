@@ -392,6 +392,8 @@ public final class ProbeRowsJob {
             return file;
         }
         long start = System.nanoTime();
+        ctx.log("probe-rows: writing the measurements with their key ranks to " + file + ", once for all shard "
+                + "tasks (the others wait for it)");
         TempDirs.create(out.scratch(), "--out");
         Path tmp = out.scratch().resolve("." + COPY + "-" + ProcessHandle.current().pid() + ".tmp");
         String sql = Sql.load(SQL + "copy_measurements").bind("input", relation).bind("key", Sql.ident(cols.key()))
