@@ -48,10 +48,15 @@ public class NpyToParquet {
     /** Reads the .npy header and returns the shape; only little-endian float32 in C order. */
     static long[] header(InputStream s, Path in) throws IOException {
         byte[] magic = s.readNBytes(8);
-        if (magic.length < 8 || magic[0] != (byte) 0x93 || !new String(magic, 1, 5, StandardCharsets.US_ASCII).equals("NUMPY")) {
+        if (magic.length < 8 || magic[0] != (byte) 0x93
+                || !new String(magic, 1, 5, StandardCharsets.US_ASCII).equals("NUMPY")) {
             throw new IOException(in + " is not a .npy file");
         }
-        int len = magic[6] == 1 ? (s.read() | s.read() << 8) : (s.read() | s.read() << 8 | s.read() << 16 | s.read() << 24);
+        // Version 1 headers give their length in 2 bytes, later versions in 4, little-endian.
+        int len = s.read() | s.read() << 8;
+        if (magic[6] != 1) {
+            len |= s.read() << 16 | s.read() << 24;
+        }
         String dict = new String(s.readNBytes(len), StandardCharsets.US_ASCII);
         Matcher m = Pattern.compile("'shape': \\((\\d+), (\\d+)\\)").matcher(dict);
         if (!dict.contains("'descr': '<f4'") || dict.contains("'fortran_order': True") || !m.find()) {

@@ -81,9 +81,8 @@ final class EstimateCommand implements Command {
         SampleRuns.Runner runner = a -> command.run(a.toArray(String[]::new), quiet, quiet);
         try (DuckSession duck = new DuckSession(new DuckSession.Settings(budget.duckdbBytes(), ctx.workers(),
                 work.resolve("duckdb"), 2))) {
-            // What this process took to start and load DuckDB stands for a fresh run's start; taken before the
-            // samples are cut, which reads the input (on 30M measurements that once made the estimate 2 s long).
-            duck.execute("SELECT 1");
+            // What this process took to start and load DuckDB (the session has run its settings) stands for a fresh
+            // run's start; taken before the samples are cut, which reads the whole input.
             double start = ManagementFactory.getRuntimeMXBean().getUptime() / 1000.0;
             Estimate e = switch (job) {
                 case "probe-rows" -> probeRows(ProbeRowsCommand.config(cl), cl, duck, work, runner, budget, start);

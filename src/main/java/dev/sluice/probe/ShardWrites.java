@@ -35,9 +35,9 @@ import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
  * Writes probe-rows' shards on a thread of its own while the caller sorts and cuts the next rows: the cut
- * batches pass through a queue (at most a quarter of Arrow's budget) into a DuckDB COPY of their shard, which then commits the shard and,
- * after the last shard of a bucket, the bucket. Cutting and writing took turns on one thread before, and
- * each of the two cores sat idle about a third of that time.
+ * batches pass through a queue (at most a quarter of Arrow's budget) into a DuckDB COPY of their shard, which
+ * then commits the shard and, after the last shard of a bucket, the bucket. Cutting and writing took turns on
+ * one thread before, and each of the two cores sat idle about a third of that time.
  *
  * <p>The caller hands over, in order: {@link #begin} a shard, its batches ({@link #add}), {@link #end}; after
  * a bucket's shards {@link #unitDone}; at last {@link #finish}, which waits for the writes and rethrows

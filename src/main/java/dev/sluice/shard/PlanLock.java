@@ -66,8 +66,9 @@ public final class PlanLock implements AutoCloseable {
         if (now < nextSay) {
             return nextSay;
         }
-        waiting.accept(String.format(Locale.ROOT, "waiting %d s for another shard task to finish planning (it holds %s)",
-                (now - start) / 1_000_000_000L, file));
+        waiting.accept(String.format(Locale.ROOT,
+                "waiting %d s for another shard task to finish planning (it holds %s)", (now - start) / 1_000_000_000L,
+                file));
         return now + SAY_EVERY_NANOS;
     }
 

@@ -1,6 +1,5 @@
 package dev.sluice.probe;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,7 +13,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,8 +22,12 @@ class ProbeRowsShardTest {
     Path tmp;
 
     private Cli.Run probe(Path out, String... extra) {
-        List<String> a = new ArrayList<>(List.of("probe-rows", "--input", Cli.flightsSample().toString(), "--key",
-                "route", "--time", "date", "--buckets", "7", "--progress", "none", "--memory-limit", "512MB", "--out",
+        return probe(Cli.flightsSample(), out, extra);
+    }
+
+    private static Cli.Run probe(Path input, Path out, String... extra) {
+        List<String> a = new ArrayList<>(List.of("probe-rows", "--input", input.toString(), "--key", "route",
+                "--time", "date", "--buckets", "7", "--progress", "none", "--memory-limit", "512MB", "--out",
                 out.toString()));
         a.addAll(List.of(extra));
         return Cli.run(a.toArray(String[]::new));
@@ -44,12 +46,7 @@ class ProbeRowsShardTest {
         }
         Cli.Run merge = Cli.run("merge", tasks.toString());
         assertEquals(0, merge.code(), merge.toString());
-        TreeMap<String, byte[]> a = Cli.outputFiles(single);
-        TreeMap<String, byte[]> b = Cli.outputFiles(tasks);
-        assertEquals(a.keySet(), b.keySet());
-        for (String k : a.keySet()) {
-            assertArrayEquals(a.get(k), b.get(k), k + " differs between one process and three tasks + merge");
-        }
+        Cli.assertSameOutput(single, tasks, "between one process and three tasks + merge");
         assertEquals(0, Cli.run("inspect", tasks.toString()).code());
     }
 
@@ -78,12 +75,7 @@ class ProbeRowsShardTest {
         assertTrue(Files.exists(copy));
         assertEquals(0, Cli.run("merge", tasks.toString()).code());
         assertFalse(Files.exists(tasks.resolve("_scratch")), "the merge removes the copy");
-        TreeMap<String, byte[]> a = Cli.outputFiles(single);
-        TreeMap<String, byte[]> b = Cli.outputFiles(tasks);
-        assertEquals(a.keySet(), b.keySet());
-        for (String k : a.keySet()) {
-            assertArrayEquals(a.get(k), b.get(k), k + " differs between one process and four tasks + merge");
-        }
+        Cli.assertSameOutput(single, tasks, "between one process and four tasks + merge");
     }
 
     @Test
@@ -95,28 +87,15 @@ class ProbeRowsShardTest {
                     + "read_parquet('" + Cli.flightsSample() + "')) TO '" + input + "'");
         }
         Path single = tmp.resolve("single");
-        assertEquals(0, Cli.run(on(input, single)).code());
+        assertEquals(0, probe(input, single).code());
         Path tasks = tmp.resolve("tasks");
         for (int i = 0; i < 4; i++) {
-            Cli.Run r = Cli.run(on(input, tasks, "--shard", i + "/4"));
+            Cli.Run r = probe(input, tasks, "--shard", i + "/4");
             assertEquals(0, r.code(), r.toString());
             assertEquals(i == 0, r.err().contains("wrote the measurements with their key ranks"), r.err());
         }
         assertEquals(0, Cli.run("merge", tasks.toString()).code());
-        TreeMap<String, byte[]> a = Cli.outputFiles(single);
-        TreeMap<String, byte[]> b = Cli.outputFiles(tasks);
-        assertEquals(a.keySet(), b.keySet());
-        for (String k : a.keySet()) {
-            assertArrayEquals(a.get(k), b.get(k), k + " differs between one process and four tasks + merge");
-        }
-    }
-
-    private static String[] on(Path input, Path out, String... extra) {
-        List<String> a = new ArrayList<>(List.of("probe-rows", "--input", input.toString(), "--key", "route",
-                "--time", "date", "--buckets", "8", "--progress", "none", "--memory-limit", "512MB", "--out",
-                out.toString()));
-        a.addAll(List.of(extra));
-        return a.toArray(String[]::new);
+        Cli.assertSameOutput(single, tasks, "between one process and four tasks + merge");
     }
 
     @Test

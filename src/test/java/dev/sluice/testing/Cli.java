@@ -96,4 +96,14 @@ public final class Cli {
         }
         return files;
     }
+
+    /** Asserts that {@code got} holds the same output files as {@code expected}, byte for byte; {@code how} says why. */
+    public static void assertSameOutput(Path expected, Path got, String how) throws IOException {
+        TreeMap<String, byte[]> a = outputFiles(expected);
+        TreeMap<String, byte[]> b = outputFiles(got);
+        org.junit.jupiter.api.Assertions.assertEquals(a.keySet(), b.keySet(), how + ": the same files");
+        for (String k : a.keySet()) {
+            org.junit.jupiter.api.Assertions.assertArrayEquals(a.get(k), b.get(k), k + " differs " + how);
+        }
+    }
 }

@@ -1,6 +1,5 @@
 package dev.sluice.testing;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,7 +8,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.TreeMap;
 import java.util.function.Function;
 
 /**
@@ -64,12 +62,7 @@ public final class DiskFull {
             Path clean = tmp.resolve("clean");
             Cli.Run cleanRun = Cli.run(args.apply(clean).toArray(String[]::new));
             assertEquals(0, cleanRun.code(), cleanRun.toString());
-            TreeMap<String, byte[]> a = Cli.outputFiles(clean);
-            TreeMap<String, byte[]> b = Cli.outputFiles(out);
-            assertEquals(a.keySet(), b.keySet());
-            for (String k : a.keySet()) {
-                assertArrayEquals(a.get(k), b.get(k), k + " differs after the disk-full rerun");
-            }
+            Cli.assertSameOutput(clean, out, "after the disk-full rerun");
             Cli.Run inspect = Cli.run("inspect", out.toString());
             assertEquals(0, inspect.code(), inspect.toString());
         } finally {
