@@ -35,6 +35,9 @@ final class ByteLines implements AutoCloseable {
     private Counting counting;
     private long bytesOfDoneFiles;
     private long lineNumber;
+    private boolean gzip;
+    /** Bytes of the current file (decompressed, if gzip'd) read into {@link #buf}. */
+    private long fileBytes;
 
     private final byte[] buf = new byte[1 << 16];
     private int pos;
@@ -69,6 +72,49 @@ final class ByteLines implements AutoCloseable {
         }
         long done = bytesOfDoneFiles + (counting == null ? 0 : counting.count);
         return Math.min(1.0, (double) done / totalBytes);
+    }
+
+    /** Where the next line starts; a file not yet opened starts at its line 0. */
+    DocumentSource.Position position() {
+        return in == null ? new DocumentSource.Position(fileIndex + 1, 0, 0)
+                : new DocumentSource.Position(fileIndex, lineNumber, fileBytes - (limit - pos));
+    }
+
+    /**
+     * Moves to a position of these files: before a file, or inside it, where a plain file is opened at its byte offset; a gzip'd one, which
+     * cannot be entered in the middle, is decompressed from its start and its lines skipped unread.
+     */
+    void seek(DocumentSource.Position p) {
+        close();
+        in = null;
+        counting = null;
+        fileIndex = p.file() - 1;
+        if (p.line() == 0) {
+            return; // the next read opens the file
+        }
+        try {
+            if (!openNext()) {
+                return;
+            }
+            if (gzip) {
+                while (lineNumber < p.line() && readLine()) {
+                    lineNumber++;
+                }
+                return;
+            }
+            for (long left = p.offset(); left > 0; ) {
+                long n = in.skip(left);
+                if (n <= 0) {
+                    throw new IOException("the file is shorter than " + p.offset() + " bytes; it changed since "
+                            + "the shard tasks' index was written");
+                }
+                left -= n;
+            }
+            fileBytes = p.offset();
+            lineNumber = p.line();
+        } catch (IOException e) {
+            throw SluiceException.input("cannot read " + file() + ": " + e.getMessage(), e);
+        }
     }
 
     /** Moves to the next line; false when every file is done. Lines exclude the newline (and a \r). */
@@ -171,13 +217,14 @@ final class ByteLines implements AutoCloseable {
         }
         fileIndex++;
         lineNumber = 0;
+        fileBytes = 0;
         pos = limit = 0;
         String p = paths.get(fileIndex);
         InputStream raw = p.equals("-") ? stdin : Files.newInputStream(Path.of(p));
         counting = new Counting(raw);
         BufferedInputStream b = new BufferedInputStream(counting, 1 << 16);
         b.mark(2);
-        boolean gzip = b.read() == 0x1f && b.read() == 0x8b;
+        gzip = b.read() == 0x1f && b.read() == 0x8b;
         b.reset();
         in = gzip ? new GZIPInputStream(b, 1 << 16) : b;
         return true;
@@ -194,6 +241,7 @@ final class ByteLines implements AutoCloseable {
                     limit = 0;
                     return any;
                 }
+                fileBytes += limit;
             }
             any = true;
             int start = pos;
@@ -273,6 +321,13 @@ final class ByteLines implements AutoCloseable {
                 count += n;
             }
             return n;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            long k = super.skip(n);
+            count += Math.max(0, k);
+            return k;
         }
     }
 }

@@ -14,6 +14,15 @@ public interface DocumentSource extends AutoCloseable {
     /** What was read: documents returned, lines that were not JSON, records without the text field. */
     record Counts(long documents, long malformed, long missingText, String firstProblem) {}
 
+    /**
+     * Where reading stands between two documents, so that a later reader of the same files can start there:
+     * the file (counting from 0), the lines (or Parquet rows) of it already read, and for line files the bytes
+     * of it already read (decompressed bytes for a gzip'd file, which is re-read from its start instead).
+     */
+    record Position(int file, long line, long offset) {
+        public static final Position START = new Position(0, 0, 0);
+    }
+
     /** The next document's text, or null when the input is done. */
     String next();
 
@@ -21,6 +30,15 @@ public interface DocumentSource extends AutoCloseable {
     double fraction();
 
     Counts counts();
+
+    /** Where the next document will be read from (local files only). */
+    Position position();
+
+    /**
+     * Moves to {@code p}, a position of this same input taken by {@link #position}; the counts start again from
+     * zero there. How a shard task of pack reads only its own units.
+     */
+    void seek(Position p);
 
     @Override
     void close();

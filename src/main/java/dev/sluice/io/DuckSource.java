@@ -9,8 +9,11 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
@@ -26,32 +29,36 @@ public final class DuckSource implements DocumentSource {
     static final String SQL = "pack/";
     private static final long BATCH_ROWS = 1024;
 
-    private final Connection connection;
+    private final DuckSession duck;
+    private final TextInputs.Resolved input;
+    private final String column;
     private final BufferAllocator allocator;
-    private final ArrowStreams.QueryBatches batches;
     private final long total;
     private final String what;
+    /** The queries still to stream, in order: after a seek, the rest of one file, then the files after it. */
+    private final ArrayDeque<String> queries = new ArrayDeque<>();
+    private Connection connection;
+    private ArrowStreams.QueryBatches batches;
+    private long[] fileRows;
     private VarCharVector texts;
     private int row;
     private int rows;
+    /** Rows before the first one of this reading (after a seek), over all the files. */
+    private long rowBase;
     private long documents;
     private long missing;
 
     DuckSource(TextInputs.Resolved input, String column, long limit, DuckSession duck) {
+        this.duck = duck;
+        this.input = input;
+        this.column = column;
         what = input.describe();
         Sql.Fragment relation = relation(input);
         checkColumn(duck, relation, column);
         total = input.kind() == TextInputs.Kind.FILES ? count(duck, relation) : -1;
-        String sql = Sql.load(SQL + "documents").bind("column", Sql.ident(column)).bind("input", relation)
-                .bind("limit", Sql.number(limit > 0 ? limit : Long.MAX_VALUE)).render();
-        connection = duck.connection();
+        queries.add(Sql.load(SQL + "documents").bind("column", Sql.ident(column)).bind("input", relation)
+                .bind("limit", Sql.number(limit > 0 ? limit : Long.MAX_VALUE)).render());
         allocator = new RootAllocator(256L << 20);
-        try {
-            batches = ArrowStreams.query(connection, sql, allocator, BATCH_ROWS);
-        } catch (SQLException | RuntimeException e) {
-            closeQuietly();
-            throw e instanceof SQLException se ? SqlErrors.wrap(se, "reading " + what) : (RuntimeException) e;
-        }
     }
 
     static Sql.Fragment relation(TextInputs.Resolved input) {
@@ -100,14 +107,20 @@ public final class DuckSource implements DocumentSource {
                     documents++;
                     return new String(texts.get(r), StandardCharsets.UTF_8);
                 }
-                if (!batches.reader().loadNextBatch()) {
+                if (batches == null && !openNext()) {
                     return null;
+                }
+                if (!batches.reader().loadNextBatch()) {
+                    closeStream();
+                    continue;
                 }
                 VectorSchemaRoot root = batches.reader().getVectorSchemaRoot();
                 texts = (VarCharVector) root.getVector(0);
                 rows = root.getRowCount();
                 row = 0;
             }
+        } catch (SQLException e) {
+            throw SqlErrors.wrap(e, "reading " + what);
         } catch (java.io.IOException | RuntimeException e) {
             if (e instanceof SluiceException se) {
                 throw se;
@@ -116,9 +129,86 @@ public final class DuckSource implements DocumentSource {
         }
     }
 
+    private boolean openNext() throws SQLException {
+        closeStream();
+        String sql = queries.poll();
+        if (sql == null) {
+            return false;
+        }
+        connection = duck.connection();
+        batches = ArrowStreams.query(connection, sql, allocator, BATCH_ROWS);
+        return true;
+    }
+
+    /** Rows are counted over all the files, null texts included; the file of a position is always 0. */
+    @Override
+    public Position position() {
+        return new Position(0, rowBase + documents + missing, 0);
+    }
+
+    /**
+     * Starts a query at the position's row, in the file that holds it, and queues one for the files after it:
+     * DuckDB skips the row groups and pages before that row instead of decoding them.
+     */
+    @Override
+    public void seek(Position p) {
+        if (input.kind() != TextInputs.Kind.FILES || input.format() != TextInputs.Format.PARQUET) {
+            throw SluiceException.internal("only local Parquet files can be read from a position", null);
+        }
+        closeStream();
+        queries.clear();
+        rowBase = p.line();
+        documents = missing = 0;
+        row = rows = 0;
+        List<String> files = input.paths();
+        long[] counts = fileRows();
+        int f = 0;
+        long first = p.line();
+        while (f < counts.length && first >= counts[f]) {
+            first -= counts[f++];
+        }
+        if (f < files.size()) {
+            queries.add(fromRow(files.subList(f, f + 1), first));
+        }
+        if (f + 1 < files.size()) {
+            queries.add(fromRow(files.subList(f + 1, files.size()), 0));
+        }
+    }
+
+    private String fromRow(List<String> files, long first) {
+        return Sql.load(SQL + "documents_from").bind("column", Sql.ident(column))
+                .bind("files", Sql.literalList(files)).bind("first", Sql.number(first)).render();
+    }
+
+    private long[] fileRows() {
+        if (fileRows == null) {
+            Map<String, Long> byName = new HashMap<>();
+            List<String> files = input.paths();
+            try (Connection c = duck.connection(); Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT file_name, num_rows FROM parquet_file_metadata("
+                         + Sql.literalList(files).sql() + ")")) {
+                while (rs.next()) {
+                    byName.put(rs.getString(1), rs.getLong(2));
+                }
+            } catch (SQLException e) {
+                throw SqlErrors.wrap(e, "reading the footers of " + what);
+            }
+            long[] counts = new long[files.size()];
+            for (int i = 0; i < counts.length; i++) {
+                Long n = byName.get(files.get(i));
+                if (n == null) {
+                    throw SluiceException.internal("no row count for " + files.get(i) + " in its footer", null);
+                }
+                counts[i] = n;
+            }
+            fileRows = counts;
+        }
+        return fileRows;
+    }
+
     @Override
     public double fraction() {
-        long seen = documents + missing;
+        long seen = rowBase + documents + missing;
         return total > 0 ? Math.min(1.0, (double) seen / total) : Double.NaN;
     }
 
@@ -133,10 +223,19 @@ public final class DuckSource implements DocumentSource {
     }
 
     private void closeQuietly() {
-        try (Connection c = connection; BufferAllocator a = allocator; ArrowStreams.QueryBatches b = batches) {
-            // closed in reverse order: batches, allocator, connection
+        closeStream();
+        allocator.close();
+    }
+
+    private void closeStream() {
+        texts = null;
+        try (Connection c = connection; ArrowStreams.QueryBatches b = batches) {
+            // closed in reverse order: batches, then the connection
         } catch (Exception e) {
-            // Reading is over; nothing to save.
+            // Reading is over, or moves elsewhere; nothing to save.
+        } finally {
+            connection = null;
+            batches = null;
         }
     }
 }

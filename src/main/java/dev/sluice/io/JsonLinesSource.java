@@ -122,6 +122,20 @@ public final class JsonLinesSource implements DocumentSource {
     }
 
     @Override
+    public Position position() {
+        return lines.position();
+    }
+
+    @Override
+    public void seek(Position p) {
+        lines.seek(p);
+        documents = malformed = missing = 0;
+        firstProblem = null;
+        // Inside a file its first object was checked by whoever read the file from its start.
+        checkedFile = p.line() > 0 ? p.file() : -1;
+    }
+
+    @Override
     public double fraction() {
         return lines.fraction();
     }

@@ -42,6 +42,17 @@ public final class PlainTextSource implements DocumentSource {
     }
 
     @Override
+    public Position position() {
+        return perLine ? lines.position() : new Position(lines.fileIndex() + 1, 0, 0);
+    }
+
+    @Override
+    public void seek(Position p) {
+        lines.seek(perLine ? p : new Position(p.file(), 0, 0));
+        documents = 0;
+    }
+
+    @Override
     public double fraction() {
         return lines.fraction();
     }

@@ -18,6 +18,7 @@ import dev.sluice.io.DocumentSource;
 import dev.sluice.io.TextInputs;
 import dev.sluice.shard.Manifest;
 import dev.sluice.shard.OutputDir;
+import dev.sluice.shard.PlanLock;
 import dev.sluice.shard.Shard;
 import java.io.IOException;
 import java.io.InputStream;
@@ -161,20 +162,6 @@ public final class PackJob {
                 config.seqLen(), config.dedup().name().toLowerCase(Locale.ROOT),
                 config.dedupStore() == null ? "" : " with store " + config.dedupStore(), config.unitDocs(),
                 ctx.workers()));
-        Map<String, Object> known = readUnitsFile(out);
-        // Known here only if a process already read the input to its end (another task, or a killed attempt).
-        int units = known == null ? -1 : ((Number) known.get("units")).intValue();
-        int mine = units < 0 ? -1 : (units - shard.index() + shard.count() - 1) / shard.count();
-        if (!shard.whole()) {
-            ctx.log(String.format(Locale.ROOT, "pack: shard task %s: units u with u mod %d = %d%s; the whole input "
-                    + "is read and hashed for dedup, only these units are tokenized", shard, shard.count(),
-                    shard.index(), units < 0 ? "" : String.format(Locale.ROOT, " (%d of %d unit(s))", mine, units)));
-        }
-        int committedBefore = committedUnits(out, shard);
-        if (committedBefore > 0) {
-            ctx.log(String.format(Locale.ROOT, "pack: resuming: %d %sunit(s) already committed; their documents are "
-                    + "read for dedup only, not tokenized", committedBefore, mine < 0 ? "" : "of " + mine + " "));
-        }
         int rowGroupRows = (int) Math.max(1, ROW_GROUP_BYTES / (4L * config.seqLen()));
         List<Shard> shards = new ArrayList<>();
         // This run's units' statistics, summed: a shard task's totals.
@@ -186,7 +173,25 @@ public final class PackJob {
         // more threads its ordered COPY buffered row groups: +100 MB of RSS per 200 MB shard, measured.
         try (DuckSession duck = new DuckSession(new DuckSession.Settings(budget.duckdbBytes(), 1,
                 tmp.resolve("duckdb"), ctx.workers() * 2 + 2))) {
-            if (config.dedup() == PackConfig.Dedup.EXACT) {
+            // A shard task reads only its units, from the index the first task writes; one process reads it all.
+            DocumentIndex index = shard.whole() ? null : planIndex(input, tokenizer, out, duck, tmp);
+            // Known here if an index says, or a process already read the input to its end (a killed attempt).
+            Map<String, Object> known = readUnitsFile(out);
+            int units = index != null ? index.units().size() : known == null ? -1
+                    : ((Number) known.get("units")).intValue();
+            int mine = units < 0 ? -1 : (units - shard.index() + shard.count() - 1) / shard.count();
+            if (!shard.whole()) {
+                ctx.log(String.format(Locale.ROOT, "pack: shard task %s: units u with u mod %d = %d (%d of %d unit(s)); "
+                        + "reads only these units' documents, from their positions in the index", shard, shard.count(),
+                        shard.index(), mine, units));
+            }
+            int committedBefore = committedUnits(out, shard);
+            if (committedBefore > 0) {
+                ctx.log(String.format(Locale.ROOT, "pack: resuming: %d %sunit(s) already committed; %s",
+                        committedBefore, mine < 0 ? "" : "of " + mine + " ", index != null ? "they are not read again"
+                                : "their documents are read for dedup only, not tokenized"));
+            }
+            if (index == null && config.dedup() == PackConfig.Dedup.EXACT) {
                 store = config.dedupStore() != null ? DedupStore.open(config.dedupStore(), DEDUP_BUFFER)
                         : DedupStore.temporary(tmp.resolve("dedup"), DEDUP_BUFFER);
                 if (store.storedBefore() > 0) {
@@ -198,14 +203,20 @@ public final class PackJob {
             long heap = Runtime.getRuntime().maxMemory();
             // Decided by the reader as each unit starts: this task's units that no earlier attempt committed.
             IntPredicate produce = u -> shard.owns(u) && out.committedShards(u) == null;
+            DocumentPipeline.Reading reading = index != null
+                    ? DocumentPipeline.Reading.units(index.units().stream().filter(u -> produce.test(u.number()))
+                            .toList())
+                    : DocumentPipeline.Reading.sequential(config.maxSamples(), config.unitDocs(), produce,
+                            store != null);
+            // The start-up estimate extrapolates the input from what was read: a shard task knows it exactly.
+            estimated = index != null;
             try (DocumentSource source = DocumentSource.open(input, config.textColumn(), config.maxSamples(), stdin,
                     duck);
-                 DocumentPipeline pipeline = new DocumentPipeline(source, config.maxSamples(), config.unitDocs(),
-                         produce, tokenizer, store != null, ctx.workers(), Math.min(SHARED_CACHE_BYTES, heap / 8),
-                         Math.min(OWN_CACHE_BYTES, heap / 16 / ctx.workers()));
+                 DocumentPipeline pipeline = new DocumentPipeline(source, reading, tokenizer, ctx.workers(),
+                         Math.min(SHARED_CACHE_BYTES, heap / 8), Math.min(OWN_CACHE_BYTES, heap / 16 / ctx.workers()));
                  BufferAllocator alloc = new RootAllocator(budget.arrowBytes());
                  Connection copyConn = duck.connection()) {
-                PackStream stream = new PackStream(pipeline, config, tokenizer, store, this::report);
+                PackStream stream = new PackStream(pipeline, config, tokenizer, store, index, this::report);
                 if (Progress.resolve(ctx.progress()) == Progress.Mode.BAR) {
                     bar = new Progress("pack", "%", "tokens", 100, Progress.Mode.BAR, ctx.err(), 0);
                 }
@@ -229,18 +240,19 @@ public final class PackJob {
                     throw SqlErrors.wrap(e, "writing shards to " + out.path());
                 }
                 progress = stream.progress();
-                units = stream.units();
+                if (index == null) {
+                    units = stream.units();
+                }
                 closeBar();
             } catch (SQLException e) {
                 throw SqlErrors.wrap(e, "closing the DuckDB connection of " + out.path());
             }
-            if (progress.documents == 0) {
-                throw SluiceException.input(String.format(Locale.ROOT,
-                        "no documents in %s: %s; give JSONL objects with a '%s' string field (or name it with "
-                                + "--text-column), Parquet with that column, or plain text", input.describe(),
-                        problems(progress.counts), config.textColumn()));
+            if (index == null) {
+                if (progress.documents == 0) {
+                    throw noDocuments(input, progress.counts);
+                }
+                writeUnitsFile(out, units, progress.documents);
             }
-            writeUnitsFile(out, units, progress.documents);
             long bytes = shards.stream().mapToLong(Shard::bytes).sum();
             double secs = (System.nanoTime() - startNanos) / 1e9;
             Map<String, Object> totals;
@@ -282,6 +294,70 @@ public final class PackJob {
             if (store != null) {
                 store.close();
             }
+        }
+    }
+
+    private SluiceException noDocuments(TextInputs.Resolved input, DocumentSource.Counts counts) {
+        return SluiceException.input(String.format(Locale.ROOT,
+                "no documents in %s: %s; give JSONL objects with a '%s' string field (or name it with "
+                        + "--text-column), Parquet with that column, or plain text", input.describe(),
+                problems(counts), config.textColumn()));
+    }
+
+    /**
+     * The shard tasks' index of the input ({@link DocumentIndex}): read, or written by the first task to get here,
+     * under the planning lock, while the others wait for it. Writing it reads and hashes the whole input once.
+     */
+    private DocumentIndex planIndex(TextInputs.Resolved input, Tokenizer tokenizer, OutputDir out, DuckSession duck,
+                                   Path tmp) {
+        Path file = out.scratch().resolve(DocumentIndex.FILE);
+        try (PlanLock planning = out.planLock(m -> ctx.log("pack: " + m))) {
+            if (Files.exists(file)) {
+                return DocumentIndex.read(file);
+            }
+            long start = System.nanoTime();
+            ctx.log("pack: indexing the input once for all shard tasks (where each unit starts, which documents "
+                    + "repeat earlier ones) to " + file + "; the other tasks wait for it");
+            TempDirs.create(out.scratch(), "--out");
+            // Under the planning lock nobody else writes here: a temporary file here is a killed writer's.
+            try (Stream<Path> left = Files.list(out.scratch())) {
+                for (Path p : left.filter(p -> p.getFileName().toString().endsWith(".tmp")).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            } catch (IOException e) {
+                throw SluiceException.cannotWrite(out.scratch(), e);
+            }
+            boolean dedup = config.dedup() == PackConfig.Dedup.EXACT;
+            long heap = Runtime.getRuntime().maxMemory();
+            long[] lastReport = {System.nanoTime()};
+            DocumentIndex index;
+            try (DocumentSource source = DocumentSource.open(input, config.textColumn(), config.maxSamples(), stdin,
+                    duck);
+                 DocumentPipeline pipeline = new DocumentPipeline(source, DocumentPipeline.Reading.indexing(
+                         config.maxSamples(), config.unitDocs(), dedup), tokenizer, ctx.workers(),
+                         Math.min(SHARED_CACHE_BYTES, heap / 8), Math.min(OWN_CACHE_BYTES, heap / 16 / ctx.workers()));
+                 DedupStore store = dedup ? DedupStore.temporary(tmp.resolve("dedup-index"), DEDUP_BUFFER) : null) {
+                index = DocumentIndex.build(pipeline, store, file, (docs, fraction) -> {
+                    if (ctx.progress() != Progress.Mode.NONE && System.nanoTime() - lastReport[0] > 5_000_000_000L) {
+                        lastReport[0] = System.nanoTime();
+                        ctx.log(String.format(Locale.ROOT, "pack: indexing: %,d documents%s", docs,
+                                Double.isNaN(fraction) ? "" : String.format(Locale.ROOT, ", %.0f%% of the input",
+                                        100 * fraction)));
+                    }
+                });
+            }
+            if (index.documents() == 0) {
+                try {
+                    Files.deleteIfExists(file);
+                } catch (IOException e) {
+                    // the error below is what matters
+                }
+                throw noDocuments(input, index.counts());
+            }
+            writeUnitsFile(out, index.units().size(), index.documents());
+            ctx.log(String.format(Locale.ROOT, "pack: indexed %,d documents in %d unit(s) in %.1f s",
+                    index.documents(), index.units().size(), (System.nanoTime() - start) / 1e9));
+            return index;
         }
     }
 
@@ -441,21 +517,23 @@ public final class PackJob {
 
     private void logSummary(Map<String, Object> t, PackStream.InputProgress p, int unitsRun, int units, int shards,
                             long bytes, double secs) {
-        DocumentSource.Counts c = p.counts;
+        // A shard task's source counters start again at each unit it reads: the units' records have the totals.
+        String first = p.counts.firstProblem();
+        long malformed = number(t, "malformed_lines");
+        long missing = number(t, "missing_text");
         ctx.log(String.format(Locale.ROOT, "pack: %d of %d unit(s) packed by this run", unitsRun, units));
         ctx.log(String.format(Locale.ROOT, "pack: %sread %,d documents%s; duplicates %,d within the run, %,d already "
                         + "in the store; dropped %,d too short, %,d too long (%,d truncated)",
                 ctx.shard().whole() ? "" : "this task's units: ", number(t, "documents_read"),
-                c.malformed() + c.missingText() > 0 ? String.format(Locale.ROOT,
-                        " (input: skipped %,d malformed lines, %,d without text; first: %s)", c.malformed(),
-                        c.missingText(), c.firstProblem()) : "",
+                malformed + missing > 0 ? String.format(Locale.ROOT, " (input: skipped %,d malformed lines, %,d "
+                        + "without text%s)", malformed, missing, first == null ? "" : "; first: " + first) : "",
                 number(t, "duplicates_in_run"), number(t, "duplicates_of_store"), number(t, "too_short"),
                 number(t, "too_long"), number(t, "truncated")));
         ctx.log(String.format(Locale.ROOT, "pack: kept %,d documents, %,d tokens; %,d sequences (%,d tokens); this "
                         + "run wrote %d shard(s), %s, and tokenized %,d tokens in %.1f s, %,.0f tokens/s",
                 number(t, "documents_kept"), number(t, "tokens_kept"), number(t, "sequences"),
                 number(t, "tokens_written"), shards, Sizes.format(bytes), p.tokensRead, secs, p.tokensRead / secs));
-        if (number(t, "documents_kept") == 0) {
+        if (number(t, "documents_kept") == 0 && (ctx.shard().whole() || unitsRun > 0)) {
             ctx.log("pack: warning: no document was kept, so no shard was written");
         }
     }

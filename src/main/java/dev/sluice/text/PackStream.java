@@ -1,6 +1,7 @@
 package dev.sluice.text;
 
 import dev.sluice.io.DocumentSource;
+import java.util.BitSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -14,7 +15,8 @@ import java.util.function.Consumer;
  * packer starts empty and the unit's last, shorter sequence follows {@code --last}, so its sequences do not
  * depend on any other unit. The documents of the other units (other shard tasks', or committed ones) pass
  * through dedup only, so that every process makes the same dedup decisions; dedup comes before the length
- * filter because a skipped document's hash is known but its length is not.
+ * filter because a skipped document's hash is known but its length is not. A shard task reads only its own
+ * units and takes the dedup decisions (and the skipped lines each unit counts) from the {@link DocumentIndex}.
  */
 final class PackStream {
     /** What happened to the documents of one unit, or of all the units produced so far. */
@@ -75,6 +77,10 @@ final class PackStream {
     private final DocumentPipeline pipeline;
     private final PackConfig config;
     private final DedupStore store;
+    private final DocumentIndex index;
+    /** With an index: the current unit's entry and its duplicates, by offset within the unit. */
+    private DocumentIndex.Unit indexed;
+    private BitSet duplicates;
     private final Packer packer;
     private final InputProgress progress = new InputProgress();
     private final Consumer<InputProgress> onChunk;
@@ -89,10 +95,11 @@ final class PackStream {
     private RuntimeException failure;
 
     PackStream(DocumentPipeline pipeline, PackConfig config, Tokenizer tokenizer, DedupStore store,
-               Consumer<InputProgress> onChunk) {
+               DocumentIndex index, Consumer<InputProgress> onChunk) {
         this.pipeline = pipeline;
         this.config = config;
         this.store = store;
+        this.index = index;
         this.packer = new Packer(config.seqLen(), tokenizer.endOfText());
         this.onChunk = onChunk;
     }
@@ -131,6 +138,10 @@ final class PackStream {
                 if (c.tokenized()) {
                     unit = new Stats();
                     unitEnded = false;
+                    if (index != null) {
+                        indexed = index.unit(unitNumber);
+                        duplicates = index.duplicates(indexed);
+                    }
                     consume(c);
                     return unitNumber;
                 }
@@ -188,9 +199,14 @@ final class PackStream {
             // The next unit began, or the input ended: close this unit's last sequence.
             ahead = c;
             unitEnded = true;
-            DocumentSource.Counts end = c.documents() == 0 ? c.counts() : progress.counts;
-            unit.malformed = end.malformed() - countsBefore.malformed();
-            unit.missingText = end.missingText() - countsBefore.missingText();
+            if (indexed != null) {
+                unit.malformed = indexed.malformed();
+                unit.missingText = indexed.missingText();
+            } else {
+                DocumentSource.Counts end = c.documents() == 0 ? c.counts() : progress.counts;
+                unit.malformed = end.malformed() - countsBefore.malformed();
+                unit.missingText = end.missingText() - countsBefore.missingText();
+            }
             int pending = packer.pending();
             s = packer.finish(config.last());
             if (s == null) {
@@ -223,7 +239,12 @@ final class PackStream {
             unit.tokensRead += n;
             progress.documents++;
             progress.tokensRead += n;
-            if (store != null) {
+            if (duplicates != null) {
+                if (duplicates.get(chunk.firstInUnit() + i)) {
+                    unit.duplicatesInRun++;
+                    continue;
+                }
+            } else if (store != null) {
                 DedupStore.Seen seen = store.add(chunk.hashes()[i]);
                 if (seen != DedupStore.Seen.NEW) {
                     if (seen == DedupStore.Seen.IN_RUN) {

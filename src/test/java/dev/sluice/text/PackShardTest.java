@@ -7,7 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sluice.engine.Json;
 import dev.sluice.testing.Cli;
+import dev.sluice.testing.KillResume;
 import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -24,8 +28,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * pack as shard tasks, then merge: the same bytes as one process, the work really split (each task tokenizes
- * only its own units), dedup across the tasks' units the same as in one process.
+ * pack as shard tasks, then merge: the same bytes as one process, the work really split (each task reads and
+ * tokenizes only its own units, from the index the first task writes), dedup across the tasks' units the same as
+ * in one process, in every local input format; a killed task resumes; a damaged index is a clear error.
  */
 class PackShardTest {
     static final Path SAMPLE = Cli.project().resolve("data-samples/text/debian-texts.jsonl");
@@ -102,6 +107,17 @@ class PackShardTest {
         }
         assertEquals(Map.of("0/3", unitTokens[0], "1/3", unitTokens[1], "2/3", unitTokens[2]), byTask);
         assertEquals(Map.of("0/1", unitTokens[0] + unitTokens[1] + unitTokens[2]), tokensTokenized(single));
+        // And read: each task read the documents of its own units only, from their positions in the index that
+        // the first task wrote; the merge removes the index.
+        long[] unitDocs = new long[3];
+        for (int u = 0; u < UNITS; u++) {
+            Path record = tasks.resolve(String.format(Locale.ROOT, "_units/unit-%05d.json", u));
+            unitDocs[u % 3] += ((Number) Json.read(record).get("documents_read")).longValue();
+        }
+        assertEquals(Map.of("0/3", unitDocs[0], "1/3", unitDocs[1], "2/3", unitDocs[2]), documentsRead(tasks));
+        assertEquals(1, Stream.of(t2.get(), t0.get(), last).filter(r -> r.err().contains("pack: indexed 15,645 "
+                + "documents in 8 unit(s)")).count(), "one task indexed the input");
+        assertFalse(Files.exists(tasks.resolve("_scratch")), "merge removes the index");
 
         // Dedup across units (and so across tasks) keeps each text's first occurrence in the input, as jtokkit says.
         Set<String> seen = new HashSet<>();
@@ -114,6 +130,101 @@ class PackShardTest {
         assertEquals(tokens + kept.size(), ((Number) totals.get("tokens_written")).longValue(),
                 "--last partial: every kept token and one end-of-text per document");
         assertEquals(100257L, ((Number) totals.get("end_of_text_id")).longValue());
+    }
+
+    /** Documents each run of {@code out} read, from its run records, by its shard. */
+    private static Map<String, Long> documentsRead(Path out) throws Exception {
+        Map<String, Long> byShard = new TreeMap<>();
+        try (Stream<Path> s = Files.list(out.resolve("_runs"))) {
+            for (Path f : s.toList()) {
+                Map<String, Object> r = Json.read(f);
+                byShard.merge((String) r.get("shard"), ((Number) r.get("rows_in")).longValue(), Long::sum);
+            }
+        }
+        return byShard;
+    }
+
+    /**
+     * Every local format read from the index's positions: gzip'd JSONL (re-read from the file's start, lines
+     * skipped), Parquet in two files of small row groups with null texts (a row-number filter per file), plain
+     * lines in two files (byte offsets), and whole files as documents.
+     */
+    @Test
+    void everyFormatReadsItsUnitsFromTheirPositions() throws Exception {
+        List<String> texts = PackJobTest.readTexts().subList(0, 3000);
+        Path gz = tmp.resolve("docs.jsonl.gz");
+        try (var o = new java.util.zip.GZIPOutputStream(Files.newOutputStream(gz))) {
+            Files.copy(SAMPLE, o);
+        }
+        Path[] pq = {tmp.resolve("a.parquet"), tmp.resolve("b.parquet")};
+        try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement s = c.createStatement()) {
+            for (int i = 0; i < 2; i++) {
+                s.execute(String.format(Locale.ROOT, "COPY (SELECT CASE WHEN id %% 97 = 5 THEN NULL ELSE text END "
+                        + "AS text FROM read_json('%s') WHERE id %% 2 = %d ORDER BY id) TO '%s' "
+                        + "(FORMAT parquet, ROW_GROUP_SIZE 500)", SAMPLE, i, pq[i]));
+            }
+        }
+        Path[] lines = {tmp.resolve("a.lines"), tmp.resolve("b.lines")};
+        Files.write(lines[0], texts.subList(0, 1700).stream().map(t -> t.replace('\n', ' ')).toList());
+        Files.write(lines[1], texts.subList(1700, 3000).stream().map(t -> t.replace('\n', ' ')).toList());
+        Path dir = Files.createDirectories(tmp.resolve("texts"));
+        List<String> files = new ArrayList<>();
+        for (int i = 0; i < 120; i++) {
+            Path f = dir.resolve(String.format(Locale.ROOT, "doc-%03d.txt", i));
+            Files.writeString(f, texts.get(i * 7));
+            files.add(f.toString());
+        }
+        record Input(String name, List<String> paths, String format, int unitDocs) {}
+        for (Input in : List.of(new Input("gzip", List.of(gz.toString()), "jsonl", 1500),
+                new Input("parquet", List.of(pq[0].toString(), pq[1].toString()), "parquet", 1100),
+                new Input("lines", List.of(lines[0].toString(), lines[1].toString()), "lines", 400),
+                new Input("text", files, "text", 25))) {
+            List<String> args = new ArrayList<>(List.of("pack", "--format", in.format(), "--seq-len", "256",
+                    "--unit-docs", String.valueOf(in.unitDocs()), "--progress", "none", "--memory-limit", "512MB",
+                    "--tmp-dir", tmp.toString()));
+            in.paths().forEach(f -> args.addAll(List.of("--input", f)));
+            Path single = tmp.resolve(in.name() + "-one");
+            Path tasks = tmp.resolve(in.name() + "-tasks");
+            Cli.Run one = run(args, "--out", single.toString());
+            assertEquals(0, one.code(), one.toString());
+            for (String shard : List.of("2/3", "0/3", "1/3")) {
+                Cli.Run r = run(args, "--out", tasks.toString(), "--shard", shard);
+                assertEquals(0, r.code(), in.name() + " " + shard + "\n" + r);
+            }
+            Cli.Run merge = Cli.run("merge", tasks.toString());
+            assertEquals(0, merge.code(), merge.toString());
+            Cli.assertSameOutput(single, tasks, in.name() + ": one process and shard tasks + merge");
+            long units = ((Number) Json.read(single.resolve("_manifest.json")).get("units")).longValue();
+            assertTrue(units >= 4, in.name() + ": " + units + " units, so every task has some");
+            assertTrue(PackJobTest.total(single, "duplicates_in_run") > 0 || in.name().equals("text"),
+                    in.name() + ": duplicates to carry across tasks");
+        }
+        assertTrue(PackJobTest.total(tmp.resolve("parquet-one"), "missing_text") > 0, "null texts counted");
+    }
+
+    @Test
+    void killedTaskResumesFromTheIndex() throws Exception {
+        // Task 0 of 2 owns 27 of the 53 units; kills fall while it indexes the input and while it packs.
+        KillResume.trials(tmp, 27, 10, "unit(s)", (out, workers) -> List.of("pack", "--input", SAMPLE.toString(),
+                "--seq-len", "256", "--unit-docs", "300", "--shard-size", "1MB", "--shard", "0/2",
+                "--workers", String.valueOf(workers), "--progress", "none", "--memory-limit", "1GB",
+                "--tmp-dir", tmp.toString(), "--out", out.toString()));
+    }
+
+    @Test
+    void aDamagedIndexIsAnErrorThatSaysWhatToDo() throws Exception {
+        Path out = tmp.resolve("damaged");
+        assertEquals(0, pack(out, "--shard", "0/2").code());
+        Path index = out.resolve("_scratch/" + DocumentIndex.FILE);
+        byte[] b = Files.readAllBytes(index);
+        Files.write(index, java.util.Arrays.copyOf(b, b.length - 5));
+        Cli.Run r = pack(out, "--shard", "1/2");
+        assertEquals(3, r.code(), r.toString());
+        assertTrue(r.err().contains("cannot read the shard tasks' index " + index) && r.err().contains("delete it"),
+                r.err());
+        Files.delete(index);
+        assertEquals(0, pack(out, "--shard", "1/2").code());
+        assertEquals(0, Cli.run("merge", out.toString()).code());
     }
 
     @Test
