@@ -7,7 +7,8 @@
 #                                     three times (1, 2, 4, 1, 2, 4, ...) and reports medians; TASKS="1 4 8"
 #                                     other task counts (the first is the baseline, so keep 1 first)
 # Inputs: the probe-rows benchmark's 30M flights (scripts/bench/probe-rows.sh builds it in BENCH_DIR) and
-# the compress benchmark's embeddings (target/bench-embeddings, scripts/data/embeddings.sh 117000).
+# the compress benchmark's embeddings (target/bench-embeddings, scripts/data/embeddings.sh 117000); with
+# JOBS=pack, the pack benchmark's 150 MB corpus (scripts/bench/pack.sh builds it; PACK_CORPUS names another).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 BENCH_DIR="${BENCH_DIR:-/tmp/sluice-bench}"
@@ -22,13 +23,17 @@ mkdir -p "$WORK"
 
 FLIGHTS="$BENCH_DIR/flights-30m.parquet"
 EMB="${EMB:-$ROOT/target/bench-embeddings/base.npy}"
+PACK_CORPUS="${PACK_CORPUS:-${TMPDIR:-/tmp}/sluice-bench-pack/corpus.jsonl}"
 [[ " $JOBS " != *" probe-rows "* ]] || [ -f "$FLIGHTS" ] || { echo "scale.sh: run scripts/bench/probe-rows.sh first (it builds $FLIGHTS)" >&2; exit 2; }
 [[ " $JOBS " != *" compress "* ]] || [ -f "$EMB" ] || "$ROOT/scripts/data/embeddings.sh" 117000 "$(dirname "$EMB")"
+[[ " $JOBS " != *" pack "* ]] || [ -f "$PACK_CORPUS" ] || { echo "scale.sh: run scripts/bench/pack.sh first (it builds $PACK_CORPUS)" >&2; exit 2; }
 
-job_args() {  # job out: the job at the budget of its benchmark (compress trains on 100,000 vectors in heap)
+job_args() {  # job out: the job at the budget of its benchmark (compress trains on 100,000 vectors in heap; pack in
+              # units of 4,096 documents: the corpus has 35K, in 9 units)
   case "$1" in
     probe-rows) echo "probe-rows --input $FLIGHTS --key route --time date --tmp-dir $BENCH_DIR --memory-limit 1GB --out $2" ;;
     compress) echo "compress --input $EMB --method pq --m 16 --memory-limit 2GB --out $2" ;;
+    pack) echo "pack --input $PACK_CORPUS --unit-docs 4096 --memory-limit 1GB --out $2" ;;
   esac
 }
 

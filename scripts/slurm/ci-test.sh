@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A real Slurm run on this machine: a one-node cluster on localhost (munge, slurmctld, slurmd from Debian's
-# slurm-wlm), a 4-task array for probe-rows and one for compress on the bundled samples through submit.sh,
+# slurm-wlm), a 4-task array each for probe-rows, compress (after its training job) and pack (after its
+# indexing job) on the bundled samples through submit.sh,
 # then the merged outputs compared byte for byte with single-process runs. Needs root; installs what is missing.
 #   scripts/slurm/ci-test.sh            (called by .ci/run after the tests)
 # The cluster's configuration and state live in a temporary directory (SLURM_CONF points there), and the
@@ -88,23 +89,29 @@ FLIGHTS="$ROOT/data-samples/flights/flights-sample.parquet"
 BASE="$ROOT/data-samples/embeddings/base.npy"
 probe=(probe-rows --input "$FLIGHTS" --key route --time date --buckets 8 --out)
 compress=(compress --input "$BASE" --method pq --m 16 --train-size 2500 --batch-size 250 --out)
+TEXT="$ROOT/data-samples/text/debian-texts.jsonl"
+pack=(pack --input "$TEXT" --seq-len 512 --unit-docs 2000 --out)
 export SLUICE_PROGRESS=log
 
 # Jobs are given their memory by Slurm (--mem 1G -> SLUICE_MEMORY_LIMIT=1024MB); the single runs get the same.
 "$ROOT/scripts/sluice" "${probe[@]}" "$WORK/probe-single" --memory-limit 1024MB 2>"$WORK/logs/probe-single.log"
 "$ROOT/scripts/sluice" "${compress[@]}" "$WORK/compress-single" --memory-limit 1024MB \
   2>"$WORK/logs/compress-single.log"
+"$ROOT/scripts/sluice" "${pack[@]}" "$WORK/pack-single" --memory-limit 1024MB 2>"$WORK/logs/pack-single.log"
 
 cd "$WORK/logs"
 export SBATCH_EXTRA="--cpus-per-task=1 --time=00:15:00"
 submitted=$(date +%s)
 p=$("$ROOT/scripts/slurm/submit.sh" 4 1G "${probe[@]}" "$WORK/probe-tasks")
 c=$("$ROOT/scripts/slurm/submit.sh" 4 1G "${compress[@]}" "$WORK/compress-tasks")
+k=$("$ROOT/scripts/slurm/submit.sh" 4 1G "${pack[@]}" "$WORK/pack-tasks")
 echo "probe-rows: $p"
 echo "compress:   $c"
-merges=("$(sed -E 's/.*merge job ([0-9]+).*/\1/' <<<"$p")" "$(sed -E 's/.*merge job ([0-9]+).*/\1/' <<<"$c")")
+echo "pack:       $k"
+merges=()
+for s in "$p" "$c" "$k"; do merges+=("$(sed -E 's/.*merge job ([0-9]+).*/\1/' <<<"$s")"); done
 
-# Wait for both merges; a failed task leaves its merge pending forever (DependencyNeverSatisfied).
+# Wait for the merges; a failed task leaves its merge pending forever (DependencyNeverSatisfied).
 deadline=$(( $(date +%s) + 600 ))
 for m in "${merges[@]}"; do
   while :; do
@@ -122,7 +129,7 @@ for m in "${merges[@]}"; do
     sleep 2
   done
 done
-echo "slurm: both jobs merged $(( $(date +%s) - submitted )) s after submission"
+echo "slurm: the three jobs merged $(( $(date +%s) - submitted )) s after submission"
 
 # The merged outputs must be the single runs' files, byte for byte (run records, plan and locks aside).
 compare() {
@@ -137,5 +144,6 @@ compare() {
 }
 compare "$WORK/probe-single" "$WORK/probe-tasks"
 compare "$WORK/compress-single" "$WORK/compress-tasks"
+compare "$WORK/pack-single" "$WORK/pack-tasks"
 "$ROOT/scripts/sluice" inspect "$WORK/compress-tasks" >/dev/null
 echo "slurm ci test passed in $(( $(date +%s) - start )) s; logs in $WORK/logs"

@@ -5,8 +5,9 @@
 #   scripts/slurm/submit.sh 16 8G compress --input 'emb/*.parquet' --method pq --out codes/
 #   scripts/slurm/submit.sh 16 4G pack --input 'corpus/*.jsonl.gz' --seq-len 2048 --out tok/   (files, no --dedup-store)
 # MEM is each task's Slurm --mem and so its memory budget. For compress a training job runs first
-# (compress --train-only) and the array waits for it, so no task waits in a slot for another's codebook.
-# Extra sbatch options: SBATCH_EXTRA="-p short". Prints the ids: array job, merge job (and train job).
+# (compress --train-only), for pack an indexing job (pack --index-only: where each unit starts, which
+# documents repeat earlier ones), and the array waits for it, so no task waits in a slot for another's work.
+# Extra sbatch options: SBATCH_EXTRA="-p short". Prints the ids: array job, merge job (and the first job).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 [ $# -ge 3 ] || { sed -n 2,9p "$0" >&2; exit 2; }
@@ -23,11 +24,15 @@ done
 export SLUICE_HOME="$ROOT"
 after=()
 train=""
-if [ "$1" = compress ]; then
+first=""
+case "$1" in
+  compress) first=--train-only ;;
+  pack) first=--index-only ;;
+esac
+if [ -n "$first" ]; then
   # shellcheck disable=SC2086
-  train=$(sbatch --parsable --job-name=sluice-train --output=sluice-train-%j.log ${SBATCH_EXTRA:-} --export=ALL \
-    --mem="$mem" \
-    "$ROOT/scripts/slurm/task.sbatch" "$@" --train-only)
+  train=$(sbatch --parsable --job-name="sluice-${first#--}" --output=sluice-first-%j.log ${SBATCH_EXTRA:-} \
+    --export=ALL --mem="$mem" "$ROOT/scripts/slurm/task.sbatch" "$@" "$first")
   train="${train%%;*}"
   after=(--dependency="afterok:$train")
 fi
@@ -39,4 +44,4 @@ array="${array%%;*}"
 merge=$(sbatch --parsable ${SBATCH_EXTRA:-} --export=ALL --dependency="afterok:$array" \
   "$ROOT/scripts/slurm/merge.sbatch" "$out")
 merge="${merge%%;*}"
-echo "submitted array job $array ($tasks tasks) and merge job $merge${train:+ after training job $train}"
+echo "submitted array job $array ($tasks tasks) and merge job $merge${train:+ after job $train ($first)}"

@@ -60,6 +60,9 @@ final class PackCommand implements Command {
                 .desc("documents per work unit, each packed on its own; the unit of shard tasks and resume "
                         + "(default " + PackConfig.DEFAULT_UNIT_DOCS + ")").build());
         o.addOption(Option.builder().longOpt("out").hasArg().argName("DIR").desc("output directory").build());
+        o.addOption(Option.builder().longOpt("index-only")
+                .desc("write the shard tasks' index of the input (and the plan) into --out, pack nothing: run once "
+                        + "before the shard tasks").build());
         return CommonOptions.addShard(CommonOptions.add(o));
     }
 
@@ -89,7 +92,7 @@ final class PackCommand implements Command {
                 cl.hasOption("truncate"), PackConfig.Last.parse(cl.getOptionValue("last", "partial")),
                 Sizes.parse(cl.getOptionValue("shard-size", "200MB"), "--shard-size"),
                 out == null ? null : Path.of(out),
-                CommonOptions.intOption(cl, "unit-docs", PackConfig.DEFAULT_UNIT_DOCS));
+                CommonOptions.intOption(cl, "unit-docs", PackConfig.DEFAULT_UNIT_DOCS), cl.hasOption("index-only"));
     }
 
     @Override
@@ -103,7 +106,13 @@ final class PackCommand implements Command {
             return 0;
         }
         Main.rejectExtraArgs(cl);
-        PackJob.Result r = new PackJob(config(cl), CommonOptions.context(cl, out, err), System.in).run();
+        PackConfig config = config(cl);
+        PackJob.Result r = new PackJob(config, CommonOptions.context(cl, out, err), System.in).run();
+        if (config.indexOnly()) {
+            out.printf(Locale.ROOT, "pack --index-only done: %,d documents in %,d unit(s), %,d duplicates%n",
+                    r.documents(), ((Number) r.totals().get("units")).intValue(), r.duplicates());
+            return 0;
+        }
         out.printf(Locale.ROOT, "pack done: %,d documents read, %,d kept, %,d duplicates, %,d tokens, "
                 + "%,d sequences, %d shards%n", r.documents(), r.kept(), r.duplicates(), r.tokensKept(),
                 r.sequences(), r.shards());

@@ -16,9 +16,17 @@ import java.util.Map;
  */
 public record PackConfig(List<String> inputs, TextInputs.Format format, String textColumn, String tokenizer,
                          int seqLen, long maxSamples, Dedup dedup, Path dedupStore, int minTokens, int maxTokens,
-                         boolean truncate, Last last, long shardSize, Path out, int unitDocs) {
+                         boolean truncate, Last last, long shardSize, Path out, int unitDocs, boolean indexOnly) {
     /** Documents per work unit when --unit-docs is not given. */
     public static final int DEFAULT_UNIT_DOCS = 65536;
+
+    /** A run that packs (not {@code --index-only}). */
+    public PackConfig(List<String> inputs, TextInputs.Format format, String textColumn, String tokenizer, int seqLen,
+                      long maxSamples, Dedup dedup, Path dedupStore, int minTokens, int maxTokens, boolean truncate,
+                      Last last, long shardSize, Path out, int unitDocs) {
+        this(inputs, format, textColumn, tokenizer, seqLen, maxSamples, dedup, dedupStore, minTokens, maxTokens,
+                truncate, last, shardSize, out, unitDocs, false);
+    }
 
     /** The options with the default work unit of {@value #DEFAULT_UNIT_DOCS} documents. */
     public PackConfig(List<String> inputs, TextInputs.Format format, String textColumn, String tokenizer, int seqLen,
@@ -87,6 +95,9 @@ public record PackConfig(List<String> inputs, TextInputs.Format format, String t
         }
         if (out == null) {
             throw SluiceException.usage("--out is required: the directory the shards and manifest go to");
+        }
+        if (indexOnly && dedupStore != null) {
+            throw SluiceException.usage("--index-only writes the index of shard tasks, which cannot use --dedup-store");
         }
         inputs = List.copyOf(inputs);
     }

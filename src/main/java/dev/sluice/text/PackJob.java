@@ -49,12 +49,14 @@ import org.apache.arrow.memory.RootAllocator;
  *
  * <p>The work units are fixed ranges of {@code --unit-docs} documents in input order, each packed on its own
  * and written as {@code train/part-UUUUU-PPPPP.parquet} (unit, part). As shard task {@code I/N} the job
- * produces the units {@code u} with {@code u mod N == I}: every task reads and hashes the whole input (dedup
- * needs every earlier document) but tokenizes only its own units. A rerun after a crash skips committed units
- * the same way. The number of units is known only at the end of the input: every task records it in
+ * produces the units {@code u} with {@code u mod N == I}. Dedup needs every earlier document, so the first task
+ * reads and hashes the whole input once into a {@link DocumentIndex} (where each unit starts, which documents
+ * repeat earlier ones); every task then reads and tokenizes only its own units. A rerun after a crash skips
+ * committed units (a single process still reads their documents, for dedup). The number of units is known only
+ * at the end of the input: the index, or a single process that read to the end, records it in
  * {@value #UNITS_FILE}, which the manifest (here, or in {@code sluice merge}) reads. The dedup store takes the
  * run's hashes only once the manifest is written, so a failed run leaves it unchanged and its rerun makes the
- * same decisions; shard tasks cannot use one (each would add the hashes of the whole run).
+ * same decisions; shard tasks cannot use one (no task sees the whole run's documents through to the manifest).
  */
 public final class PackJob {
     static final String SQL = "pack/";
@@ -118,6 +120,10 @@ public final class PackJob {
                     + "alike; standard input or a URL cannot be read the same way by each task: save it to a file "
                     + "first, or run pack as one process (without --shard)");
         }
+        if (config.indexOnly() && !shard.whole()) {
+            throw SluiceException.usage("--index-only writes the one index of every shard task: run it once, "
+                    + "without --shard (here " + shard + ")");
+        }
         if (!shard.whole() && config.dedupStore() != null) {
             throw SluiceException.usage("--dedup-store cannot be used by shard task " + shard + ": every task sees "
                     + "the hashes of the whole input and would add them to the store; run pack with the store as one "
@@ -174,7 +180,17 @@ public final class PackJob {
         try (DuckSession duck = new DuckSession(new DuckSession.Settings(budget.duckdbBytes(), 1,
                 tmp.resolve("duckdb"), ctx.workers() * 2 + 2))) {
             // A shard task reads only its units, from the index the first task writes; one process reads it all.
-            DocumentIndex index = shard.whole() ? null : planIndex(input, tokenizer, out, duck, tmp);
+            DocumentIndex index = shard.whole() && !config.indexOnly() ? null
+                    : planIndex(input, tokenizer, out, duck, tmp);
+            if (config.indexOnly()) {
+                long dups = index.units().stream().mapToLong(DocumentIndex.Unit::dups).sum();
+                record.put("units", index.units().size()).put("units_run", 0).put("index_only", true)
+                        .put("duplicates_in_run", dups);
+                record.finish(out.path(), "ok", memory, index.documents());
+                ctx.log("pack: index written to " + out.scratch().resolve(DocumentIndex.FILE) + "; now run the "
+                        + "shard tasks (pack ... --shard I/N with the same options), then sluice merge " + out.path());
+                return new Result(index.documents(), 0, dups, 0, 0, 0, Map.of("units", index.units().size()));
+            }
             // Known here if an index says, or a process already read the input to its end (a killed attempt).
             Map<String, Object> known = readUnitsFile(out);
             int units = index != null ? index.units().size() : known == null ? -1

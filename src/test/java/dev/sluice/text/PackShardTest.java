@@ -212,6 +212,28 @@ class PackShardTest {
     }
 
     @Test
+    void indexOnlyRunsOnceBeforeTheTasks() throws Exception {
+        Path single = tmp.resolve("single");
+        assertEquals(0, pack(single).code());
+        Path tasks = tmp.resolve("tasks");
+        Cli.Run refused = pack(tasks, "--index-only", "--shard", "0/2");
+        assertEquals(2, refused.code(), refused.toString());
+        assertTrue(refused.err().contains("run it once, without --shard"), refused.err());
+        Cli.Run index = pack(tasks, "--index-only");
+        assertEquals(0, index.code(), index.toString());
+        assertTrue(index.out().contains("pack --index-only done: 15,645 documents in 8 unit(s)"), index.out());
+        assertTrue(Files.exists(tasks.resolve("_scratch/" + DocumentIndex.FILE)));
+        assertFalse(Files.exists(tasks.resolve("train")), "nothing packed");
+        for (String shard : List.of("1/2", "0/2")) {
+            Cli.Run r = pack(tasks, "--shard", shard);
+            assertEquals(0, r.code(), r.toString());
+            assertFalse(r.err().contains("indexing the input"), "the tasks read the index: " + r.err());
+        }
+        assertEquals(0, Cli.run("merge", tasks.toString()).code());
+        Cli.assertSameOutput(single, tasks, "--index-only, then shard tasks + merge");
+    }
+
+    @Test
     void aDamagedIndexIsAnErrorThatSaysWhatToDo() throws Exception {
         Path out = tmp.resolve("damaged");
         assertEquals(0, pack(out, "--shard", "0/2").code());
