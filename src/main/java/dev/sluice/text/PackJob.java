@@ -181,7 +181,7 @@ public final class PackJob {
                 tmp.resolve("duckdb"), ctx.workers() * 2 + 2))) {
             // A shard task reads only its units, from the index the first task writes; one process reads it all.
             DocumentIndex index = shard.whole() && !config.indexOnly() ? null
-                    : planIndex(input, tokenizer, out, duck, tmp);
+                    : planIndex(input, tokenizer, out, duck, tmp, memory);
             if (config.indexOnly()) {
                 long dups = index.units().stream().mapToLong(DocumentIndex.Unit::dups).sum();
                 record.put("units", index.units().size()).put("units_run", 0).put("index_only", true)
@@ -325,13 +325,14 @@ public final class PackJob {
      * under the planning lock, while the others wait for it. Writing it reads and hashes the whole input once.
      */
     private DocumentIndex planIndex(TextInputs.Resolved input, Tokenizer tokenizer, OutputDir out, DuckSession duck,
-                                   Path tmp) {
+                                   Path tmp, MemoryMonitor memory) {
         Path file = out.scratch().resolve(DocumentIndex.FILE);
         try (PlanLock planning = out.planLock(m -> ctx.log("pack: " + m))) {
             if (Files.exists(file)) {
                 return DocumentIndex.read(file);
             }
             long start = System.nanoTime();
+            memory.stage("index");
             ctx.log("pack: indexing the input once for all shard tasks (where each unit starts, which documents "
                     + "repeat earlier ones) to " + file + "; the other tasks wait for it");
             TempDirs.create(out.scratch(), "--out");
@@ -396,7 +397,7 @@ public final class PackJob {
         @SuppressWarnings("unchecked")
         Map<String, Object> parameters = (Map<String, Object>) plan.get("parameters");
         Map<String, Object> constants = new LinkedHashMap<>();
-        constants.put("end_of_text_id", Tokenizer.of((String) parameters.get("tokenizer")).endOfText());
+        constants.put("end_of_text_id", Tokenizer.endOfText((String) parameters.get("tokenizer")));
         constants.putAll(extraTotals);
         Map<String, Object> p = new LinkedHashMap<>(plan);
         p.put("units", units.get("units"));
@@ -534,7 +535,7 @@ public final class PackJob {
     private void logSummary(Map<String, Object> t, PackStream.InputProgress p, int unitsRun, int units, int shards,
                             long bytes, double secs) {
         // A shard task's source counters start again at each unit it reads: the units' records have the totals.
-        String first = p.counts.firstProblem();
+        String first = ctx.shard().whole() ? p.counts.firstProblem() : null;
         long malformed = number(t, "malformed_lines");
         long missing = number(t, "missing_text");
         ctx.log(String.format(Locale.ROOT, "pack: %d of %d unit(s) packed by this run", unitsRun, units));

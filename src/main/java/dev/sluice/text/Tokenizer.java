@@ -16,15 +16,20 @@ public record Tokenizer(String name, Encoding encoding, int endOfText) {
 
     /** cl100k_base (default), o200k_base, p50k_base or r50k_base. */
     public static Tokenizer of(String name) {
-        int eot = switch (name) {
+        int eot = endOfText(name);
+        EncodingType type = EncodingType.fromName(name).orElseThrow();
+        return new Tokenizer(name, REGISTRY.getEncoding(type), eot);
+    }
+
+    /** The end-of-text id of encoding {@code name}, without loading its ranks (0.1 s): what a merge needs. */
+    public static int endOfText(String name) {
+        return switch (name) {
             case "cl100k_base" -> 100257;
             case "o200k_base" -> 199999;
             case "p50k_base", "r50k_base" -> 50256;
             default -> throw SluiceException.usage("--tokenizer must be cl100k_base, o200k_base, p50k_base or "
                     + "r50k_base, got '" + name + "'");
         };
-        EncodingType type = EncodingType.fromName(name).orElseThrow();
-        return new Tokenizer(name, REGISTRY.getEncoding(type), eot);
     }
 
     /** An encoder for one thread: the same ids as {@code encoding().encodeOrdinary}, faster. */
