@@ -11,9 +11,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Locale;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
@@ -39,7 +37,7 @@ public final class DuckSource implements DocumentSource {
     private final ArrayDeque<String> queries = new ArrayDeque<>();
     private Connection connection;
     private ArrowStreams.QueryBatches batches;
-    private long[] fileRows;
+    private ParquetRows fileRows;
     private VarCharVector texts;
     private int row;
     private int rows;
@@ -161,14 +159,17 @@ public final class DuckSource implements DocumentSource {
         documents = missing = 0;
         row = rows = 0;
         List<String> files = input.paths();
-        long[] counts = fileRows();
-        int f = 0;
-        long first = p.line();
-        while (f < counts.length && first >= counts[f]) {
-            first -= counts[f++];
+        try {
+            if (fileRows == null) {
+                fileRows = ParquetRows.of(duck, files);
+            }
+        } catch (SQLException e) {
+            throw SqlErrors.wrap(e, "reading the footers of " + what);
         }
+        ParquetRows.Start start = fileRows.locate(p.line());
+        int f = start.file();
         if (f < files.size()) {
-            queries.add(fromRow(files.subList(f, f + 1), first));
+            queries.add(fromRow(files.subList(f, f + 1), start.row()));
         }
         if (f + 1 < files.size()) {
             queries.add(fromRow(files.subList(f + 1, files.size()), 0));
@@ -178,32 +179,6 @@ public final class DuckSource implements DocumentSource {
     private String fromRow(List<String> files, long first) {
         return Sql.load(SQL + "documents_from").bind("column", Sql.ident(column))
                 .bind("files", Sql.literalList(files)).bind("first", Sql.number(first)).render();
-    }
-
-    private long[] fileRows() {
-        if (fileRows == null) {
-            Map<String, Long> byName = new HashMap<>();
-            List<String> files = input.paths();
-            try (Connection c = duck.connection(); Statement s = c.createStatement();
-                 ResultSet rs = s.executeQuery("SELECT file_name, num_rows FROM parquet_file_metadata("
-                         + Sql.literalList(files).sql() + ")")) {
-                while (rs.next()) {
-                    byName.put(rs.getString(1), rs.getLong(2));
-                }
-            } catch (SQLException e) {
-                throw SqlErrors.wrap(e, "reading the footers of " + what);
-            }
-            long[] counts = new long[files.size()];
-            for (int i = 0; i < counts.length; i++) {
-                Long n = byName.get(files.get(i));
-                if (n == null) {
-                    throw SluiceException.internal("no row count for " + files.get(i) + " in its footer", null);
-                }
-                counts[i] = n;
-            }
-            fileRows = counts;
-        }
-        return fileRows;
     }
 
     @Override

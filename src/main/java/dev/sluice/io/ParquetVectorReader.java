@@ -47,7 +47,7 @@ final class ParquetVectorReader implements VectorReader {
     private final String what;
 
     /** Rows of each file, from the footers, once a skip needs them. */
-    private long[] fileRows;
+    private ParquetRows fileRows;
     /** The queries still to stream, in order: after a skip, the rest of one file, then the files after it. */
     private final ArrayDeque<String> queries = new ArrayDeque<>();
     private Connection conn;
@@ -276,16 +276,15 @@ final class ParquetVectorReader implements VectorReader {
         if (row == 0) {
             queries.add(query(files, 0));
         } else {
-            long[] rows = fileRows();
-            int f = 0;
-            long first = row;
-            while (f < rows.length && first >= rows[f]) {
-                first -= rows[f++];
+            if (fileRows == null) {
+                fileRows = ParquetRows.of(duck, files.stream().map(Path::toString).toList());
             }
-            if (f == rows.length) {
+            ParquetRows.Start start = fileRows.locate(row);
+            int f = start.file();
+            if (f == files.size()) {
                 return false;
             }
-            queries.add(query(files.subList(f, f + 1), first));
+            queries.add(query(files.subList(f, f + 1), start.row()));
             if (f + 1 < files.size()) {
                 queries.add(query(files.subList(f + 1, files.size()), 0));
             }
@@ -310,29 +309,6 @@ final class ParquetVectorReader implements VectorReader {
         return Sql.load("vectors/" + (blob ? "blob" : "list")).bind("id", id).bind("column", Sql.ident(column))
                 .bind("files", Sql.literalList(from.stream().map(Path::toString).toList()))
                 .bind("first", Sql.number(firstRow)).render();
-    }
-
-    private long[] fileRows() throws SQLException {
-        if (fileRows == null) {
-            Map<String, Long> byName = new LinkedHashMap<>();
-            try (Connection c = duck.connection(); Statement s = c.createStatement();
-                 ResultSet rs = s.executeQuery("SELECT file_name, num_rows FROM parquet_file_metadata("
-                         + Sql.literalList(files.stream().map(Path::toString).toList()).sql() + ")")) {
-                while (rs.next()) {
-                    byName.put(rs.getString(1), rs.getLong(2));
-                }
-            }
-            long[] rows = new long[files.size()];
-            for (int i = 0; i < rows.length; i++) {
-                Long n = byName.get(files.get(i).toString());
-                if (n == null) {
-                    throw SluiceException.internal("no row count for " + files.get(i) + " in its footer", null);
-                }
-                rows[i] = n;
-            }
-            fileRows = rows;
-        }
-        return fileRows;
     }
 
     @Override
