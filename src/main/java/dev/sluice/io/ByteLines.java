@@ -81,8 +81,9 @@ final class ByteLines implements AutoCloseable {
     }
 
     /**
-     * Moves to a position of these files: before a file, or inside it, where a plain file is opened at its byte offset; a gzip'd one, which
-     * cannot be entered in the middle, is decompressed from its start and its lines skipped unread.
+     * Moves to a position of these files: before a file, or inside it, where a plain file is opened at its byte
+     * offset and a gzip'd one, which cannot be entered in the middle, is decompressed from its start and its lines
+     * skipped unparsed.
      */
     void seek(DocumentSource.Position p) {
         close();

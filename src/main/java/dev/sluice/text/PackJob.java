@@ -197,9 +197,9 @@ public final class PackJob {
                     : ((Number) known.get("units")).intValue();
             int mine = units < 0 ? -1 : (units - shard.index() + shard.count() - 1) / shard.count();
             if (!shard.whole()) {
-                ctx.log(String.format(Locale.ROOT, "pack: shard task %s: units u with u mod %d = %d (%d of %d unit(s)); "
-                        + "reads only these units' documents, from their positions in the index", shard, shard.count(),
-                        shard.index(), mine, units));
+                ctx.log(String.format(Locale.ROOT, "pack: shard task %s: units u with u mod %d = %d (%d of %d "
+                        + "unit(s)); reads only these units' documents, from their positions in the index", shard,
+                        shard.count(), shard.index(), mine, units));
             }
             int committedBefore = committedUnits(out, shard);
             if (committedBefore > 0) {
