@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A real Slurm run on this machine: a one-node cluster on localhost (munge, slurmctld, slurmd from Debian's
 # slurm-wlm), a 4-task array each for probe-rows, compress (after its training job) and pack (after its
-# indexing job) on the bundled samples through submit.sh,
+# indexing job) on the bundled samples through submit.sh, and probe-rows again as two arrays of two tasks (a rerun),
 # then the merged outputs compared byte for byte with single-process runs. Needs root; installs what is missing.
 #   scripts/slurm/ci-test.sh            (called by .ci/run after the tests)
 # The cluster's configuration and state live in a temporary directory (SLURM_CONF points there), and the
@@ -146,4 +146,29 @@ compare "$WORK/probe-single" "$WORK/probe-tasks"
 compare "$WORK/compress-single" "$WORK/compress-tasks"
 compare "$WORK/pack-single" "$WORK/pack-tasks"
 "$ROOT/scripts/sluice" inspect "$WORK/compress-tasks" >/dev/null
+
+# Tasks rerun as arrays of their own, as after a failure: tasks 0 and 1 of 4, then 2 and 3, each array of two
+# tasks, N from SLUICE_SHARD_COUNT. The merge between them must name tasks 2 and 3; the one after, succeed.
+wait_array() {  # array job id: waits until none of its tasks is queued or running
+  local deadline=$(( $(date +%s) + 300 ))
+  while [ -n "$(squeue -h -j "$1" 2>/dev/null)" ]; do
+    [ "$(date +%s)" -lt "$deadline" ] || { echo "ci-test.sh: array $1 did not finish" >&2; squeue >&2; exit 1; }
+    sleep 1
+  done
+}
+rerun() {  # array spec
+  # shellcheck disable=SC2086
+  SLUICE_HOME="$ROOT" SLUICE_SHARD_COUNT=4 sbatch --parsable $SBATCH_EXTRA --export=ALL --array="$1" --mem=1G \
+    "$ROOT/scripts/slurm/task.sbatch" "${probe[@]}" "$WORK/probe-rerun"
+}
+wait_array "$(rerun 0,1)"
+if "$ROOT/scripts/sluice" merge "$WORK/probe-rerun" >/dev/null 2>"$WORK/logs/rerun-merge.log"; then
+  echo "ci-test.sh: merge succeeded with tasks 2 and 3 not run" >&2
+  exit 1
+fi
+grep -q "they belong to shard task(s) 2, 3 of 4" "$WORK/logs/rerun-merge.log" \
+  || { echo "ci-test.sh: merge did not name tasks 2 and 3:" >&2; cat "$WORK/logs/rerun-merge.log" >&2; exit 1; }
+wait_array "$(rerun 2,3)"
+"$ROOT/scripts/sluice" merge "$WORK/probe-rerun" >/dev/null
+compare "$WORK/probe-single" "$WORK/probe-rerun"
 echo "slurm ci test passed in $(( $(date +%s) - start )) s; logs in $WORK/logs"

@@ -8,6 +8,7 @@ import java.util.Map;
  * units whose number modulo {@code count} is {@code index}. Every unit belongs to exactly one task.
  *
  * <p>From {@code --shard I/N}, else from the scheduler: Slurm job arrays ({@code SLURM_ARRAY_TASK_ID} with
+ * {@code SLUICE_SHARD_COUNT} when set, as for a rerun of some of the tasks, else with
  * {@code SLURM_ARRAY_TASK_COUNT}, or {@code SLURM_ARRAY_TASK_MIN}/{@code MAX}), Kubernetes Indexed Jobs
  * ({@code JOB_COMPLETION_INDEX} with {@code SLUICE_SHARD_COUNT}, since Kubernetes does not export the
  * completion count), else the whole job.
@@ -75,6 +76,11 @@ public record ShardSpec(int index, int count) {
         String slurmId = env.get("SLURM_ARRAY_TASK_ID");
         if (slurmId != null) {
             int id = Integer.parseInt(slurmId.strip());
+            String fixed = env.get("SLUICE_SHARD_COUNT");
+            if (fixed != null) {
+                // A rerun of some of the tasks (sbatch --array=0,2): the array's own count and bounds are not N.
+                return new ShardSpec(id, Integer.parseInt(fixed.strip()));
+            }
             String count = env.get("SLURM_ARRAY_TASK_COUNT");
             String min = env.get("SLURM_ARRAY_TASK_MIN");
             String max = env.get("SLURM_ARRAY_TASK_MAX");

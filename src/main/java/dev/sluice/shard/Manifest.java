@@ -1,6 +1,8 @@
 package dev.sluice.shard;
 
 import dev.sluice.engine.Json;
+import dev.sluice.engine.RunRecord;
+import dev.sluice.engine.ShardSpec;
 import dev.sluice.engine.SluiceException;
 import dev.sluice.engine.Version;
 import java.io.IOException;
@@ -15,6 +17,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * {@code OUT/_manifest.json}: the job, its parameters, the software version, and every shard with rows,
@@ -114,8 +117,8 @@ public final class Manifest {
                     .filter(Objects::nonNull).forEachOrdered(problems::add);
         }
         if (!missing.isEmpty()) {
-            problems.add(String.format(Locale.ROOT, "%d of %d unit(s) not committed: %s; rerun the task(s) that own "
-                    + "them (unit u belongs to task u mod N)", missing.size(), units, abbreviate(missing)));
+            problems.add(String.format(Locale.ROOT, "%d of %d unit(s) not committed: %s; %s", missing.size(), units,
+                    abbreviate(missing), whoReruns(out, plan, missing, units)));
         }
         try (var files = Files.walk(out.path())) {
             files.filter(p -> p.toString().endsWith(".parquet")).map(p -> out.path().relativize(p).toString())
@@ -126,6 +129,43 @@ public final class Manifest {
             problems.add("cannot list " + out.path() + ": " + e.getMessage());
         }
         return problems;
+    }
+
+    /**
+     * Which shard tasks to rerun for the missing units: the task count comes from the run records of the tasks
+     * that did run (a killed task leaves none, its siblings do), the owners from the job's rule (compress: one run
+     * of consecutive units per task; the others: units in turn).
+     */
+    static String whoReruns(OutputDir out, Map<String, Object> plan, List<Integer> missing, int units) {
+        Set<Integer> counts = new TreeSet<>();
+        try (var records = Files.list(out.path().resolve(RunRecord.DIR))) {
+            for (Path f : records.filter(f -> f.toString().endsWith(".json")).toList()) {
+                Object shard = Json.read(f).get("shard");
+                if (shard instanceof String text && !text.equals("0/1")) {
+                    counts.add(ShardSpec.parse(text).count());
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            counts.clear(); // no records to go by: say the rule instead
+        }
+        if (counts.size() != 1) {
+            return "rerun the run or the shard task(s) that own them (the same options), then merge again";
+        }
+        int n = counts.iterator().next();
+        boolean runs = "compress".equals(plan.get("job"));
+        Set<Integer> tasks = new TreeSet<>();
+        for (int u : missing) {
+            for (int i = 0; i < n; i++) {
+                ShardSpec task = new ShardSpec(i, n);
+                if (runs ? task.ownsRun(u, units) : task.owns(u)) {
+                    tasks.add(i);
+                }
+            }
+        }
+        String ids = String.join(",", tasks.stream().map(String::valueOf).toList());
+        return String.format(Locale.ROOT, "they belong to shard task(s) %s of %d: rerun those with the same options "
+                + "(--shard I/%d; on Slurm: SLUICE_SHARD_COUNT=%d sbatch --array=%s scripts/slurm/task.sbatch ...), "
+                + "then merge again", ids.replace(",", ", "), n, n, n, ids);
     }
 
     private static String checksumProblem(OutputDir out, int unit, Shard s) {

@@ -104,7 +104,9 @@ class ProbeRowsShardTest {
         assertEquals(0, probe(tasks, "--shard", "0/2").code());
         Cli.Run r = Cli.run("merge", tasks.toString());
         assertEquals(3, r.code(), r.toString());
-        assertTrue(r.err().contains("3 of 7 unit(s) not committed: 1, 3, 5"), r.err());
+        assertTrue(r.err().contains("3 of 7 unit(s) not committed: 1, 3, 5; they belong to shard task(s) 1 of 2: "
+                + "rerun those with the same options (--shard I/2; on Slurm: SLUICE_SHARD_COUNT=2 sbatch --array=1 "),
+                r.err());
         assertFalse(Files.exists(tasks.resolve("_manifest.json")));
 
         assertEquals(0, probe(tasks, "--shard", "1/2").code());
@@ -164,6 +166,9 @@ class ProbeRowsShardTest {
                 "SLURM_ARRAY_TASK_MIN", "10", "SLURM_ARRAY_TASK_MAX", "13")));
         assertEquals(new ShardSpec(5, 6), ShardSpec.resolve(null, Map.of("JOB_COMPLETION_INDEX", "5",
                 "SLUICE_SHARD_COUNT", "6")));
+        // A rerun of tasks 2 and 5 of 8 as an array of their own: SLUICE_SHARD_COUNT says N.
+        assertEquals(new ShardSpec(5, 8), ShardSpec.resolve(null, Map.of("SLURM_ARRAY_TASK_ID", "5",
+                "SLURM_ARRAY_TASK_COUNT", "2", "SLURM_ARRAY_TASK_MIN", "2", "SLUICE_SHARD_COUNT", "8")));
         assertEquals(new ShardSpec(1, 2), ShardSpec.resolve("1/2", Map.of("SLURM_ARRAY_TASK_ID", "3",
                 "SLURM_ARRAY_TASK_COUNT", "8")), "the option wins");
         assertEquals(ShardSpec.WHOLE, ShardSpec.resolve(null, Map.of()));

@@ -88,7 +88,10 @@ class CompressShardTest {
             if (i == 1) {
                 Cli.Run early = Cli.run("merge", tasks.toString());
                 assertEquals(3, early.code(), early.toString());
-                assertTrue(early.err().contains("4 of 9 unit(s) not committed: 0, 1, 4, 5"), early.err());
+                // Tasks take runs of units here: 0 and 1 are task 0's, 4 and 5 task 2's.
+                assertTrue(early.err().contains("4 of 9 unit(s) not committed: 0, 1, 4, 5; they belong to shard "
+                        + "task(s) 0, 2 of 4: rerun those with the same options (--shard I/4; on Slurm: "
+                        + "SLUICE_SHARD_COUNT=4 sbatch --array=0,2 "), early.err());
             }
         }
         assertEquals(0, Cli.run("merge", tasks.toString()).code());

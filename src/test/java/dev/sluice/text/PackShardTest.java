@@ -81,7 +81,8 @@ class PackShardTest {
         assertFalse(Files.exists(tasks.resolve("_manifest.json")), "no manifest before the merge");
         Cli.Run early = Cli.run("merge", tasks.toString());
         assertEquals(3, early.code(), early.toString());
-        assertTrue(early.err().contains("3 of 8 unit(s) not committed: 1, 4, 7"), early.err());
+        assertTrue(early.err().contains("3 of 8 unit(s) not committed: 1, 4, 7; they belong to shard task(s) 1 of 3"),
+                early.err());
         Cli.Run last = pack(tasks, "--shard", "1/3", "--workers", "1");
         assertEquals(0, last.code(), last.toString());
         assertTrue(last.err().contains("(3 of 8 unit(s))"), "the earlier tasks recorded the units: " + last.err());
