@@ -8,6 +8,8 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.ParseException;
 
@@ -28,12 +30,31 @@ public final class Main {
         }
     }
 
+    /** The jobs whose output keeps its committed units when the process is stopped. */
+    private static final Set<String> RESUMABLE = Set.of("probe-rows", "compress", "pack");
+
     private Main() {}
 
     public static void main(String[] args) {
         StaleLibraryCopies.sweepInBackground();
-        System.exit(run(args, System.out, System.err));
+        String command = args.length > 0 ? args[0] : "";
+        AtomicBoolean returned = new AtomicBoolean();
+        if (RESUMABLE.contains(command)) {
+            // SIGTERM (a Slurm time limit or preemption, a pod's eviction) or Ctrl-C: say what it means for the
+            // output, since the log is all a user sees of a task that stopped.
+            Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(() -> {
+                if (!returned.get()) {
+                    System.err.println("sluice " + command + ": stopped by a signal before it finished (a time limit, "
+                            + "preemption or Ctrl-C); the units it committed are kept: run the same command again to "
+                            + "resume");
+                }
+            }));
+        }
+        int code = run(args, System.out, System.err);
+        returned.set(true);
+        System.exit(code);
     }
+
 
     /** Runs one command and returns its exit code; tests call this directly. */
     public static int run(String[] args, PrintStream out, PrintStream err) {
