@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A real Slurm run on this machine: a one-node cluster on localhost (munge, slurmctld, slurmd from Debian's
 # slurm-wlm), a 4-task array each for probe-rows, compress (after its training job) and pack (after its
-# indexing job) on the bundled samples through submit.sh, and probe-rows again as two arrays of two tasks (a rerun),
+# indexing job) on the bundled samples through submit.sh, probe-rows again as two arrays of two tasks (a rerun),
+# and a pack job requeued while it runs (preemption),
 # then the merged outputs compared byte for byte with single-process runs. Needs root; installs what is missing.
 #   scripts/slurm/ci-test.sh            (called by .ci/run after the tests)
 # The cluster's configuration and state live in a temporary directory (SLURM_CONF points there), and the
@@ -171,4 +172,27 @@ grep -q "they belong to shard task(s) 2, 3 of 4" "$WORK/logs/rerun-merge.log" \
 wait_array "$(rerun 2,3)"
 "$ROOT/scripts/sluice" merge "$WORK/probe-rerun" >/dev/null
 compare "$WORK/probe-single" "$WORK/probe-rerun"
+
+# Preemption: a pack run requeued by Slurm (SIGTERM, then the job queued again) while it packs; task.sbatch's
+# --requeue and --open-mode=append. Its log must say it stopped and resumed, its output be the single run's.
+requeued=(pack --input "$TEXT" --seq-len 256 --unit-docs 300 --workers 1 --out)
+"$ROOT/scripts/sluice" "${requeued[@]}" "$WORK/requeue-single" --memory-limit 1024MB 2>"$WORK/logs/requeue-single.log"
+# shellcheck disable=SC2086
+job=$(SLUICE_HOME="$ROOT" sbatch --parsable $SBATCH_EXTRA --export=ALL --mem=1G --job-name=sluice-requeue \
+  "$ROOT/scripts/slurm/task.sbatch" "${requeued[@]}" "$WORK/requeue")
+deadline=$(( $(date +%s) + 120 ))
+while [ "$(find "$WORK/requeue/_units" -name '*.json' 2>/dev/null | wc -l)" -lt 3 ]; do
+  [ "$(date +%s)" -lt "$deadline" ] || { echo "ci-test.sh: job $job committed no units" >&2; exit 1; }
+  sleep 0.1
+done
+scontrol requeue "$job"
+sleep 1
+scontrol update JobId="$job" StartTime=now || true   # a requeued job waits about two minutes otherwise
+wait_array "$job"
+log="$WORK/logs/sluice-${job}_4294967294.log"
+[ -f "$log" ] || log=$(ls "$WORK"/logs/sluice-"$job"*.log | head -1)
+grep -q "sluice pack: stopped by a signal before it finished" "$log" && grep -q "pack: resuming: " "$log" \
+  || { echo "ci-test.sh: the requeued job's log does not show the stop and the resume:" >&2; cat "$log" >&2; exit 1; }
+compare "$WORK/requeue-single" "$WORK/requeue"
+echo "slurm: a requeued pack run resumed ($(grep -o 'resuming: [0-9]* unit(s)' "$log"))"
 echo "slurm ci test passed in $(( $(date +%s) - start )) s; logs in $WORK/logs"
