@@ -177,10 +177,11 @@ final class EstimateCommand implements Command {
             Long bytes = InputSamples.bytesOfFirstLines(input, docs);
             samples.add(new Sample(args, bytes == null ? docs : bytes, 0));
         }
-        // A store of earlier runs is left alone: the samples dedup within themselves only.
+        // A store of earlier runs is left alone: the samples dedup within themselves only. --index-only is a step
+        // of shard tasks: the samples pack.
         return extrapolate(new Estimate.Input("pack", n, inputBytes == null ? n : inputBytes, "documents",
-                "sequences", 0), samples, Set.of("max-samples", "dedup-store"), "sequences", cl, work, runner, budget,
-                start);
+                "sequences", 0), samples, Set.of("max-samples", "dedup-store", "index-only"), "sequences", cl, work,
+                runner, budget, start);
     }
 
     /** The job's own options (less {@code drop} and where it writes) run on {@code sample}. */
