@@ -147,8 +147,8 @@ class PackShardTest {
 
     /**
      * Every local format read from the index's positions: gzip'd JSONL (re-read from the file's start, lines
-     * skipped), Parquet in two files of small row groups with null texts (a row-number filter per file), plain
-     * lines in two files (byte offsets), and whole files as documents.
+     * skipped), Parquet in two files of small row groups with null texts (a row-number filter per file), also
+     * under --max-samples, plain lines in two files (byte offsets), and whole files as documents.
      */
     @Test
     void everyFormatReadsItsUnitsFromTheirPositions() throws Exception {
@@ -175,14 +175,18 @@ class PackShardTest {
             Files.writeString(f, texts.get(i * 7));
             files.add(f.toString());
         }
-        record Input(String name, List<String> paths, String format, int unitDocs) {}
-        for (Input in : List.of(new Input("gzip", List.of(gz.toString()), "jsonl", 1500),
-                new Input("parquet", List.of(pq[0].toString(), pq[1].toString()), "parquet", 1100),
-                new Input("lines", List.of(lines[0].toString(), lines[1].toString()), "lines", 400),
-                new Input("text", files, "text", 25))) {
+        record Input(String name, List<String> paths, String format, int unitDocs, List<String> extra) {}
+        List<String> parquet = List.of(pq[0].toString(), pq[1].toString());
+        for (Input in : List.of(new Input("gzip", List.of(gz.toString()), "jsonl", 1500, List.of()),
+                new Input("parquet", parquet, "parquet", 1100, List.of()),
+                // The cap, a LIMIT for DuckDB, ends the last unit inside the second file.
+                new Input("parquet-capped", parquet, "parquet", 1100, List.of("--max-samples", "12000")),
+                new Input("lines", List.of(lines[0].toString(), lines[1].toString()), "lines", 400, List.of()),
+                new Input("text", files, "text", 25, List.of()))) {
             List<String> args = new ArrayList<>(List.of("pack", "--format", in.format(), "--seq-len", "256",
                     "--unit-docs", String.valueOf(in.unitDocs()), "--progress", "none", "--memory-limit", "512MB",
                     "--tmp-dir", tmp.toString()));
+            args.addAll(in.extra());
             in.paths().forEach(f -> args.addAll(List.of("--input", f)));
             Path single = tmp.resolve(in.name() + "-one");
             Path tasks = tmp.resolve(in.name() + "-tasks");
@@ -200,6 +204,8 @@ class PackShardTest {
             assertTrue(PackJobTest.total(single, "duplicates_in_run") > 0 || in.name().equals("text"),
                     in.name() + ": duplicates to carry across tasks");
         }
+        long capped = PackJobTest.total(tmp.resolve("parquet-capped-one"), "documents_read");
+        assertTrue(capped <= 12000 && capped > 11000, "the cap holds, inside the second file: " + capped);
         assertTrue(PackJobTest.total(tmp.resolve("parquet-one"), "missing_text") > 0, "null texts counted");
     }
 
