@@ -48,16 +48,19 @@ class PackShardTest {
         return Cli.run(a.toArray(String[]::new));
     }
 
-    /** Tokens each run of {@code out} tokenized, from its run records, by its shard ("0/1" for a whole run). */
-    private static Map<String, Long> tokensTokenized(Path out) throws Exception {
-        Map<String, Long> byShard = new TreeMap<>();
+    /**
+     * A figure of the run records of {@code out} ("tokens": tokenized, "rows_in": documents read), summed by shard
+     * ("0/1" for a whole run).
+     */
+    private static Map<String, Long> byShard(Path out, String key) throws Exception {
+        Map<String, Long> sums = new TreeMap<>();
         try (Stream<Path> s = Files.list(out.resolve("_runs"))) {
             for (Path f : s.toList()) {
                 Map<String, Object> r = Json.read(f);
-                byShard.merge((String) r.get("shard"), ((Number) r.get("tokens")).longValue(), Long::sum);
+                sums.merge((String) r.get("shard"), ((Number) r.get(key)).longValue(), Long::sum);
             }
         }
-        return byShard;
+        return sums;
     }
 
     @Test
@@ -100,14 +103,14 @@ class PackShardTest {
         assertEquals(0, Cli.run("inspect", tasks.toString()).code());
 
         // The work is split: each task tokenized exactly the documents of its own units, and no others.
-        Map<String, Long> byTask = tokensTokenized(tasks);
+        Map<String, Long> byTask = byShard(tasks, "tokens");
         long[] unitTokens = new long[3];
         for (int u = 0; u < UNITS; u++) {
             Path record = tasks.resolve(String.format(Locale.ROOT, "_units/unit-%05d.json", u));
             unitTokens[u % 3] += ((Number) Json.read(record).get("tokens_read")).longValue();
         }
         assertEquals(Map.of("0/3", unitTokens[0], "1/3", unitTokens[1], "2/3", unitTokens[2]), byTask);
-        assertEquals(Map.of("0/1", unitTokens[0] + unitTokens[1] + unitTokens[2]), tokensTokenized(single));
+        assertEquals(Map.of("0/1", unitTokens[0] + unitTokens[1] + unitTokens[2]), byShard(single, "tokens"));
         // And read: each task read the documents of its own units only, from their positions in the index that
         // the first task wrote; the merge removes the index.
         long[] unitDocs = new long[3];
@@ -115,7 +118,7 @@ class PackShardTest {
             Path record = tasks.resolve(String.format(Locale.ROOT, "_units/unit-%05d.json", u));
             unitDocs[u % 3] += ((Number) Json.read(record).get("documents_read")).longValue();
         }
-        assertEquals(Map.of("0/3", unitDocs[0], "1/3", unitDocs[1], "2/3", unitDocs[2]), documentsRead(tasks));
+        assertEquals(Map.of("0/3", unitDocs[0], "1/3", unitDocs[1], "2/3", unitDocs[2]), byShard(tasks, "rows_in"));
         assertEquals(1, Stream.of(t2.get(), t0.get(), last).filter(r -> r.err().contains("pack: indexed 15,645 "
                 + "documents in 8 unit(s)")).count(), "one task indexed the input");
         assertFalse(Files.exists(tasks.resolve("_scratch")), "merge removes the index");
@@ -131,18 +134,6 @@ class PackShardTest {
         assertEquals(tokens + kept.size(), ((Number) totals.get("tokens_written")).longValue(),
                 "--last partial: every kept token and one end-of-text per document");
         assertEquals(100257L, ((Number) totals.get("end_of_text_id")).longValue());
-    }
-
-    /** Documents each run of {@code out} read, from its run records, by its shard. */
-    private static Map<String, Long> documentsRead(Path out) throws Exception {
-        Map<String, Long> byShard = new TreeMap<>();
-        try (Stream<Path> s = Files.list(out.resolve("_runs"))) {
-            for (Path f : s.toList()) {
-                Map<String, Object> r = Json.read(f);
-                byShard.merge((String) r.get("shard"), ((Number) r.get("rows_in")).longValue(), Long::sum);
-            }
-        }
-        return byShard;
     }
 
     /**
