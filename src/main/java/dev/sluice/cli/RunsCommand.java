@@ -9,12 +9,23 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 
 /** {@code sluice runs [DIR]}: the run records of an output, oldest first. */
 final class RunsCommand implements Command {
+    /** The columns shown: the record's field, the expression over it, the column's name. */
+    private static final String[][] COLUMNS = {
+        {"run_id", "run_id", "run_id"}, {"job", "job", "job"}, {"shard", "shard", "shard"},
+        {"status", "status", "status"}, {"start", "start", "start"}, {"seconds", "round(seconds, 1)", "seconds"},
+        {"rows_in", "rows_in", "rows_in"}, {"rows_out", "rows_out", "rows_out"},
+        {"rss_peak_bytes", "round(rss_peak_bytes / 1048576)", "peak_rss_mb"}};
+
     @Override
     public String name() {
         return "runs";
@@ -38,10 +49,22 @@ final class RunsCommand implements Command {
         Path dir = Path.of(cl.getArgList().isEmpty() ? "." : cl.getArgList().get(0));
         try (DuckSession duck = ViewSessions.open()) {
             OutputViews.create(duck, dir);
-            try (Connection c = duck.connection(); Statement s = c.createStatement();
-                 ResultSet rs = s.executeQuery("SELECT run_id, job, status, start, round(seconds, 1) AS seconds, "
-                         + "rows_in, rows_out, round(rss_peak_bytes / 1048576) AS peak_rss_mb FROM runs ORDER BY start")) {
-                ResultPrinter.print(rs, cl.hasOption("json") ? "json" : "table", out, 40);
+            try (Connection c = duck.connection(); Statement s = c.createStatement()) {
+                // Each job records its own figures (pack no rows_out; older records no shard): a column no record
+                // of this output has is shown empty rather than failing the query.
+                Set<String> present = new HashSet<>();
+                try (ResultSet cols = s.executeQuery("SELECT column_name FROM (DESCRIBE runs)")) {
+                    while (cols.next()) {
+                        present.add(cols.getString(1));
+                    }
+                }
+                List<String> select = new ArrayList<>();
+                for (String[] col : COLUMNS) {
+                    select.add((present.contains(col[0]) ? col[1] : "NULL") + " AS " + col[2]);
+                }
+                try (ResultSet rs = s.executeQuery("SELECT " + String.join(", ", select) + " FROM runs ORDER BY start")) {
+                    ResultPrinter.print(rs, cl.hasOption("json") ? "json" : "table", out, 40);
+                }
             } catch (SQLException e) {
                 throw SluiceException.input("no run records readable in " + dir.resolve("_runs") + ": "
                         + e.getMessage().lines().findFirst().orElse(""));

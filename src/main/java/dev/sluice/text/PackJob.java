@@ -185,7 +185,7 @@ public final class PackJob {
             if (config.indexOnly()) {
                 long dups = index.units().stream().mapToLong(DocumentIndex.Unit::dups).sum();
                 record.put("units", index.units().size()).put("units_run", 0).put("index_only", true)
-                        .put("duplicates_in_run", dups);
+                        .put("duplicates_in_run", dups).put("shard", shard.toString()).put("rows_out", 0);
                 record.finish(out.path(), "ok", memory, index.documents());
                 ctx.log("pack: index written to " + out.scratch().resolve(DocumentIndex.FILE) + "; now run the "
                         + "shard tasks (pack ... --shard I/N with the same options), then sluice merge " + out.path());
@@ -293,7 +293,8 @@ public final class PackJob {
             }
             record.put("documents_kept", totals.get("documents_kept")).put("tokens", progress.tokensRead)
                     .put("tokens_per_second", Math.round(progress.tokensRead / secs))
-                    .put("sequences", totals.get("sequences")).put("shards", shards.size()).put("bytes_out", bytes)
+                    .put("sequences", totals.get("sequences")).put("rows_out", totals.get("sequences"))
+                    .put("shards", shards.size()).put("bytes_out", bytes)
                     .put("units", units).put("units_run", unitsRun).put("shard", shard.toString())
                     .put("totals", totals);
             record.finish(out.path(), "ok", memory, progress.documents);

@@ -229,6 +229,11 @@ class PackShardTest {
         }
         assertEquals(0, Cli.run("merge", tasks.toString()).code());
         Cli.assertSameOutput(single, tasks, "--index-only, then shard tasks + merge");
+        // sluice runs lists the three runs (it once failed on pack's records, which had no rows_out).
+        Cli.Run runs = Cli.run("runs", tasks.toString());
+        assertEquals(0, runs.code(), runs.toString());
+        assertTrue(runs.out().contains("(3 rows)") && runs.out().contains("| 0/1 ") && runs.out().contains("| 1/2 "),
+                runs.out());
     }
 
     @Test
