@@ -70,7 +70,14 @@ final class InspectCommand implements Command {
         report.put("parameters", manifest.get("parameters"));
         report.put("totals", manifest.get("totals"));
 
-        if (!json) {
+        if (!json && manifest.isEmpty() && Files.exists(dir.resolve(OutputDir.PLAN))) {
+            // A run or shard tasks still going, stopped, or waiting for merge: say how far they got.
+            Map<String, Object> plan = Json.read(dir.resolve(OutputDir.PLAN));
+            out.printf(Locale.ROOT, "%s: %s output, not finished: %d of %s unit(s) committed, no %s yet (rerun or "
+                    + "resume the run, or run the missing shard tasks and sluice merge, which names them)%n", dir,
+                    plan.getOrDefault("job", "unknown"), committedUnits(dir),
+                    plan.get("units") == null ? "?" : plan.get("units").toString(), OutputDir.MANIFEST);
+        } else if (!json) {
             out.printf("%s: %s output, sluice %s%n", dir, manifest.getOrDefault("job", "unknown"),
                     manifest.getOrDefault("version", "?"));
             if (manifest.get("parameters") != null) {
@@ -141,5 +148,13 @@ final class InspectCommand implements Command {
             }
         }
         return problems.isEmpty() ? 0 : SluiceException.Kind.INPUT.exitCode();
+    }
+
+    private static long committedUnits(Path dir) {
+        try (var records = Files.list(dir.resolve(OutputDir.UNITS))) {
+            return records.filter(f -> f.getFileName().toString().matches("unit-\\d+\\.json")).count();
+        } catch (java.io.IOException e) {
+            return 0;
+        }
     }
 }

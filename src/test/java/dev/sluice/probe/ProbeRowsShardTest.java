@@ -108,6 +108,9 @@ class ProbeRowsShardTest {
                 + "rerun those with the same options (--shard I/2; on Slurm: SLUICE_SHARD_COUNT=2 sbatch --array=1 "),
                 r.err());
         assertFalse(Files.exists(tasks.resolve("_manifest.json")));
+        Cli.Run inspect = Cli.run("inspect", tasks.toString());
+        assertEquals(3, inspect.code(), inspect.toString());
+        assertTrue(inspect.out().contains("probe-rows output, not finished: 4 of 7 unit(s) committed"), inspect.out());
 
         assertEquals(0, probe(tasks, "--shard", "1/2").code());
         Files.copy(tasks.resolve("train/part-00000-00000.parquet"), tasks.resolve("train/part-00000-00001.parquet"));
