@@ -136,7 +136,7 @@ public final class Manifest {
      * that did run (a killed task leaves none, its siblings do), the owners from the job's rule (compress: one run
      * of consecutive units per task; the others: units in turn).
      */
-    static String whoReruns(OutputDir out, Map<String, Object> plan, List<Integer> missing, int units) {
+    private static String whoReruns(OutputDir out, Map<String, Object> plan, List<Integer> missing, int units) {
         Set<Integer> counts = new TreeSet<>();
         try (var records = Files.list(out.path().resolve(RunRecord.DIR))) {
             for (Path f : records.filter(f -> f.toString().endsWith(".json")).toList()) {
