@@ -414,19 +414,12 @@ public final class ProbeRowsJob {
         long start = System.nanoTime();
         ctx.log("probe-rows: writing the measurements with their key ranks to " + file + ", once for all shard "
                 + "tasks (the others wait for it)");
-        TempDirs.create(out.scratch(), "--out");
-        Path tmp = out.scratch().resolve("." + COPY + "-" + ProcessHandle.current().pid() + ".tmp");
+        Path tmp = out.scratchForWriting().resolve("." + COPY + "-" + ProcessHandle.current().pid() + ".tmp");
         String sql = Sql.load(SQL + "copy_measurements").bind("input", relation).bind("key", Sql.ident(cols.key()))
                 .bind("time", Sql.ident(cols.time())).bind("time_expr", timeExpr(cols))
                 .bind("fields", Sql.columnsAfter("i", cols.fields())).bind("path", Sql.literal(tmp.toString()))
                 .render();
         try {
-            // Under the planning lock nobody else writes here: a temporary file here is a killed writer's.
-            try (java.util.stream.Stream<Path> left = Files.list(out.scratch())) {
-                for (Path p : left.filter(p -> p.getFileName().toString().endsWith(".tmp")).toList()) {
-                    Files.deleteIfExists(p);
-                }
-            }
             duck.execute(sql);
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
             ctx.log(String.format(Locale.ROOT, "probe-rows: wrote the measurements with their key ranks to %s (%s, "

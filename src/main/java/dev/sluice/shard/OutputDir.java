@@ -4,6 +4,7 @@ import dev.sluice.engine.Json;
 import dev.sluice.engine.RunRecord;
 import dev.sluice.engine.ShardSpec;
 import dev.sluice.engine.SluiceException;
+import dev.sluice.engine.TempDirs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -80,9 +81,26 @@ public final class OutputDir implements AutoCloseable {
         return dir.resolve(SCRATCH);
     }
 
+    /**
+     * {@link #scratch()}, made if missing and cleared of temporary files, ready for a file shared by the tasks:
+     * call it under the planning lock, where nobody else writes there, so a temporary file is a killed writer's.
+     */
+    public Path scratchForWriting() {
+        Path scratch = scratch();
+        TempDirs.create(scratch, "--out");
+        try (Stream<Path> left = Files.list(scratch)) {
+            for (Path p : left.filter(p -> p.getFileName().toString().endsWith(".tmp")).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw SluiceException.cannotWrite(scratch, e);
+        }
+        return scratch;
+    }
+
     /** Removes {@link #scratch()} once the output is final. */
     void deleteScratch() {
-        dev.sluice.engine.TempDirs.deleteTree(scratch());
+        TempDirs.deleteTree(scratch());
     }
 
     /**

@@ -192,7 +192,7 @@ public final class PackJob {
                 return new Result(index.documents(), 0, dups, 0, 0, 0, Map.of("units", index.units().size()));
             }
             // Known here if an index says, or a process already read the input to its end (a killed attempt).
-            Map<String, Object> known = readUnitsFile(out);
+            Map<String, Object> known = index != null ? null : readUnitsFile(out);
             int units = index != null ? index.units().size() : known == null ? -1
                     : ((Number) known.get("units")).intValue();
             int mine = units < 0 ? -1 : (units - shard.index() + shard.count() - 1) / shard.count();
@@ -336,15 +336,7 @@ public final class PackJob {
             memory.stage("index");
             ctx.log("pack: indexing the input once for all shard tasks (where each unit starts, which documents "
                     + "repeat earlier ones) to " + file + "; the other tasks wait for it");
-            TempDirs.create(out.scratch(), "--out");
-            // Under the planning lock nobody else writes here: a temporary file here is a killed writer's.
-            try (Stream<Path> left = Files.list(out.scratch())) {
-                for (Path p : left.filter(p -> p.getFileName().toString().endsWith(".tmp")).toList()) {
-                    Files.deleteIfExists(p);
-                }
-            } catch (IOException e) {
-                throw SluiceException.cannotWrite(out.scratch(), e);
-            }
+            out.scratchForWriting();
             boolean dedup = config.dedup() == PackConfig.Dedup.EXACT;
             long heap = Runtime.getRuntime().maxMemory();
             long[] lastReport = {System.nanoTime()};
