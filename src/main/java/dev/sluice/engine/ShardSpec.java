@@ -5,7 +5,8 @@ import java.util.Map;
 
 /**
  * Which share of a job's work units this process does: task {@code index} of {@code count}, owning the
- * units whose number modulo {@code count} is {@code index}. Every unit belongs to exactly one task.
+ * units whose number modulo {@code count} is {@code index} ({@link #owns}), or one run of consecutive units
+ * ({@link #ownsRun}), as the job chooses. Every unit belongs to exactly one task.
  *
  * <p>From {@code --shard I/N}, else from the scheduler: Slurm job arrays ({@code SLURM_ARRAY_TASK_ID} with
  * {@code SLUICE_SHARD_COUNT} when set, as for a rerun of some of the tasks, else with

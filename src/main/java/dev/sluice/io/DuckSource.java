@@ -166,14 +166,7 @@ public final class DuckSource implements DocumentSource {
         } catch (SQLException e) {
             throw SqlErrors.wrap(e, "reading the footers of " + what);
         }
-        ParquetRows.Start start = fileRows.locate(p.line());
-        int f = start.file();
-        if (f < files.size()) {
-            queries.add(fromRow(files.subList(f, f + 1), start.row()));
-        }
-        if (f + 1 < files.size()) {
-            queries.add(fromRow(files.subList(f + 1, files.size()), 0));
-        }
+        queries.addAll(fileRows.queriesFrom(p.line(), files, this::fromRow));
     }
 
     private String fromRow(List<String> files, long first) {

@@ -7,9 +7,11 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
 
 /**
  * The rows of several Parquet files, from their footers, so that a reader that starts in the middle of its input
@@ -17,9 +19,6 @@ import java.util.Map;
  * and start a query there with a {@code file_row_number} filter: DuckDB then skips the row groups before it.
  */
 final class ParquetRows {
-    /** Row {@code row} of file {@code file}; {@code file} is the number of files when the row is past the end. */
-    record Start(int file, long row) {}
-
     private final long[] rows;
 
     private ParquetRows(long[] rows) {
@@ -46,11 +45,23 @@ final class ParquetRows {
         return new ParquetRows(rows);
     }
 
-    Start locate(long row) {
+    /**
+     * The queries that read {@code files} from row {@code row} on, in order: the rest of the file that holds it
+     * (from its row there), then the files after it; none when the row is past the end. {@code query} makes the
+     * query of some files from a row of the first.
+     */
+    <T> List<String> queriesFrom(long row, List<T> files, BiFunction<List<T>, Long, String> query) {
         int f = 0;
         while (f < rows.length && row >= rows[f]) {
             row -= rows[f++];
         }
-        return new Start(f, row);
+        List<String> queries = new ArrayList<>();
+        if (f < files.size()) {
+            queries.add(query.apply(files.subList(f, f + 1), row));
+        }
+        if (f + 1 < files.size()) {
+            queries.add(query.apply(files.subList(f + 1, files.size()), 0L));
+        }
+        return queries;
     }
 }

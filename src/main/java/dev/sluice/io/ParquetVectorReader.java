@@ -279,15 +279,7 @@ final class ParquetVectorReader implements VectorReader {
             if (fileRows == null) {
                 fileRows = ParquetRows.of(duck, files.stream().map(Path::toString).toList());
             }
-            ParquetRows.Start start = fileRows.locate(row);
-            int f = start.file();
-            if (f == files.size()) {
-                return false;
-            }
-            queries.add(query(files.subList(f, f + 1), start.row()));
-            if (f + 1 < files.size()) {
-                queries.add(query(files.subList(f + 1, files.size()), 0));
-            }
+            queries.addAll(fileRows.queriesFrom(row, files, this::query));
         }
         return openNext();
     }

@@ -48,9 +48,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code workers + 1} batch buffers bounds the memory in flight. The codebook is written before any shard, so a
  * rerun after a kill reads it back instead of training again and encodes only the units not yet committed.
  *
- * <p>As shard task {@code I/N} it encodes the units {@code u} with {@code u mod N == I}; task 0 trains the
- * codebook (unless {@code --train-only} already did) and the other tasks wait for it, so every task encodes with
- * the same codebook and {@code sluice merge} writes the manifest a single process would.
+ * <p>As shard task {@code I/N} it encodes one run of consecutive units ({@link ShardSpec#ownsRun}); task 0
+ * trains the codebook (unless {@code --train-only} already did) and the other tasks wait for it, so every task
+ * encodes with the same codebook and {@code sluice merge} writes the manifest a single process would.
  */
 public final class CompressJob {
     /**
