@@ -202,7 +202,7 @@ class PackShardTest {
 
     @Test
     void killedTaskResumesFromTheIndex() throws Exception {
-        // Task 0 of 2 owns 27 of the 53 units; kills fall while it indexes the input and while it packs.
+        // Task 0 of 2 owns 27 of the 53 units; each trial kills it after a random number of them (0: before any).
         KillResume.trials(tmp, 27, 10, "unit(s)", (out, workers) -> List.of("pack", "--input", SAMPLE.toString(),
                 "--seq-len", "256", "--unit-docs", "300", "--shard-size", "1MB", "--shard", "0/2",
                 "--workers", String.valueOf(workers), "--progress", "none", "--memory-limit", "1GB",
