@@ -3,10 +3,12 @@ package dev.sluice.cli;
 import dev.sluice.engine.Json;
 import dev.sluice.engine.SluiceException;
 import java.io.PrintStream;
+import java.sql.Blob;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,8 +29,7 @@ final class ResultPrinter {
         while (rs.next()) {
             String[] r = new String[n];
             for (int i = 1; i <= n; i++) {
-                Object o = rs.getObject(i);
-                r[i - 1] = o == null ? null : o.toString();
+                r[i - 1] = cell(rs.getObject(i));
             }
             count++;
             switch (format) {
@@ -77,6 +78,14 @@ final class ResultPrinter {
             out.printf("(%d row%s)%n", rows.size(), rows.size() == 1 ? "" : "s");
         }
         return count;
+    }
+
+    /** A value as text; bytes (compress's codes) in hex, {@code \x0a1b...}, as PostgreSQL prints them. */
+    private static String cell(Object o) throws SQLException {
+        if (o instanceof Blob b) {
+            return "\\x" + HexFormat.of().formatHex(b.getBytes(1, (int) b.length()));
+        }
+        return o == null ? null : o.toString();
     }
 
     private static String cut(String s, int max) {
