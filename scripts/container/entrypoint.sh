@@ -6,10 +6,15 @@
 #   SLUICE_MEMORY_LIMIT, SLUICE_WORKERS, SLUICE_TMP_DIR, SLUICE_PROGRESS   as for every command
 #   JOB_COMPLETION_INDEX + SLUICE_SHARD_COUNT   the shard task, in a Kubernetes Indexed Job
 # The memory budget follows the container's cgroup limit unless SLUICE_MEMORY_LIMIT is set.
-# Arguments given to the container are appended to SLUICE_ARGS.
+# Arguments given to the container are appended to SLUICE_ARGS (as they are: the place for paths with spaces).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 : "${SLUICE_COMMAND:?set SLUICE_COMMAND to the sluice command to run, e.g. probe-rows}"
 export SLUICE_PROGRESS="${SLUICE_PROGRESS:-log}"
+# The image holds the built jar: never build in a container, whatever the files' times.
+export SLUICE_NO_BUILD=1
+# SLUICE_ARGS splits at spaces but is not globbed: sluice expands --input patterns itself. A path with spaces
+# goes in the container's arguments instead.
+set -f
 # shellcheck disable=SC2086
 exec "$ROOT/scripts/sluice" "$SLUICE_COMMAND" ${SLUICE_ARGS:-} "$@"

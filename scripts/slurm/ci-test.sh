@@ -94,11 +94,11 @@ TEXT="$ROOT/data-samples/text/debian-texts.jsonl"
 pack=(pack --input "$TEXT" --seq-len 512 --unit-docs 2000 --out)
 export SLUICE_PROGRESS=log
 
-# Jobs are given their memory by Slurm (--mem 1G -> SLUICE_MEMORY_LIMIT=1024MB); the single runs get the same.
-"$ROOT/scripts/sluice" "${probe[@]}" "$WORK/probe-single" --memory-limit 1024MB 2>"$WORK/logs/probe-single.log"
-"$ROOT/scripts/sluice" "${compress[@]}" "$WORK/compress-single" --memory-limit 1024MB \
+# Jobs are given their memory by Slurm (--mem 1G -> SLUICE_MEMORY_LIMIT=921MB, 90%); the single runs get the same.
+"$ROOT/scripts/sluice" "${probe[@]}" "$WORK/probe-single" --memory-limit 921MB 2>"$WORK/logs/probe-single.log"
+"$ROOT/scripts/sluice" "${compress[@]}" "$WORK/compress-single" --memory-limit 921MB \
   2>"$WORK/logs/compress-single.log"
-"$ROOT/scripts/sluice" "${pack[@]}" "$WORK/pack-single" --memory-limit 1024MB 2>"$WORK/logs/pack-single.log"
+"$ROOT/scripts/sluice" "${pack[@]}" "$WORK/pack-single" --memory-limit 921MB 2>"$WORK/logs/pack-single.log"
 
 cd "$WORK/logs"
 export SBATCH_EXTRA="--cpus-per-task=1 --time=00:15:00"
@@ -131,6 +131,9 @@ for m in "${merges[@]}"; do
   done
 done
 echo "slurm: the three jobs merged $(( $(date +%s) - submitted )) s after submission"
+budgets=$(grep -l "memory budget 921 MB" sluice-*_*.log | wc -l)
+[ "$budgets" -eq 12 ] || { echo "ci-test.sh: $budgets of 12 task logs show the budget of --mem 1G (921 MB)" >&2
+  grep -h "memory budget" sluice-*_*.log >&2; exit 1; }
 
 # The merged outputs must be the single runs' files, byte for byte (run records, plan and locks aside).
 compare() {
@@ -176,7 +179,7 @@ compare "$WORK/probe-single" "$WORK/probe-rerun"
 # Preemption: a pack run requeued by Slurm (SIGTERM, then the job queued again) while it packs; task.sbatch's
 # --requeue and --open-mode=append. Its log must say it stopped and resumed, its output be the single run's.
 requeued=(pack --input "$TEXT" --seq-len 256 --unit-docs 300 --workers 1 --out)
-"$ROOT/scripts/sluice" "${requeued[@]}" "$WORK/requeue-single" --memory-limit 1024MB 2>"$WORK/logs/requeue-single.log"
+"$ROOT/scripts/sluice" "${requeued[@]}" "$WORK/requeue-single" --memory-limit 921MB 2>"$WORK/logs/requeue-single.log"
 # shellcheck disable=SC2086
 job=$(SLUICE_HOME="$ROOT" sbatch --parsable $SBATCH_EXTRA --export=ALL --mem=1G --job-name=sluice-requeue \
   "$ROOT/scripts/slurm/task.sbatch" "${requeued[@]}" "$WORK/requeue")

@@ -12,6 +12,8 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 [ $# -ge 3 ] || { sed -n 2,9p "$0" >&2; exit 2; }
 tasks="$1"; mem="$2"; shift 2
+[[ "$tasks" =~ ^[1-9][0-9]*$ ]] || { echo "submit.sh: TASKS must be a positive whole number, got '$tasks'" \
+  "(usage: submit.sh TASKS MEM JOB ...)" >&2; exit 2; }
 out=""
 prev=""
 for a in "$@"; do
@@ -22,6 +24,13 @@ done
 [ -n "$out" ] || { echo "submit.sh: the job options need --out DIR" >&2; exit 2; }
 "$ROOT/scripts/sluice" --version >/dev/null   # build the jar once here, not in every task
 export SLUICE_HOME="$ROOT"
+# The jobs inherit this shell's environment (--export=ALL): the budget must come from MEM and N from TASKS, not
+# from variables left over in it.
+if [ -n "${SLUICE_MEMORY_LIMIT:-}" ]; then
+  echo "submit.sh: ignoring SLUICE_MEMORY_LIMIT=$SLUICE_MEMORY_LIMIT: each task's budget comes from MEM ($mem)" >&2
+  unset SLUICE_MEMORY_LIMIT
+fi
+export SLUICE_SHARD_COUNT="$tasks"
 after=()
 train=""
 first=""
@@ -37,7 +46,7 @@ if [ -n "$first" ]; then
   after=(--dependency="afterok:$train")
 fi
 # shellcheck disable=SC2086
-array=$(sbatch --parsable ${SBATCH_EXTRA:-} --export=ALL "${after[@]}" --array="0-$((tasks - 1))" --mem="$mem" \
+array=$(sbatch --parsable ${SBATCH_EXTRA:-} --export=ALL ${after[@]+"${after[@]}"} --array="0-$((tasks - 1))" --mem="$mem" \
   "$ROOT/scripts/slurm/task.sbatch" "$@")
 array="${array%%;*}"
 # shellcheck disable=SC2086

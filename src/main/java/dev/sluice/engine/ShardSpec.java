@@ -9,8 +9,8 @@ import java.util.Map;
  * ({@link #ownsRun}), as the job chooses. Every unit belongs to exactly one task.
  *
  * <p>From {@code --shard I/N}, else from the scheduler: Slurm job arrays ({@code SLURM_ARRAY_TASK_ID} with
- * {@code SLUICE_SHARD_COUNT} when set, as for a rerun of some of the tasks, else with
- * {@code SLURM_ARRAY_TASK_COUNT}, or {@code SLURM_ARRAY_TASK_MIN}/{@code MAX}), Kubernetes Indexed Jobs
+ * {@code SLUICE_SHARD_COUNT} when set, as for a rerun of some of the tasks, else numbered within the array's
+ * range by {@code SLURM_ARRAY_TASK_MIN}, {@code _STEP} and {@code _COUNT} or {@code _MAX}), Kubernetes Indexed Jobs
  * ({@code JOB_COMPLETION_INDEX} with {@code SLUICE_SHARD_COUNT}, since Kubernetes does not export the
  * completion count), else the whole job.
  */
@@ -85,12 +85,20 @@ public record ShardSpec(int index, int count) {
             String count = env.get("SLURM_ARRAY_TASK_COUNT");
             String min = env.get("SLURM_ARRAY_TASK_MIN");
             String max = env.get("SLURM_ARRAY_TASK_MAX");
+            String step = env.get("SLURM_ARRAY_TASK_STEP");
             int lo = min == null ? 0 : Integer.parseInt(min.strip());
-            if (count != null) {
-                return new ShardSpec(id - lo, Integer.parseInt(count.strip()));
-            }
-            if (max != null) {
-                return new ShardSpec(id - lo, Integer.parseInt(max.strip()) - lo + 1);
+            // --array=0-30:2 runs ids 0, 2, ..., 30: task (id - min) / step of 16.
+            int by = step == null ? 1 : Math.max(1, Integer.parseInt(step.strip()));
+            int span = max == null ? -1 : (Integer.parseInt(max.strip()) - lo) / by + 1;
+            int n = count != null ? Integer.parseInt(count.strip()) : span;
+            if (n > 0) {
+                if ((id - lo) % by != 0 || (span > 0 && span != n)) {
+                    throw SluiceException.usage(String.format(Locale.ROOT, "this Slurm array's ids are not one "
+                            + "range (task id %d; min %s, max %s, step %s, count %d), so they do not number the "
+                            + "shard tasks: submit --array=0-%d, or set SLUICE_SHARD_COUNT=N to take each id as "
+                            + "the shard task's number", id, min, max, step, n, n - 1));
+                }
+                return new ShardSpec((id - lo) / by, n);
             }
             throw SluiceException.usage("SLURM_ARRAY_TASK_ID is set but neither SLURM_ARRAY_TASK_COUNT nor "
                     + "SLURM_ARRAY_TASK_MAX is; give --shard I/N");

@@ -163,9 +163,12 @@ public final class Manifest {
             }
         }
         String ids = String.join(",", tasks.stream().map(String::valueOf).toList());
+        // The template's path as this installation has it, so that the line runs from any directory.
+        Path template = Path.of(System.getProperty("sluice.home", "."), "scripts/slurm/task.sbatch").toAbsolutePath()
+                .normalize();
         return String.format(Locale.ROOT, "they belong to shard task(s) %s of %d: rerun those with the same options "
-                + "(--shard I/%d; on Slurm: SLUICE_SHARD_COUNT=%d sbatch --array=%s scripts/slurm/task.sbatch ...), "
-                + "then merge again", ids.replace(",", ", "), n, n, n, ids);
+                + "(--shard I/%d; on Slurm: SLUICE_SHARD_COUNT=%d sbatch --array=%s --mem=<the tasks' --mem> %s %s "
+                + "...), then merge again", ids.replace(",", ", "), n, n, n, ids, template, plan.get("job"));
     }
 
     private static String checksumProblem(OutputDir out, int unit, Shard s) {

@@ -167,6 +167,17 @@ class ProbeRowsShardTest {
                 "SLURM_ARRAY_TASK_COUNT", "8")));
         assertEquals(new ShardSpec(2, 4), ShardSpec.resolve(null, Map.of("SLURM_ARRAY_TASK_ID", "12",
                 "SLURM_ARRAY_TASK_MIN", "10", "SLURM_ARRAY_TASK_MAX", "13")));
+        // --array=0-30:2: ids 0, 2, ..., 30 are tasks 0 to 15 of 16, with or without the count.
+        assertEquals(new ShardSpec(15, 16), ShardSpec.resolve(null, Map.of("SLURM_ARRAY_TASK_ID", "30",
+                "SLURM_ARRAY_TASK_COUNT", "16", "SLURM_ARRAY_TASK_MIN", "0", "SLURM_ARRAY_TASK_MAX", "30",
+                "SLURM_ARRAY_TASK_STEP", "2")));
+        assertEquals(new ShardSpec(3, 4), ShardSpec.resolve(null, Map.of("SLURM_ARRAY_TASK_ID", "16",
+                "SLURM_ARRAY_TASK_MIN", "1", "SLURM_ARRAY_TASK_MAX", "16", "SLURM_ARRAY_TASK_STEP", "5")));
+        // --array=0,2 numbers no tasks: 2 ids, but a range of 3.
+        dev.sluice.engine.SluiceException gap = org.junit.jupiter.api.Assertions.assertThrows(
+                dev.sluice.engine.SluiceException.class, () -> ShardSpec.resolve(null, Map.of("SLURM_ARRAY_TASK_ID",
+                        "2", "SLURM_ARRAY_TASK_COUNT", "2", "SLURM_ARRAY_TASK_MIN", "0", "SLURM_ARRAY_TASK_MAX", "2")));
+        assertTrue(gap.getMessage().contains("set SLUICE_SHARD_COUNT=N"), gap.getMessage());
         assertEquals(new ShardSpec(5, 6), ShardSpec.resolve(null, Map.of("JOB_COMPLETION_INDEX", "5",
                 "SLUICE_SHARD_COUNT", "6")));
         // A rerun of tasks 2 and 5 of 8 as an array of their own: SLUICE_SHARD_COUNT says N.
