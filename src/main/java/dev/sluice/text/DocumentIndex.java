@@ -95,12 +95,11 @@ final class DocumentIndex {
     }
 
     /**
-     * Reads the whole input through {@code pipeline} (which reads it from its start, hashing with dedup, with
-     * each chunk's start position) and writes the index to {@code file}; {@code store} decides the duplicates
-     * (null: no dedup). {@code progress} hears the documents and the input's fraction read, chunk by chunk.
+     * Reads the whole input through {@code pipeline} (which reads it from its start, through dedup if it has a
+     * store, with each chunk's start position) and writes the index to {@code file}. {@code progress} hears the
+     * documents and the input's fraction read, chunk by chunk.
      */
-    static DocumentIndex build(DocumentPipeline pipeline, DedupStore store, Path file,
-                               BiConsumer<Long, Double> progress) {
+    static DocumentIndex build(DocumentPipeline pipeline, Path file, BiConsumer<Long, Double> progress) {
         Path tmp = file.resolveSibling("." + FILE + "-" + ProcessHandle.current().pid() + ".tmp");
         List<Unit> units = new ArrayList<>();
         long documents = 0;
@@ -140,7 +139,7 @@ final class DocumentIndex {
                     dupCount = 0;
                 }
                 for (int i = 0; i < c.documents(); i++) {
-                    if (store != null && store.add(c.hashes()[i]) != DedupStore.Seen.NEW) {
+                    if (c.seen() != null && c.seen()[i] != DedupStore.Seen.NEW) {
                         if (dupCount == dups.length) {
                             dups = Arrays.copyOf(dups, dupCount * 2);
                         }

@@ -220,19 +220,18 @@ public final class PackJob {
             // Decided by the reader as each unit starts: this task's units that no earlier attempt committed.
             IntPredicate produce = u -> shard.owns(u) && out.committedShards(u) == null;
             DocumentPipeline.Reading reading = index != null
-                    ? DocumentPipeline.Reading.units(index.units().stream().filter(u -> produce.test(u.number()))
-                            .toList())
-                    : DocumentPipeline.Reading.sequential(config.maxSamples(), config.unitDocs(), produce,
-                            store != null);
+                    ? DocumentPipeline.Reading.units(index, index.units().stream()
+                            .filter(u -> produce.test(u.number())).toList())
+                    : DocumentPipeline.Reading.sequential(config.maxSamples(), config.unitDocs(), produce);
             // The start-up estimate extrapolates the input from what was read: a shard task knows it exactly.
             estimated = index != null;
             try (DocumentSource source = DocumentSource.open(input, config.textColumn(), config.maxSamples(), stdin,
                     duck);
-                 DocumentPipeline pipeline = new DocumentPipeline(source, reading, tokenizer, ctx.workers(),
+                 DocumentPipeline pipeline = new DocumentPipeline(source, reading, store, tokenizer, ctx.workers(),
                          Math.min(SHARED_CACHE_BYTES, heap / 8), Math.min(OWN_CACHE_BYTES, heap / 16 / ctx.workers()));
                  BufferAllocator alloc = new RootAllocator(budget.arrowBytes());
                  Connection copyConn = duck.connection()) {
-                PackStream stream = new PackStream(pipeline, config, tokenizer, store, index, this::report);
+                PackStream stream = new PackStream(pipeline, config, tokenizer, index, this::report);
                 if (Progress.resolve(ctx.progress()) == Progress.Mode.BAR) {
                     bar = new Progress("pack", "%", "tokens", 100, Progress.Mode.BAR, ctx.err(), 0);
                 }
@@ -341,13 +340,14 @@ public final class PackJob {
             long heap = Runtime.getRuntime().maxMemory();
             long[] lastReport = {System.nanoTime()};
             DocumentIndex index;
-            try (DocumentSource source = DocumentSource.open(input, config.textColumn(), config.maxSamples(), stdin,
+            // The store closes after the pipeline, whose workers use it.
+            try (DedupStore store = dedup ? DedupStore.temporary(tmp.resolve("dedup-index"), DEDUP_BUFFER) : null;
+                 DocumentSource source = DocumentSource.open(input, config.textColumn(), config.maxSamples(), stdin,
                     duck);
                  DocumentPipeline pipeline = new DocumentPipeline(source, DocumentPipeline.Reading.indexing(
-                         config.maxSamples(), config.unitDocs(), dedup), tokenizer, ctx.workers(),
-                         Math.min(SHARED_CACHE_BYTES, heap / 8), Math.min(OWN_CACHE_BYTES, heap / 16 / ctx.workers()));
-                 DedupStore store = dedup ? DedupStore.temporary(tmp.resolve("dedup-index"), DEDUP_BUFFER) : null) {
-                index = DocumentIndex.build(pipeline, store, file, (docs, fraction) -> {
+                         config.maxSamples(), config.unitDocs()), store, tokenizer, ctx.workers(),
+                         Math.min(SHARED_CACHE_BYTES, heap / 8), Math.min(OWN_CACHE_BYTES, heap / 16 / ctx.workers()))) {
+                index = DocumentIndex.build(pipeline, file, (docs, fraction) -> {
                     if (ctx.progress() != Progress.Mode.NONE && System.nanoTime() - lastReport[0] > 5_000_000_000L) {
                         lastReport[0] = System.nanoTime();
                         ctx.log(String.format(Locale.ROOT, "pack: indexing: %,d documents%s", docs,

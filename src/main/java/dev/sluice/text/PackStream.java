@@ -1,22 +1,22 @@
 package dev.sluice.text;
 
 import dev.sluice.io.DocumentSource;
-import java.util.BitSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * The ordered, single-threaded part of pack: for each document in input order, exact dedup against the
- * store, then the length filter, then packing. Everything that decides what is written happens here, in
- * document order, so the output does not depend on how many workers tokenized.
+ * The ordered, single-threaded part of pack: for each document in input order, the dedup decision (made by
+ * the pipeline in input order), then the length filter, then packing. Everything that decides what is written
+ * happens here, in document order, so the output does not depend on how many workers tokenized.
  *
  * <p>The stream goes unit by unit ({@link #nextUnit}). A unit this process produces is packed on its own: the
  * packer starts empty and the unit's last, shorter sequence follows {@code --last}, so its sequences do not
  * depend on any other unit. The documents of the other units (other shard tasks', or committed ones) pass
  * through dedup only, so that every process makes the same dedup decisions; dedup comes before the length
- * filter because a skipped document's hash is known but its length is not. A shard task reads only its own
- * units and takes the dedup decisions (and the skipped lines each unit counts) from the {@link DocumentIndex}.
+ * filter because a skipped document's hash is known but its length is not, and a duplicate is never tokenized
+ * ({@code tokens_read} counts the documents that are not duplicates). A shard task reads only its own units and
+ * takes the dedup decisions (and the skipped lines each unit counts) from the {@link DocumentIndex}.
  */
 final class PackStream {
     /** What happened to the documents of one unit, or of all the units produced so far. */
@@ -76,11 +76,9 @@ final class PackStream {
 
     private final DocumentPipeline pipeline;
     private final PackConfig config;
-    private final DedupStore store;
     private final DocumentIndex index;
-    /** With an index: the current unit's entry and its duplicates, by offset within the unit. */
+    /** With an index: the current unit's entry. */
     private DocumentIndex.Unit indexed;
-    private BitSet duplicates;
     private final Packer packer;
     private final InputProgress progress = new InputProgress();
     private final Consumer<InputProgress> onChunk;
@@ -94,11 +92,10 @@ final class PackStream {
     private Packer.Sequence peeked;
     private RuntimeException failure;
 
-    PackStream(DocumentPipeline pipeline, PackConfig config, Tokenizer tokenizer, DedupStore store,
-               DocumentIndex index, Consumer<InputProgress> onChunk) {
+    PackStream(DocumentPipeline pipeline, PackConfig config, Tokenizer tokenizer, DocumentIndex index,
+               Consumer<InputProgress> onChunk) {
         this.pipeline = pipeline;
         this.config = config;
-        this.store = store;
         this.index = index;
         this.packer = new Packer(config.seqLen(), tokenizer.endOfText());
         this.onChunk = onChunk;
@@ -140,7 +137,6 @@ final class PackStream {
                     unitEnded = false;
                     if (index != null) {
                         indexed = index.unit(unitNumber);
-                        duplicates = index.duplicates(indexed);
                     }
                     consume(c);
                     return unitNumber;
@@ -218,13 +214,8 @@ final class PackStream {
         }
     }
 
-    /** A chunk of a unit produced elsewhere: its hashes go through dedup, so later duplicates are found. */
+    /** A chunk of a unit produced elsewhere (the pipeline put it through dedup, so later duplicates are found). */
     private void skip(DocumentPipeline.Chunk chunk) {
-        if (store != null) {
-            for (long h : chunk.hashes()) {
-                store.add(h);
-            }
-        }
         progress.documents += chunk.documents();
         progress.skipped += chunk.documents();
         advance(chunk);
@@ -236,25 +227,19 @@ final class PackStream {
             int from = i == 0 ? 0 : chunk.ends()[i - 1];
             int n = chunk.ends()[i] - from;
             unit.documents++;
-            unit.tokensRead += n;
             progress.documents++;
-            progress.tokensRead += n;
-            if (duplicates != null) {
-                if (duplicates.get(chunk.firstInUnit() + i)) {
+            DedupStore.Seen seen = chunk.seen() == null ? DedupStore.Seen.NEW : chunk.seen()[i];
+            if (seen != DedupStore.Seen.NEW) {
+                // Not tokenized (n is 0).
+                if (seen == DedupStore.Seen.IN_RUN) {
                     unit.duplicatesInRun++;
-                    continue;
+                } else {
+                    unit.duplicatesOfStore++;
                 }
-            } else if (store != null) {
-                DedupStore.Seen seen = store.add(chunk.hashes()[i]);
-                if (seen != DedupStore.Seen.NEW) {
-                    if (seen == DedupStore.Seen.IN_RUN) {
-                        unit.duplicatesInRun++;
-                    } else {
-                        unit.duplicatesOfStore++;
-                    }
-                    continue;
-                }
+                continue;
             }
+            unit.tokensRead += n;
+            progress.tokensRead += n;
             if (n < config.minTokens()) {
                 unit.tooShort++;
                 continue;

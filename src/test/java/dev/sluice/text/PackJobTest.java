@@ -223,6 +223,8 @@ class PackJobTest {
         assertTrue(r.duplicates() > 100, "the sample has duplicates: " + r.duplicates());
         assertEquals(tokens, r.tokensKept());
         assertEquals(tokens + kept.size(), total(out, "tokens_written"));
+        // No length filter: the tokens read are the kept documents' (duplicates are not tokenized).
+        assertEquals(tokens, total(out, "tokens_read"));
         assertPacked(out, kept, 2048);
         assertEquals(List.of(), Manifest.verify(out));
     }
@@ -275,6 +277,7 @@ class PackJobTest {
         assertTrue(ofStore > 1000, "the halves overlap: " + ofStore);
         assertEquals(ofStore, total(outB, "duplicates_of_store"));
         assertEquals(second.size() - ofStore - keptB.size(), total(outB, "duplicates_in_run"));
+        assertEquals(keptB.stream().mapToLong(t -> t.length).sum(), total(outB, "tokens_read"));
         assertEquals(keptA.size(), total(outA, "store_hashes_added"));
         assertEquals(keptA.size(), total(outB, "store_hashes_before"));
     }
