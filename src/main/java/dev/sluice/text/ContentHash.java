@@ -47,35 +47,36 @@ public final class ContentHash {
 
     public static long of(String text) {
         MessageDigest sha = SHA256.get();
-        if (!latin1(text)) {
+        if (!onePass(text)) {
             sha.update(normalise(text).getBytes(StandardCharsets.UTF_8));
         } else {
-            // Every task of a sharded pack hashes the whole input, so this is its fixed cost. Latin-1 text is
-            // already NFC (no combining mark lies below U+0300) and lower-cases char by char (U+0130, the one
-            // exception below U+0300, lies above U+00FF): normalise and encode to UTF-8 in one pass, no copies.
+            // Pack hashes every document, so this is much of its work (and all of a shard index's). Text that is
+            // NFC already and holds no character String.toLowerCase(ROOT) treats specially lower-cases char by
+            // char: normalise and encode to UTF-8 in one pass, no copies.
             byte[] buf = BUFFER.get();
+            char[] chars = CHARS.get();
             int n = 0;
             boolean space = false;
-            for (int i = 0; i < text.length(); i++) {
-                char c = text.charAt(i);
-                if (Character.isWhitespace(c)) {
-                    space = n > 0;
-                    continue;
-                }
-                if (n + 3 > buf.length) {
-                    sha.update(buf, 0, n);
-                    n = 0;
-                }
-                if (space) {
-                    buf[n++] = ' ';
-                    space = false;
-                }
-                c = Character.toLowerCase(c);
-                if (c < 0x80) {
-                    buf[n++] = (byte) c;
-                } else {
-                    buf[n++] = (byte) (0xc0 | (c >> 6));
-                    buf[n++] = (byte) (0x80 | (c & 0x3f));
+            for (int from = 0; from < text.length(); from += chars.length) {
+                int len = Math.min(chars.length, text.length() - from);
+                text.getChars(from, from + len, chars, 0);
+                for (int i = 0; i < len; i++) {
+                    char c = chars[i];
+                    // ASCII without the Character tables: its whitespace is \t-\r, U+001C-U+001F and space.
+                    if (c < 0x80 ? c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x1c && c <= 0x1f)
+                            : Character.isWhitespace(c)) {
+                        space = n > 0;
+                        continue;
+                    }
+                    if (n + 4 > buf.length) {
+                        sha.update(buf, 0, n);
+                        n = 0;
+                    }
+                    if (space) {
+                        buf[n++] = ' ';
+                        space = false;
+                    }
+                    n = put(buf, n, c >= 0x80 ? Character.toLowerCase(c) : c >= 'A' && c <= 'Z' ? (char) (c + 32) : c);
                 }
             }
             sha.update(buf, 0, n);
@@ -88,14 +89,40 @@ public final class ContentHash {
         return h;
     }
 
-    private static final ThreadLocal<byte[]> BUFFER = ThreadLocal.withInitial(() -> new byte[8192]);
+    /** Puts {@code c} (not a surrogate) into {@code buf} at {@code n} as UTF-8; returns the next position. */
+    private static int put(byte[] buf, int n, char c) {
+        if (c < 0x80) {
+            buf[n++] = (byte) c;
+        } else if (c < 0x800) {
+            buf[n++] = (byte) (0xc0 | (c >> 6));
+            buf[n++] = (byte) (0x80 | (c & 0x3f));
+        } else {
+            buf[n++] = (byte) (0xe0 | (c >> 12));
+            buf[n++] = (byte) (0x80 | ((c >> 6) & 0x3f));
+            buf[n++] = (byte) (0x80 | (c & 0x3f));
+        }
+        return n;
+    }
 
-    private static boolean latin1(String text) {
+    private static final ThreadLocal<byte[]> BUFFER = ThreadLocal.withInitial(() -> new byte[8192]);
+    private static final ThreadLocal<char[]> CHARS = ThreadLocal.withInitial(() -> new char[4096]);
+
+    /**
+     * Whether {@link #of} may normalise {@code text} in one pass: it holds no surrogate (supplementary characters,
+     * which lower-case by code point), no U+0130 (İ lower-cases to two chars) or U+03A3 (Σ lower-cases by its
+     * context), and is NFC already, as all text below U+0300 (the first combining mark) is.
+     */
+    private static boolean onePass(String text) {
+        char max = 0;
         for (int i = 0; i < text.length(); i++) {
-            if (text.charAt(i) > 0xff) {
-                return false;
+            char c = text.charAt(i);
+            if (c >= 0x130) {
+                if (c == 0x130 || c == 0x3a3 || Character.isSurrogate(c)) {
+                    return false;
+                }
+                max = (char) Math.max(max, c);
             }
         }
-        return true;
+        return max < 0x300 || Normalizer.isNormalized(text, Normalizer.Form.NFC);
     }
 }

@@ -30,8 +30,9 @@ class ContentHashTest {
     }
 
     @Test
-    void latin1FastPathHashesAsTheReference() throws Exception {
-        // Latin-1 takes the one-pass path; the rest, and U+0130 (lower case: two chars), the general one.
+    void onePassHashesAsTheReference() throws Exception {
+        // NFC text takes the one-pass path; U+0130 (lower case: two chars), Σ (by context), surrogates and text
+        // that NFC changes, the general one.
         StringBuilder all = new StringBuilder();
         for (char c = 0; c < 0x180; c++) {
             all.append(c);
@@ -52,6 +53,18 @@ class ContentHashTest {
         for (String t : dev.sluice.text.PackJobTest.readTexts()) {
             cases.add(t);
         }
+        // Every char of the BMP, 48 at a time, alone and between words, upper and lower case.
+        for (int c = 0; c < 0x10000; c += 48) {
+            StringBuilder b = new StringBuilder();
+            for (int d = c; d < Math.min(c + 48, 0x10000); d++) {
+                b.append((char) d);
+            }
+            cases.add(b.toString());
+            cases.add("Word " + b + " word");
+            cases.add(b.toString().toUpperCase(java.util.Locale.ROOT));
+        }
+        cases.addAll(java.util.List.of("ΣΟΦΟΣ σοφός", "x\u212B y", "A\u030A", "\u1100\u1161", "emoji \ud83d\ude00 ok",
+                "lone \ud83d high", "“Quotes” — dash … ellipsis", "Ünïcödé ΑΒΓ АБВ 日本語"));
         for (String t : cases) {
             assertEquals(reference(t), ContentHash.of(t), () -> "hash of " + t.codePoints().limit(40)
                     .mapToObj(Integer::toHexString).toList());
