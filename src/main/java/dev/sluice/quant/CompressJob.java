@@ -136,7 +136,7 @@ public final class CompressJob {
                 } else if (shard.index() == 0) {
                     memory.stage("sample");
                     int k = (int) Math.min(config.trainSize(), n);
-                    checkTrainingFits(k, dim, trainHeapFactor(config.method()));
+                    checkTrainingFits(k, dim, trainHeapFactor(config.method()), budget);
                     float[] sample = reservoirSample(reader, k, config.seed());
                     memory.stage("train");
                     long t0 = System.nanoTime();
@@ -311,14 +311,24 @@ public final class CompressJob {
      * The training sample lives on the heap, and training holds about as much again (sub-space slices,
      * rotated copies, assignments): stop before sampling, with the fix, rather than run out of heap later.
      */
-    private static void checkTrainingFits(int k, int dim, double factor) {
+    private static void checkTrainingFits(int k, int dim, double factor, MemoryBudget budget) {
         long need = (long) (factor * k * dim * Float.BYTES);
         long heap = Runtime.getRuntime().maxMemory();
         if (need > heap) {
+            // The launcher gives compress a fifth of the budget as heap; a detected budget is what the container
+            // or the machine has less a reserve (10%, at least 256 MB), so asking for a --memory-limit above it
+            // would only get the job killed.
+            long budgetNeed = 5 * need;
+            String more = budget.source().startsWith("--memory-limit")
+                    ? "give --memory-limit " + Sizes.format(budgetNeed) + " or more"
+                    : String.format(Locale.ROOT, "the budget, %s, comes from the %s: give the job about %s "
+                            + "(--memory-limit %s where that much is free; in a container, a limit of %s or more)",
+                            Sizes.format(budget.totalBytes()), budget.source(), Sizes.format(budgetNeed),
+                            Sizes.format(budgetNeed), Sizes.format(budgetNeed + Math.max(budgetNeed / 9, 256L << 20)));
             throw SluiceException.resource(String.format(Locale.ROOT,
                     "training on %,d sampled vectors of %d dimensions needs about %s of heap, and the heap is %s "
-                            + "(a fifth of the memory budget): give --memory-limit %s or more, or --train-size %d",
-                    k, dim, Sizes.format(need), Sizes.format(heap), Sizes.format(5 * need),
+                            + "(a fifth of the memory budget): %s, or give --train-size %d",
+                    k, dim, Sizes.format(need), Sizes.format(heap), more,
                     Math.max(1, (int) (heap / (factor * dim * Float.BYTES)))), null);
         }
     }
