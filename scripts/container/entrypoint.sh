@@ -5,6 +5,7 @@
 #   SLUICE_ARGS      the command's options, e.g. "--input /data/x.parquet --key k --time t --out /out"
 #   SLUICE_MEMORY_LIMIT, SLUICE_WORKERS, SLUICE_TMP_DIR, SLUICE_PROGRESS   as for every command
 #   JOB_COMPLETION_INDEX + SLUICE_SHARD_COUNT   the shard task, in a Kubernetes Indexed Job
+#   SLUICE_TASK_LOCK_WAIT   seconds a task waits for an earlier copy of itself to end (default here 120)
 # The memory budget follows the container's cgroup limit unless SLUICE_MEMORY_LIMIT is set.
 # Arguments given to the container are appended to SLUICE_ARGS (as they are: the place for paths with spaces).
 set -euo pipefail
@@ -13,6 +14,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 export SLUICE_PROGRESS="${SLUICE_PROGRESS:-log}"
 # The image holds the built jar: never build in a container, whatever the files' times.
 export SLUICE_NO_BUILD=1
+# A replacement pod may start while the one it replaces still stops and holds the task's lock: wait for it.
+export SLUICE_TASK_LOCK_WAIT="${SLUICE_TASK_LOCK_WAIT:-120}"
 # SLUICE_ARGS splits at spaces but is not globbed: sluice expands --input patterns itself. A path with spaces
 # goes in the container's arguments instead.
 set -f

@@ -86,7 +86,8 @@ public final class ProbeRowsJob {
         // The Java pass holds a few batches at a time, so Arrow needs little; DuckDB's sort gets the rest.
         MemoryBudget budget = MemoryBudget.detect(ctx.memoryLimit(), ARROW_SHARE);
         ctx.log("probe-rows: " + budget.describe());
-        try (OutputDir out = OutputDir.open(config.out(), ctx.shard());
+        try (OutputDir out = OutputDir.open(config.out(), ctx.shard(), OutputDir.taskLockWait(System.getenv()),
+                m -> ctx.log("probe-rows: " + m));
              MemoryMonitor memory = new MemoryMonitor()) {
             Path tmp = TempDirs.forTask(ctx.tmpDir(), "probe", out.path(), ctx.shard());
             TempDirs.create(tmp, "--tmp-dir");

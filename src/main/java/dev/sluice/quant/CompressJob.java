@@ -90,7 +90,8 @@ public final class CompressJob {
         }
         MemoryBudget budget = MemoryBudget.detect(ctx.memoryLimit());
         ctx.log("compress: " + budget.describe() + "; kernels: " + Kernels.get().name());
-        try (OutputDir out = OutputDir.open(config.out(), shard);
+        try (OutputDir out = OutputDir.open(config.out(), shard, OutputDir.taskLockWait(System.getenv()),
+                m -> ctx.log("compress: " + m));
              MemoryMonitor memory = new MemoryMonitor()) {
             Path tmp = TempDirs.forTask(ctx.tmpDir(), "compress", out.path(), shard);
             RunRecord record = null;

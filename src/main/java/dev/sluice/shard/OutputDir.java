@@ -8,12 +8,14 @@ import dev.sluice.engine.TempDirs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
@@ -52,6 +54,15 @@ public final class OutputDir implements AutoCloseable {
      * while a second copy of the same task, or a whole run, cannot (see {@link OutputLock}).
      */
     public static OutputDir open(Path dir, ShardSpec shard) {
+        return open(dir, shard, Duration.ZERO, m -> {});
+    }
+
+    /**
+     * As {@link #open(Path, ShardSpec)}, waiting up to {@code wait} for another copy of the same task to end
+     * ({@code SLUICE_TASK_LOCK_WAIT} seconds for the jobs: the container entrypoint sets it), telling
+     * {@code waiting} that it does.
+     */
+    public static OutputDir open(Path dir, ShardSpec shard, Duration wait, Consumer<String> waiting) {
         if (Files.exists(dir) && !Files.isDirectory(dir)) {
             throw SluiceException.usage("--out " + dir + " is a file, not a directory; give a directory path");
         }
@@ -61,9 +72,22 @@ public final class OutputDir implements AutoCloseable {
             throw SluiceException.cannotWrite("output directory " + dir, e);
         }
         try {
-            return new OutputDir(dir, OutputLock.take(dir, shard));
+            return new OutputDir(dir, OutputLock.take(dir, shard, wait, waiting));
         } catch (IOException e) {
             throw SluiceException.resource("cannot lock output directory " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** {@code SLUICE_TASK_LOCK_WAIT}: seconds a shard task waits for another copy of itself to end (0: none). */
+    public static Duration taskLockWait(Map<String, String> env) {
+        String v = env.get("SLUICE_TASK_LOCK_WAIT");
+        if (v == null || v.isBlank()) {
+            return Duration.ZERO;
+        }
+        try {
+            return Duration.ofSeconds(Math.max(0, Long.parseLong(v.strip())));
+        } catch (NumberFormatException e) {
+            throw SluiceException.usage("SLUICE_TASK_LOCK_WAIT must be whole seconds, got '" + v + "'");
         }
     }
 

@@ -8,14 +8,18 @@ import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * The locks that keep runs of one output directory apart. {@code .sluice.lock} is taken exclusively by a
  * whole run and shared by shard tasks, so a whole run and the tasks of a job exclude each other while the
- * tasks share the directory; each task also locks its own file, so a second copy of one task is refused.
+ * tasks share the directory; each task also locks its own file, so a second copy of one task is refused, or,
+ * given a wait, waits that long for the other copy to end: Kubernetes starts a replacement pod while the evicted
+ * one still stops (its grace period), and the replacement should take over rather than fail.
  * OS file locks go with the process, so a killed run leaves nothing to clean up.
  */
 final class OutputLock implements AutoCloseable {
@@ -46,7 +50,7 @@ final class OutputLock implements AutoCloseable {
         this.taskChannel = taskChannel;
     }
 
-    static OutputLock take(Path dir, ShardSpec shard) throws IOException {
+    static OutputLock take(Path dir, ShardSpec shard, Duration wait, Consumer<String> waiting) throws IOException {
         Path file = dir.resolve(NAME).toAbsolutePath().normalize();
         boolean task = !shard.whole();
         synchronized (HELD) {
@@ -72,10 +76,26 @@ final class OutputLock implements AutoCloseable {
         Path own = dir.resolve(String.format(Locale.ROOT, "%s-task-%d-of-%d", NAME, shard.index(), shard.count()));
         FileChannel ch = FileChannel.open(own, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileLock l = tryLock(ch, false);
+        long deadline = System.nanoTime() + wait.toNanos();
+        if (l == null && !wait.isZero()) {
+            waiting.accept(String.format(Locale.ROOT, "task %s is held by another process (%s), an earlier copy of "
+                    + "this task that is still stopping?; waiting up to %d s for it to end", shard, own,
+                    wait.toSeconds()));
+            while (l == null && System.nanoTime() < deadline) {
+                try {
+                    Thread.sleep(500);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+                l = tryLock(ch, false);
+            }
+        }
         if (l == null) {
             ch.close();
             release(file);
             throw SluiceException.usage("task " + shard + " is already running on " + dir + " (it holds " + own
+                    + (wait.isZero() ? "" : ", still after " + wait.toSeconds() + " s")
                     + "); wait for it to finish or give this task another --shard");
         }
         return new OutputLock(file, ch);

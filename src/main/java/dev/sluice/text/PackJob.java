@@ -131,7 +131,8 @@ public final class PackJob {
         }
         MemoryBudget budget = MemoryBudget.detect(ctx.memoryLimit());
         ctx.log("pack: " + budget.describe());
-        try (OutputDir out = OutputDir.open(config.out(), shard);
+        try (OutputDir out = OutputDir.open(config.out(), shard, OutputDir.taskLockWait(System.getenv()),
+                m -> ctx.log("pack: " + m));
              MemoryMonitor memory = new MemoryMonitor()) {
             memory.stage("plan");
             Map<String, Object> plan = new LinkedHashMap<>();

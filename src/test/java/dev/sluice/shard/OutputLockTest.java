@@ -104,6 +104,39 @@ class OutputLockTest {
     }
 
     @Test
+    void aSecondCopyOfATaskWaitsForTheFirstToEndWhenAskedTo() throws Exception {
+        Path dir = tmp.resolve("out");
+        Process first = holder(dir, "0/2");
+        try {
+            java.util.List<String> said = new java.util.ArrayList<>();
+            String refused = assertThrows(SluiceException.class, () -> OutputDir.open(dir, new ShardSpec(0, 2),
+                    java.time.Duration.ofSeconds(1), said::add).close()).getMessage();
+            assertTrue(refused.contains("task 0/2 is already running") && refused.contains("still after 1 s"),
+                    refused);
+            assertTrue(said.get(0).contains("waiting up to 1 s for it to end"), said.toString());
+            // As a replacement pod while the evicted one stops: the first copy ends 1.5 s into the wait.
+            java.util.concurrent.CompletableFuture.runAsync(() -> {
+                try {
+                    Thread.sleep(1500);
+                    first.getOutputStream().close();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            long t0 = System.nanoTime();
+            OutputDir.open(dir, new ShardSpec(0, 2), java.time.Duration.ofSeconds(60), said::add).close();
+            assertTrue(System.nanoTime() - t0 > 1_000_000_000L, "it waited for the first copy");
+            assertEquals(2, said.size());
+        } finally {
+            first.getOutputStream().close();
+            assertEquals(0, first.waitFor());
+        }
+        assertEquals(java.time.Duration.ofSeconds(120), OutputDir.taskLockWait(java.util.Map.of(
+                "SLUICE_TASK_LOCK_WAIT", "120")));
+        assertEquals(java.time.Duration.ZERO, OutputDir.taskLockWait(java.util.Map.of()));
+    }
+
+    @Test
     void aWholeRunInAnotherProcessKeepsTasksOut() throws Exception {
         Path dir = tmp.resolve("out");
         Process whole = holder(dir, "0/1");
