@@ -4,6 +4,7 @@ import dev.sluice.engine.DuckSession;
 import dev.sluice.engine.JobContext;
 import dev.sluice.engine.Json;
 import dev.sluice.engine.MemoryBudget;
+import dev.sluice.engine.ShardSpec;
 import dev.sluice.engine.SluiceException;
 import dev.sluice.engine.TempDirs;
 import dev.sluice.estimate.Estimate;
@@ -89,7 +90,13 @@ final class EstimateCommand implements Command {
                 case "compress" -> compress(CompressCommand.config(cl), cl, duck, work, runner, budget, start);
                 default -> pack(PackCommand.config(cl), cl, duck, work, runner, budget, start);
             };
-            out.print(json ? Json.toString(e.toMap()) + "\n" : e.report());
+            // With --shard (or a scheduler's array variables), one task's share too: what to ask the scheduler for.
+            ShardSpec shard = ctx.shard();
+            if (shard.whole()) {
+                out.print(json ? Json.toString(e.toMap()) + "\n" : e.report());
+            } else {
+                out.print(json ? Json.toString(e.toMap(shard.count())) + "\n" : e.report(shard.index(), shard.count()));
+            }
             return 0;
         } finally {
             TempDirs.deleteTree(work);

@@ -18,7 +18,7 @@ import java.util.Map;
  */
 public record Estimate(String job, long inputRows, String inputUnit, String outputUnit, double rowsOut,
                        double outputBytes, double tmpBytes, long peakBytes, long budgetBytes, double seconds,
-                       List<SampleRun> samples) {
+                       double startSeconds, double trainSeconds, List<SampleRun> samples) {
 
     /**
      * One run of the job on a sample: its input rows and size (in the measure the input's size is given in),
@@ -40,6 +40,7 @@ public record Estimate(String job, long inputRows, String inputUnit, String outp
         double rest2 = large.seconds() - large.trainSeconds();
         double slope = large.size() > small.size() ? (rest2 - rest1) / (large.size() - small.size()) : 0;
         double seconds = startSeconds;
+        double train = 0;
         if (slope > 0) {
             seconds += Math.max(0, rest2 - slope * large.size()) + slope * in.size();
         } else {
@@ -47,11 +48,13 @@ public record Estimate(String job, long inputRows, String inputUnit, String outp
             seconds += Math.max(rest1, rest2);
         }
         if (large.trainRows() > 0) {
-            seconds += large.trainSeconds() * in.trainRows() / large.trainRows();
+            train = large.trainSeconds() * in.trainRows() / large.trainRows();
+            seconds += train;
         }
         return new Estimate(in.job(), in.rows(), in.unit(), in.outputUnit(), large.rowsOut() * scale,
                 large.shardBytes() * scale + large.fixedBytes(), large.tmpPeakBytes() * scale,
-                Math.max(small.rssPeakBytes(), large.rssPeakBytes()), budgetBytes, seconds, List.of(small, large));
+                Math.max(small.rssPeakBytes(), large.rssPeakBytes()), budgetBytes, seconds, startSeconds, train,
+                List.of(small, large));
     }
 
     /**
@@ -63,7 +66,7 @@ public record Estimate(String job, long inputRows, String inputUnit, String outp
     public Estimate withSort(double sortBytes, long duckdbBytes) {
         return new Estimate(job, inputRows, inputUnit, outputUnit, rowsOut, outputBytes,
                 Math.max(tmpBytes, sortBytes - duckdbBytes), peakBytes + (long) Math.min(sortBytes, duckdbBytes),
-                budgetBytes, seconds, samples);
+                budgetBytes, seconds, startSeconds, trainSeconds, samples);
     }
 
     /** The report for a person. */
@@ -78,6 +81,58 @@ public record Estimate(String job, long inputRows, String inputUnit, String outp
         b.append(String.format(Locale.ROOT, "  %-13s about %s resident (budget %s)%n", "peak memory",
                 Sizes.format(peakBytes), Sizes.format(budgetBytes)));
         b.append(String.format(Locale.ROOT, "  %-13s about %s on this machine%n", "time", duration(seconds)));
+        return b.toString();
+    }
+
+    /**
+     * One of {@code tasks} shard tasks' share, each taking about 1/tasks of the units: of the rows, disk and the
+     * work's time, plus its own start; the peak is one process's (the budget bounds it), and the training
+     * (compress) runs once, in task 0 or a {@code --train-only} job.
+     */
+    public record TaskShare(int tasks, double rowsOut, double outputBytes, double tmpBytes, long peakBytes,
+                            double seconds, double trainSeconds) {
+        Map<String, Object> toMap() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("tasks", tasks);
+            m.put("rows_out", Math.round(rowsOut));
+            m.put("output_bytes", Math.round(outputBytes));
+            m.put("tmp_bytes", Math.round(tmpBytes));
+            m.put("peak_memory_bytes", peakBytes);
+            m.put("seconds", seconds);
+            m.put("train_seconds_once", trainSeconds);
+            return m;
+        }
+    }
+
+    /** A task's share when the job runs as {@code tasks} shard tasks. */
+    public TaskShare perTask(int tasks) {
+        double work = Math.max(0, seconds - startSeconds - trainSeconds);
+        return new TaskShare(tasks, rowsOut / tasks, outputBytes / tasks, tmpBytes / tasks, peakBytes,
+                startSeconds + work / tasks, trainSeconds);
+    }
+
+    /** The report with a shard task's share (as {@code task} of {@code tasks}) after the whole job's. */
+    public String report(int task, int tasks) {
+        TaskShare t = perTask(tasks);
+        StringBuilder b = new StringBuilder(report());
+        b.append(String.format(Locale.ROOT, "as shard task %d/%d (each of the %d tasks takes about 1/%d of the work "
+                + "units):%n", task, tasks, tasks, tasks));
+        b.append(String.format(Locale.ROOT, "  %-13s about %,.0f%n", outputUnit + " out", t.rowsOut()));
+        b.append(String.format(Locale.ROOT, "  %-13s about %s%n", "output disk", Sizes.format((long) t.outputBytes())));
+        b.append(String.format(Locale.ROOT, "  %-13s about %s at the peak%n", "temp disk",
+                Sizes.format((long) t.tmpBytes())));
+        b.append(String.format(Locale.ROOT, "  %-13s at most about %s resident (one process's)%n", "peak memory",
+                Sizes.format(t.peakBytes())));
+        b.append(String.format(Locale.ROOT, "  %-13s about %s, its start included%s%n", "time", duration(t.seconds()),
+                switch (job) {
+                    case "compress" -> String.format(Locale.ROOT, "; the training (%s) runs once, in task 0 or a "
+                            + "--train-only job, and the others wait for it", duration(t.trainSeconds()));
+                    case "probe-rows" -> "; with 2 or 3 tasks each also reads the whole input to find its keys' "
+                            + "rows, from 4 on the first writes a copy of it for the others";
+                    case "pack" -> "; the first task (or a --index-only job) first reads and hashes the whole input "
+                            + "once, for all";
+                    default -> "";
+                }));
         return b.toString();
     }
 
@@ -96,6 +151,13 @@ public record Estimate(String job, long inputRows, String inputUnit, String outp
         m.put("seconds", seconds);
         m.put("samples", samples.stream().map(r -> Map.of("rows", r.inputRows(), "seconds", r.seconds(),
                 "train_seconds", r.trainSeconds(), "rows_out", r.rowsOut())).toList());
+        return m;
+    }
+
+    /** The same with a shard task's share, under {@code "per_task"}. */
+    public Map<String, Object> toMap(int tasks) {
+        Map<String, Object> m = toMap();
+        m.put("per_task", perTask(tasks).toMap());
         return m;
     }
 

@@ -108,6 +108,37 @@ class EstimateTest {
         throw new AssertionError(job + ": time not within 2x in three attempts: " + times);
     }
 
+    /**
+     * With --shard, a task's share: a quarter of the rows out and of the work's time (plus a start), and a real
+     * task 1 of 4 (two of the sample's 8 buckets; the first task to start, so it plans too) within 2x of it.
+     */
+    @org.junit.jupiter.api.Test
+    void aShardTasksShareIsWithinTwiceARealTask() throws Exception {
+        List<String> args = new ArrayList<>(jobArgs("probe-rows"));
+        args.addAll(List.of("--buckets", "8"));
+        Path out = tmp.resolve("tasks");
+        List<String> est = new ArrayList<>(List.of("estimate"));
+        est.addAll(args);
+        est.addAll(List.of("--out", out.toString(), "--json", "--shard", "1/4"));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> e = new ObjectMapper().readValue(child(est, tmp.resolve("tmp-estimate")).out(), Map.class);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> task = (Map<String, Object>) e.get("per_task");
+        assertEquals(4, num(task, "tasks"));
+        assertEquals(Math.round(num(e, "rows_out") / 4), num(task, "rows_out"), 1);
+        assertTrue(num(task, "seconds") < num(e, "seconds"), task + " against " + e);
+        List<String> run = new ArrayList<>(args);
+        run.addAll(List.of("--out", out.toString(), "--shard", "1/4"));
+        Child real = child(run, tmp.resolve("tmp-run"));
+        Map<String, Object> record;
+        try (Stream<Path> s = Files.list(out.resolve("_runs"))) {
+            record = Json.read(s.findFirst().orElseThrow());
+        }
+        System.out.printf(Locale.ROOT, "estimate per task: %s%nreal task 1/4: %.2f s, %s rows%n", task,
+                real.seconds(), record.get("rows_out"));
+        within2x("probe-rows task 1/4", "rows out", num(task, "rows_out"), num(record, "rows_out"));
+    }
+
     static double num(Map<String, Object> m, String key) {
         Object v = m.get(key);
         assertTrue(v instanceof Number, key + " missing from " + m);
