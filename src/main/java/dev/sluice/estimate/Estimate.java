@@ -94,10 +94,7 @@ public record Estimate(String job, long inputRows, String inputUnit, String outp
         Map<String, Object> toMap() {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("tasks", tasks);
-            m.put("rows_out", Math.round(rowsOut));
-            m.put("output_bytes", Math.round(outputBytes));
-            m.put("tmp_bytes", Math.round(tmpBytes));
-            m.put("peak_memory_bytes", peakBytes);
+            putNeeds(m, rowsOut, outputBytes, tmpBytes, peakBytes);
             m.put("seconds", seconds);
             m.put("train_seconds_once", trainSeconds);
             return m;
@@ -143,15 +140,20 @@ public record Estimate(String job, long inputRows, String inputUnit, String outp
         m.put("input_rows", inputRows);
         m.put("input_unit", inputUnit);
         m.put("output_unit", outputUnit);
-        m.put("rows_out", Math.round(rowsOut));
-        m.put("output_bytes", Math.round(outputBytes));
-        m.put("tmp_bytes", Math.round(tmpBytes));
-        m.put("peak_memory_bytes", peakBytes);
+        putNeeds(m, rowsOut, outputBytes, tmpBytes, peakBytes);
         m.put("budget_bytes", budgetBytes);
         m.put("seconds", seconds);
         m.put("samples", samples.stream().map(r -> Map.of("rows", r.inputRows(), "seconds", r.seconds(),
                 "train_seconds", r.trainSeconds(), "rows_out", r.rowsOut())).toList());
         return m;
+    }
+
+    private static void putNeeds(Map<String, Object> m, double rowsOut, double outputBytes, double tmpBytes,
+                                 long peakBytes) {
+        m.put("rows_out", Math.round(rowsOut));
+        m.put("output_bytes", Math.round(outputBytes));
+        m.put("tmp_bytes", Math.round(tmpBytes));
+        m.put("peak_memory_bytes", peakBytes);
     }
 
     /** The same with a shard task's share, under {@code "per_task"}. */
