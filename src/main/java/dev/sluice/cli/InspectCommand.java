@@ -75,7 +75,7 @@ final class InspectCommand implements Command {
             Map<String, Object> plan = Json.read(dir.resolve(OutputDir.PLAN));
             out.printf(Locale.ROOT, "%s: %s output, not finished: %d of %s unit(s) committed, no %s yet (rerun or "
                     + "resume the run, or run the missing shard tasks and sluice merge, which names them)%n", dir,
-                    plan.getOrDefault("job", "unknown"), committedUnits(dir),
+                    plan.getOrDefault("job", "unknown"), OutputDir.recordedUnits(dir).size(),
                     plan.get("units") == null ? "?" : plan.get("units").toString(), OutputDir.MANIFEST);
         } else if (!json) {
             out.printf("%s: %s output, sluice %s%n", dir, manifest.getOrDefault("job", "unknown"),
@@ -148,13 +148,5 @@ final class InspectCommand implements Command {
             }
         }
         return problems.isEmpty() ? 0 : SluiceException.Kind.INPUT.exitCode();
-    }
-
-    private static long committedUnits(Path dir) {
-        try (var records = Files.list(dir.resolve(OutputDir.UNITS))) {
-            return records.filter(f -> f.getFileName().toString().matches("unit-\\d+\\.json")).count();
-        } catch (java.io.IOException e) {
-            return 0;
-        }
     }
 }

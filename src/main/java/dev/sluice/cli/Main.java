@@ -55,7 +55,6 @@ public final class Main {
         System.exit(code);
     }
 
-
     /** Runs one command and returns its exit code; tests call this directly. */
     public static int run(String[] args, PrintStream out, PrintStream err) {
         boolean verbose = false;

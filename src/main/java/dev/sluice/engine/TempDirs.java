@@ -25,7 +25,10 @@ public final class TempDirs {
         return dir;
     }
 
-    /** Deletes {@code dir} and everything under it; what cannot be deleted is left to the OS's temp cleanup. */
+    /**
+     * Deletes {@code dir} and everything under it, or the file {@code dir}; what cannot be deleted is left to the
+     * OS's temp cleanup, or to the next run that clears its temporary files.
+     */
     public static void deleteTree(Path dir) {
         if (!Files.exists(dir)) {
             return;

@@ -4,6 +4,7 @@ import dev.sluice.engine.DuckSession;
 import dev.sluice.engine.SluiceException;
 import dev.sluice.engine.Sql;
 import dev.sluice.engine.SqlErrors;
+import dev.sluice.engine.TempDirs;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -68,11 +69,7 @@ public final class ResultFiles {
         } catch (ArithmeticException e) {
             throw SluiceException.input("an id does not fit in int32, which .ivecs holds; write .npy or .parquet");
         } finally {
-            try {
-                Files.deleteIfExists(tmp);
-            } catch (IOException ignored) {
-                // best effort
-            }
+            TempDirs.deleteTree(tmp);
         }
     }
 

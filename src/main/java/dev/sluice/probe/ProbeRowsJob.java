@@ -432,11 +432,7 @@ public final class ProbeRowsJob {
         } catch (IOException e) {
             throw SluiceException.cannotWrite(file, e);
         } finally {
-            try {
-                Files.deleteIfExists(tmp);
-            } catch (IOException e) {
-                // removed by the next task that writes the copy
-            }
+            TempDirs.deleteTree(tmp);
         }
     }
 

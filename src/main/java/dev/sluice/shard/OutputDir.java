@@ -16,6 +16,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -167,11 +169,7 @@ public final class OutputDir implements AutoCloseable {
                 throw SluiceException.cannotWrite(file, e2);
             }
         } finally {
-            try {
-                Files.deleteIfExists(tmp);
-            } catch (IOException e) {
-                // a stray temporary file; removed with the others on the next run
-            }
+            TempDirs.deleteTree(tmp);
         }
         return Json.read(file);
     }
@@ -187,6 +185,22 @@ public final class OutputDir implements AutoCloseable {
 
     private Path unitFile(int unit) {
         return dir.resolve(UNITS).resolve(String.format(Locale.ROOT, "unit-%05d.json", unit));
+    }
+
+    private static final Pattern UNIT_FILE = Pattern.compile("unit-(\\d+)\\.json");
+
+    /** The units of output {@code dir} that have a record (their shards unchecked), in no order. */
+    public static List<Integer> recordedUnits(Path dir) {
+        Path units = dir.resolve(UNITS);
+        if (!Files.isDirectory(units)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(units)) {
+            return files.map(f -> UNIT_FILE.matcher(f.getFileName().toString())).filter(Matcher::matches)
+                    .map(m -> Integer.parseInt(m.group(1))).toList();
+        } catch (IOException e) {
+            throw SluiceException.resource("cannot list " + units + ": " + e.getMessage(), e);
+        }
     }
 
     /**

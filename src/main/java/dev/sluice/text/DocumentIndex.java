@@ -1,6 +1,7 @@
 package dev.sluice.text;
 
 import dev.sluice.engine.SluiceException;
+import dev.sluice.engine.TempDirs;
 import dev.sluice.io.DocumentSource;
 import java.io.BufferedOutputStream;
 import java.io.DataOutputStream;
@@ -173,11 +174,7 @@ final class DocumentIndex {
         } catch (IOException e) {
             throw SluiceException.cannotWrite(file, e);
         } finally {
-            try {
-                Files.deleteIfExists(tmp);
-            } catch (IOException e) {
-                // removed by the next task that writes the index
-            }
+            TempDirs.deleteTree(tmp);
         }
     }
 

@@ -34,9 +34,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.IntPredicate;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 
@@ -217,7 +214,6 @@ public final class PackJob {
                 }
             }
             memory.stage("pack");
-            long heap = Runtime.getRuntime().maxMemory();
             // Decided by the reader as each unit starts: this task's units that no earlier attempt committed.
             IntPredicate produce = u -> shard.owns(u) && out.committedShards(u) == null;
             DocumentPipeline.Reading reading = index != null
@@ -228,8 +224,7 @@ public final class PackJob {
             estimated = index != null;
             try (DocumentSource source = DocumentSource.open(input, config.textColumn(), config.maxSamples(), stdin,
                     duck);
-                 DocumentPipeline pipeline = new DocumentPipeline(source, reading, store, tokenizer, ctx.workers(),
-                         Math.min(SHARED_CACHE_BYTES, heap / 8), Math.min(OWN_CACHE_BYTES, heap / 16 / ctx.workers()));
+                 DocumentPipeline pipeline = pipeline(source, reading, store, tokenizer);
                  BufferAllocator alloc = new RootAllocator(budget.arrowBytes());
                  Connection copyConn = duck.connection()) {
                 PackStream stream = new PackStream(pipeline, config, tokenizer, index, this::report);
@@ -314,6 +309,14 @@ public final class PackJob {
         }
     }
 
+    /** The pipeline of this run's workers, with tokenizer caches sized from the heap. */
+    private DocumentPipeline pipeline(DocumentSource source, DocumentPipeline.Reading reading, DedupStore store,
+                                      Tokenizer tokenizer) {
+        long heap = Runtime.getRuntime().maxMemory();
+        return new DocumentPipeline(source, reading, store, tokenizer, ctx.workers(),
+                Math.min(SHARED_CACHE_BYTES, heap / 8), Math.min(OWN_CACHE_BYTES, heap / 16 / ctx.workers()));
+    }
+
     private SluiceException noDocuments(TextInputs.Resolved input, DocumentSource.Counts counts) {
         return SluiceException.input(String.format(Locale.ROOT,
                 "no documents in %s: %s; give JSONL objects with a '%s' string field (or name it with "
@@ -338,16 +341,14 @@ public final class PackJob {
                     + "repeat earlier ones) to " + file + "; the other tasks wait for it");
             out.scratchForWriting();
             boolean dedup = config.dedup() == PackConfig.Dedup.EXACT;
-            long heap = Runtime.getRuntime().maxMemory();
             long[] lastReport = {System.nanoTime()};
             DocumentIndex index;
             // The store closes after the pipeline, whose workers use it.
             try (DedupStore store = dedup ? DedupStore.temporary(tmp.resolve("dedup-index"), DEDUP_BUFFER) : null;
                  DocumentSource source = DocumentSource.open(input, config.textColumn(), config.maxSamples(), stdin,
                     duck);
-                 DocumentPipeline pipeline = new DocumentPipeline(source, DocumentPipeline.Reading.indexing(
-                         config.maxSamples(), config.unitDocs()), store, tokenizer, ctx.workers(),
-                         Math.min(SHARED_CACHE_BYTES, heap / 8), Math.min(OWN_CACHE_BYTES, heap / 16 / ctx.workers()))) {
+                 DocumentPipeline pipeline = pipeline(source, DocumentPipeline.Reading.indexing(config.maxSamples(),
+                         config.unitDocs()), store, tokenizer)) {
                 index = DocumentIndex.build(pipeline, file, (docs, fraction) -> {
                     if (ctx.progress() != Progress.Mode.NONE && System.nanoTime() - lastReport[0] > 5_000_000_000L) {
                         lastReport[0] = System.nanoTime();
@@ -358,11 +359,7 @@ public final class PackJob {
                 });
             }
             if (index.documents() == 0) {
-                try {
-                    Files.deleteIfExists(file);
-                } catch (IOException e) {
-                    // the error below is what matters
-                }
+                TempDirs.deleteTree(file);
                 throw noDocuments(input, index.counts());
             }
             writeUnitsFile(out, index.units().size(), index.documents());
@@ -432,20 +429,9 @@ public final class PackJob {
 
     /** This task's units already committed (by an earlier, killed attempt). */
     private static int committedUnits(OutputDir out, ShardSpec shard) {
-        Path dir = out.path().resolve(OutputDir.UNITS);
-        if (!Files.isDirectory(dir)) {
-            return 0;
-        }
-        try (Stream<Path> files = Files.list(dir)) {
-            return (int) files.map(f -> UNIT_RECORD.matcher(f.getFileName().toString())).filter(Matcher::matches)
-                    .mapToInt(m -> Integer.parseInt(m.group(1)))
-                    .filter(u -> shard.owns(u) && out.committedShards(u) != null).count();
-        } catch (IOException e) {
-            throw SluiceException.resource("cannot list " + dir + ": " + e.getMessage(), e);
-        }
+        return (int) OutputDir.recordedUnits(out.path()).stream()
+                .filter(u -> shard.owns(u) && out.committedShards(u) != null).count();
     }
-
-    private static final Pattern UNIT_RECORD = Pattern.compile("unit-(\\d+)\\.json");
 
     private Shard writeShard(PackStream stream, int unit, int part, OutputDir out, BufferAllocator alloc,
                              Connection conn, long capBytes, int rowGroupRows) throws SQLException {
