@@ -109,6 +109,22 @@ final class CommonOptions {
         }
     }
 
+    static void rejectExtraArgs(CommandLine cl) {
+        if (!cl.getArgList().isEmpty()) {
+            throw SluiceException.usage("unexpected argument(s): " + String.join(" ", cl.getArgList()));
+        }
+    }
+
+    /** {@code --seed S}: a whole number (default 0). */
+    static long seed(CommandLine cl) {
+        String v = cl.getOptionValue("seed", "0");
+        try {
+            return Long.parseLong(v.strip());
+        } catch (NumberFormatException e) {
+            throw SluiceException.usage("--seed must be a whole number, got '" + v + "'");
+        }
+    }
+
     static void printHelp(PrintStream out, String usage, String header, Options options) {
         java.io.PrintWriter w = new java.io.PrintWriter(out, true);
         new HelpFormatter().printHelp(w, 100, usage, header, options, 2, 2, "");

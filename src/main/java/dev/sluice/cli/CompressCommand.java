@@ -3,6 +3,8 @@ package dev.sluice.cli;
 import dev.sluice.engine.SluiceException;
 import dev.sluice.quant.CompressConfig;
 import dev.sluice.quant.CompressJob;
+import dev.sluice.estimate.Estimate;
+import dev.sluice.shard.JobSpec;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -11,7 +13,22 @@ import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 
 /** {@code sluice compress}: train a quantizer on a sample, encode the input to code shards. */
-final class CompressCommand implements Command {
+final class CompressCommand implements JobCommand {
+
+    @Override
+    public JobSpec spec() {
+        return CompressJob.SPEC;
+    }
+
+    @Override
+    public Options jobOptions() {
+        return options();
+    }
+
+    @Override
+    public Estimate estimate(EstimateCommand.Context context) throws Exception {
+        return EstimateCommand.compress(config(context.cl()), context);
+    }
 
     @Override
     public String name() {
@@ -55,12 +72,7 @@ final class CompressCommand implements Command {
         if (!format.equals("parquet") && !format.equals("npy")) {
             throw SluiceException.usage("--format must be parquet or npy, got '" + format + "'");
         }
-        long seed;
-        try {
-            seed = Long.parseLong(cl.getOptionValue("seed", "0").strip());
-        } catch (NumberFormatException e) {
-            throw SluiceException.usage("--seed must be a whole number, got '" + cl.getOptionValue("seed") + "'");
-        }
+        long seed = CommonOptions.seed(cl);
         String out = cl.getOptionValue("out");
         return new CompressConfig(cl.getOptionValue("input"), cl.getOptionValue("column"),
                 cl.getOptionValue("id-column"), cl.getOptionValue("method", "pq").strip().toLowerCase(Locale.ROOT),
@@ -81,7 +93,7 @@ final class CompressCommand implements Command {
                     "Trains a quantizer on a reservoir sample of the input, then encodes every vector.", options);
             return 0;
         }
-        Main.rejectExtraArgs(cl);
+        CommonOptions.rejectExtraArgs(cl);
         CompressJob.Result r = new CompressJob(config(cl), CommonOptions.context(cl, out, err)).run();
         if (r.trainOnly()) {
             out.printf(Locale.ROOT, "compress --train-only done: codebook for %,d vectors x %d dims, %s, "

@@ -34,7 +34,7 @@ final class DemoCommand implements Command {
         if (Files.exists(demoOut.resolve("_plan.json"))) {
             TempDirs.deleteTree(demoOut); // an earlier demo's output: start afresh
         }
-        List<String> probe = new ArrayList<>(List.of("probe-rows", "--input", sample.toString(), "--key", "route",
+        List<String> probe = new ArrayList<>(List.of("--input", sample.toString(), "--key", "route",
                 "--time", "date", "--fields", "delay,distance", "--max-len", "256", "--test-fraction", "0.1",
                 "--out", demoOut.toString()));
         for (String a : args) {
@@ -42,13 +42,13 @@ final class DemoCommand implements Command {
                 probe.add(a);
             }
         }
-        out.println("$ sluice " + String.join(" ", probe));
-        int rc = Main.run(probe.toArray(String[]::new), out, err);
+        out.println("$ sluice probe-rows " + String.join(" ", probe));
+        int rc = new ProbeRowsCommand().run(probe.toArray(String[]::new), out, err);
         if (rc != 0) {
             return rc;
         }
         out.println();
         out.println("$ sluice inspect " + demoOut);
-        return Main.run(new String[] {"inspect", demoOut.toString()}, out, err);
+        return new InspectCommand().run(new String[] {demoOut.toString()}, out, err);
     }
 }

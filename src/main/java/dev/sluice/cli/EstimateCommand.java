@@ -63,18 +63,9 @@ final class EstimateCommand implements Command {
         }
         String job = rest.remove(0);
         String[] jobArgs = rest.toArray(String[]::new);
-        Command command = switch (job) {
-            case "probe-rows" -> new ProbeRowsCommand();
-            case "compress" -> new CompressCommand();
-            case "pack" -> new PackCommand();
-            default -> throw SluiceException.usage("estimate knows probe-rows, compress and pack, not '" + job + "'");
-        };
-        Options options = switch (job) {
-            case "probe-rows" -> ProbeRowsCommand.options();
-            case "compress" -> CompressCommand.options();
-            default -> PackCommand.options();
-        };
-        CommandLine cl = CommonOptions.parse(options, jobArgs);
+        JobCommand command = Registry.job(job).orElseThrow(() -> SluiceException.usage("estimate knows "
+                + String.join(", ", Registry.jobs().stream().map(Command::name).toList()) + ", not '" + job + "'"));
+        CommandLine cl = CommonOptions.parse(command.jobOptions(), jobArgs);
         JobContext ctx = CommonOptions.context(cl, out, err);
         MemoryBudget budget = MemoryBudget.detect(ctx.memoryLimit());
         Path work = Files.createTempDirectory(Files.createDirectories(ctx.tmpDir()), "sluice-estimate-");
@@ -85,11 +76,7 @@ final class EstimateCommand implements Command {
             // What this process took to start and load DuckDB (the session has run its settings) stands for a fresh
             // run's start; taken before the samples are cut, which reads the whole input.
             double start = ManagementFactory.getRuntimeMXBean().getUptime() / 1000.0;
-            Estimate e = switch (job) {
-                case "probe-rows" -> probeRows(ProbeRowsCommand.config(cl), cl, duck, work, runner, budget, start);
-                case "compress" -> compress(CompressCommand.config(cl), cl, duck, work, runner, budget, start);
-                default -> pack(PackCommand.config(cl), cl, duck, work, runner, budget, start);
-            };
+            Estimate e = command.estimate(new Context(cl, duck, work, runner, budget, start));
             // With --shard (or a scheduler's array variables), one task's share too: what to ask the scheduler for.
             ShardSpec shard = ctx.shard();
             if (shard.whole()) {
@@ -102,6 +89,10 @@ final class EstimateCommand implements Command {
             TempDirs.deleteTree(work);
         }
     }
+
+    /** What a job's sampler works with: its options, a DuckDB session, a work directory, the runner, the budget. */
+    record Context(CommandLine cl, DuckSession duck, Path work, SampleRuns.Runner runner, MemoryBudget budget,
+                   double start) {}
 
     /** Sample {@code i} of a job: the options that point the job at it, its size, the vectors it trains on. */
     private record Sample(List<String> args, double size, long trainRows) {}
@@ -120,9 +111,11 @@ final class EstimateCommand implements Command {
         return Estimate.of(in, budget.totalBytes(), start, small, large);
     }
 
-    private static Estimate probeRows(ProbeRowsConfig cfg, CommandLine cl, DuckSession duck, Path work,
-                                      SampleRuns.Runner runner, MemoryBudget budget, double start)
-            throws Exception {
+    static Estimate probeRows(ProbeRowsConfig cfg, Context c) throws Exception {
+        CommandLine cl = c.cl();
+        DuckSession duck = c.duck();
+        Path work = c.work();
+        MemoryBudget budget = c.budget();
         InputFiles.Resolved input = InputFiles.resolve(cfg.inputs(), "--input");
         long n = InputSamples.rows(duck, InputFiles.relation(input), String.valueOf(input.files().get(0)));
         // Whole keys of about an eighth and a quarter of the input, at most ~1,000,000 measurements: with ~200,000 the
@@ -140,17 +133,20 @@ final class EstimateCommand implements Command {
                 ? InputSamples.columns(duck, InputFiles.relation(input), String.valueOf(input.files().get(0))) - 2
                 : cfg.fields().size();
         // DuckDB's share of the same budget as probe-rows splits it.
-        long duckdb = MemoryBudget.detect(OptionalLong.of(budget.totalBytes()), ProbeRowsJob.ARROW_SHARE).duckdbBytes();
+        long duckdb = MemoryBudget.detect(OptionalLong.of(budget.totalBytes()), ProbeRowsJob.SPEC.memory())
+                .duckdbBytes();
         return extrapolate(new Estimate.Input("probe-rows", n, n, "measurements", "rows", 0), samples, Set.of(),
-                "rows_out", cl, work, runner, budget, start).withSort((double) n * ProbeRowsJob.sortBytesPerRow(fields),
+                "rows_out", cl, work, c.runner(), budget, c.start()).withSort((double) n * ProbeRowsJob.sortBytesPerRow(fields),
                 duckdb);
     }
 
-    private static Estimate compress(CompressConfig cfg, CommandLine cl, DuckSession duck, Path work,
-                                     SampleRuns.Runner runner, MemoryBudget budget, double start) throws Exception {
+    static Estimate compress(CompressConfig cfg, Context c) throws Exception {
+        CommandLine cl = c.cl();
+        Path work = c.work();
+        MemoryBudget budget = c.budget();
         long n;
         List<Sample> samples = new ArrayList<>();
-        try (VectorIo io = new VectorIo(duck, budget.arrowBytes());
+        try (VectorIo io = new VectorIo(c.duck(), budget.arrowBytes());
              VectorReader reader = io.open(cfg.input(), cfg.column(), cfg.idColumn())) {
             n = reader.count();
             long large = Math.max(2, Math.min(n / 4, 40_000));
@@ -162,11 +158,12 @@ final class EstimateCommand implements Command {
         }
         return extrapolate(new Estimate.Input("compress", n, n, "vectors", "codes", Math.min(cfg.trainSize(), n)),
                 samples, Set.of("column", "id-column", "faiss", "train-only", "codebook-wait"), "rows_out", cl,
-                work, runner, budget, start);
+                work, c.runner(), budget, c.start());
     }
 
-    private static Estimate pack(PackConfig cfg, CommandLine cl, DuckSession duck, Path work,
-                                 SampleRuns.Runner runner, MemoryBudget budget, double start) throws Exception {
+    static Estimate pack(PackConfig cfg, Context c) throws Exception {
+        CommandLine cl = c.cl();
+        DuckSession duck = c.duck();
         TextInputs.Resolved input = TextInputs.resolve(cfg.inputs(), cfg.format());
         long n = InputSamples.documents(input, duck);
         if (cfg.maxSamples() > 0) {
@@ -187,8 +184,8 @@ final class EstimateCommand implements Command {
         // A store of earlier runs is left alone: the samples dedup within themselves only. --index-only is a step
         // of shard tasks: the samples pack.
         return extrapolate(new Estimate.Input("pack", n, inputBytes == null ? n : inputBytes, "documents",
-                "sequences", 0), samples, Set.of("max-samples", "dedup-store", "index-only"), "sequences", cl, work,
-                runner, budget, start);
+                "sequences", 0), samples, Set.of("max-samples", "dedup-store", "index-only"), "sequences", cl, c.work(),
+                c.runner(), c.budget(), c.start());
     }
 
     /** The job's own options (less {@code drop} and where it writes) run on {@code sample}. */

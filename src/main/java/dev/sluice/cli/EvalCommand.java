@@ -28,7 +28,7 @@ final class EvalCommand implements Command {
                     + "[--k 10] [--rerank R]", "Measures what the compression costs in recall and error.", options);
             return 0;
         }
-        Main.rejectExtraArgs(cl);
+        CommonOptions.rejectExtraArgs(cl);
         EvalJob.Result r = new EvalJob(SearchCommand.config(cl), CommonOptions.context(cl, out, err)).run();
         out.println("eval:");
         r.metrics().forEach((k, v) -> out.printf(Locale.ROOT, "  %-24s %s%n", k,

@@ -34,6 +34,12 @@ final class InspectCommand implements Command {
         return "inspect";
     }
 
+    /** It reads files and waits on DuckDB: C1 alone, as for merge. */
+    @Override
+    public List<String> jvmOptions() {
+        return List.of("-XX:TieredStopAtLevel=1");
+    }
+
     @Override
     public String summary() {
         return "schema, counts, samples and a manifest check of an output";

@@ -5,12 +5,7 @@ import dev.sluice.engine.StaleLibraryCopies;
 import dev.sluice.engine.Version;
 import java.io.PrintStream;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.ParseException;
 
 /**
@@ -19,27 +14,13 @@ import org.apache.commons.cli.ParseException;
  * only with {@code --verbose}.
  */
 public final class Main {
-    private static final Map<String, Command> COMMANDS = new LinkedHashMap<>();
-
-    static {
-        for (Command c : List.of(new ProbeRowsCommand(), new InspectCommand(), new SqlCommand(), new RunsCommand(),
-                new CompressCommand(), new EvalCommand(), new SearchCommand(), new PackCommand(), new MergeCommand(),
-                new EstimateCommand(),
-                new DemoCommand())) {
-            COMMANDS.put(c.name(), c);
-        }
-    }
-
-    /** The jobs whose output keeps its committed units when the process is stopped. */
-    private static final Set<String> RESUMABLE = Set.of("probe-rows", "compress", "pack");
-
     private Main() {}
 
     public static void main(String[] args) {
         StaleLibraryCopies.sweepInBackground();
         String command = args.length > 0 ? args[0] : "";
         AtomicBoolean returned = new AtomicBoolean();
-        if (RESUMABLE.contains(command)) {
+        if (Registry.job(command).isPresent()) {
             // SIGTERM (a Slurm time limit or preemption, a pod's eviction) or Ctrl-C: say what it means for the
             // output, since the log is all a user sees of a task that stopped.
             Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(() -> {
@@ -82,7 +63,7 @@ public final class Main {
             usage(err);
             return 2;
         }
-        Command command = COMMANDS.get(args[i]);
+        Command command = Registry.command(args[i]).orElse(null);
         if (command == null) {
             err.println("sluice: unknown command '" + args[i] + "'");
             usage(err);
@@ -118,16 +99,10 @@ public final class Main {
         }
     }
 
-    static void rejectExtraArgs(CommandLine cl) {
-        if (!cl.getArgList().isEmpty()) {
-            throw SluiceException.usage("unexpected argument(s): " + String.join(" ", cl.getArgList()));
-        }
-    }
-
     private static void usage(PrintStream out) {
         out.println("usage: sluice [--verbose] <command> [options]   (sluice <command> --help for its options)");
         out.println();
-        for (Command c : COMMANDS.values()) {
+        for (Command c : Registry.commands()) {
             out.printf("  %-12s %s%n", c.name(), c.summary());
         }
         out.println();

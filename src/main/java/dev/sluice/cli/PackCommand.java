@@ -5,6 +5,8 @@ import dev.sluice.engine.SluiceException;
 import dev.sluice.io.TextInputs;
 import dev.sluice.text.PackConfig;
 import dev.sluice.text.PackJob;
+import dev.sluice.estimate.Estimate;
+import dev.sluice.shard.JobSpec;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
@@ -14,7 +16,22 @@ import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 
 /** {@code sluice pack}: dedup, tokenize, filter and pack text into fixed-length token sequences. */
-final class PackCommand implements Command {
+final class PackCommand implements JobCommand {
+
+    @Override
+    public JobSpec spec() {
+        return PackJob.SPEC;
+    }
+
+    @Override
+    public Options jobOptions() {
+        return options();
+    }
+
+    @Override
+    public Estimate estimate(EstimateCommand.Context context) throws Exception {
+        return EstimateCommand.pack(config(context.cl()), context);
+    }
 
     @Override
     public String name() {
@@ -105,7 +122,7 @@ final class PackCommand implements Command {
                             + "after exact dedup and a length filter.", options);
             return 0;
         }
-        Main.rejectExtraArgs(cl);
+        CommonOptions.rejectExtraArgs(cl);
         PackConfig config = config(cl);
         PackJob.Result r = new PackJob(config, CommonOptions.context(cl, out, err), System.in).run();
         if (config.indexOnly()) {

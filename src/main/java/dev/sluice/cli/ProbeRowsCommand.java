@@ -2,6 +2,8 @@ package dev.sluice.cli;
 
 import dev.sluice.probe.ProbeRowsConfig;
 import dev.sluice.probe.ProbeRowsJob;
+import dev.sluice.estimate.Estimate;
+import dev.sluice.shard.JobSpec;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -11,7 +13,22 @@ import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 
 /** {@code sluice probe-rows}: measurements to per-key sequence rows in train/test shards. */
-final class ProbeRowsCommand implements Command {
+final class ProbeRowsCommand implements JobCommand {
+
+    @Override
+    public JobSpec spec() {
+        return ProbeRowsJob.SPEC;
+    }
+
+    @Override
+    public Options jobOptions() {
+        return options();
+    }
+
+    @Override
+    public Estimate estimate(EstimateCommand.Context context) throws Exception {
+        return EstimateCommand.probeRows(config(context.cl()), context);
+    }
 
     @Override
     public String name() {
@@ -48,13 +65,7 @@ final class ProbeRowsCommand implements Command {
         String fields = cl.getOptionValue("fields");
         List<String> fieldList = fields == null ? List.of()
                 : Arrays.stream(fields.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
-        long seed;
-        try {
-            seed = Long.parseLong(cl.getOptionValue("seed", "0").strip());
-        } catch (NumberFormatException e) {
-            throw dev.sluice.engine.SluiceException.usage("--seed must be a whole number, got '"
-                    + cl.getOptionValue("seed") + "'");
-        }
+        long seed = CommonOptions.seed(cl);
         String out = cl.getOptionValue("out");
         return new ProbeRowsConfig(inputs == null ? List.of() : List.of(inputs), cl.getOptionValue("key"),
                 cl.getOptionValue("time"), fieldList, CommonOptions.intOption(cl, "max-len", 512),
@@ -71,7 +82,7 @@ final class ProbeRowsCommand implements Command {
                     "Cuts each key's measurements, ordered by time, into rows of at most --max-len.", options);
             return 0;
         }
-        Main.rejectExtraArgs(cl);
+        CommonOptions.rejectExtraArgs(cl);
         ProbeRowsJob.Result r = new ProbeRowsJob(config(cl), CommonOptions.context(cl, out, err)).run();
         out.printf(java.util.Locale.ROOT, "probe-rows done: %,d keys, %,d measurements, %,d rows, %d buckets%n",
                 r.keys(), r.measurements(), r.rowsOut(), r.buckets());

@@ -31,6 +31,12 @@ final class RunsCommand implements Command {
         return "runs";
     }
 
+    /** It reads files and waits on DuckDB: C1 alone, as for merge. */
+    @Override
+    public List<String> jvmOptions() {
+        return List.of("-XX:TieredStopAtLevel=1");
+    }
+
     @Override
     public String summary() {
         return "list the run records of an output";

@@ -61,7 +61,7 @@ final class SearchCommand implements Command {
                     + "[--rerank R --base PATH]", "Answers top-k queries over the codes.", options);
             return 0;
         }
-        Main.rejectExtraArgs(cl);
+        CommonOptions.rejectExtraArgs(cl);
         SearchConfig config = config(cl);
         if (config.out() == null) {
             throw SluiceException.usage("--out is required: a .parquet, .ivecs or .npy file for the results");

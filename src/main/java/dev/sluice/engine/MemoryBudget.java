@@ -28,18 +28,14 @@ public record MemoryBudget(long totalBytes, String source, long physicalBytes, l
     static final double DUCKDB_OVERSHOOT = 1.35;
     static final long MIN_DUCKDB = 64L << 20;
     static final long MIN_BUDGET = 320L << 20;
-    /** Arrow's share of the budget unless a job asks for another. */
-    static final double ARROW_SHARE = 1.0 / 8;
 
+    /** The budget of a command with the default policy (see {@link MemoryPolicy#DEFAULT}). */
     public static MemoryBudget detect(OptionalLong override) {
-        return detect(override, ARROW_SHARE);
+        return detect(override, MemoryPolicy.DEFAULT);
     }
 
-    /**
-     * As {@link #detect(OptionalLong)}, for a job that holds {@code arrowShare} of the budget in Arrow
-     * buffers (a job whose Java pass streams small batches needs less than the default eighth).
-     */
-    public static MemoryBudget detect(OptionalLong override, double arrowShare) {
+    /** The budget (from {@code override}, or detected), split as {@code policy} says. */
+    public static MemoryBudget detect(OptionalLong override, MemoryPolicy policy) {
         long[] mem = physicalAndAvailable();
         long physical = mem[0];
         long available = mem[1];
@@ -60,18 +56,17 @@ public record MemoryBudget(long totalBytes, String source, long physicalBytes, l
                     "memory budget %s (%s) is below the minimum of %s; give --memory-limit 320MB or more",
                     Sizes.format(total), source, Sizes.format(MIN_BUDGET)));
         }
-        return split(total, source, physical, available, cgroup, Runtime.getRuntime().maxMemory(), arrowShare);
+        return split(total, source, physical, available, cgroup, Runtime.getRuntime().maxMemory(), policy);
     }
 
+    /**
+     * The parts of {@code total}: the heap the policy gives (or the JVM's, when it was started with less), Arrow's
+     * share, the JVM's overhead, and DuckDB what is left over its overshoot.
+     */
     static MemoryBudget split(long total, String source, long physical, long available, OptionalLong cgroup,
-                              long jvmMaxHeap) {
-        return split(total, source, physical, available, cgroup, jvmMaxHeap, ARROW_SHARE);
-    }
-
-    static MemoryBudget split(long total, String source, long physical, long available, OptionalLong cgroup,
-                              long jvmMaxHeap, double arrowShare) {
-        long heap = Math.min(jvmMaxHeap, total / 4);
-        long arrow = Math.clamp((long) (total * arrowShare), 32L << 20, 512L << 20);
+                              long jvmMaxHeap, MemoryPolicy policy) {
+        long heap = Math.min(jvmMaxHeap, policy.heapBytes(total));
+        long arrow = policy.arrowBytes(total);
         long duck = (long) ((total - heap - JVM_OVERHEAD - arrow) / DUCKDB_OVERSHOOT);
         if (duck < MIN_DUCKDB) {
             throw new SluiceException(SluiceException.Kind.RESOURCE, String.format(Locale.ROOT,

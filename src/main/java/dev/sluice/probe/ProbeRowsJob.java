@@ -3,9 +3,8 @@ package dev.sluice.probe;
 import dev.sluice.engine.DuckSession;
 import dev.sluice.engine.JobContext;
 import dev.sluice.engine.MemoryBudget;
-import dev.sluice.engine.MemoryMonitor;
+import dev.sluice.engine.MemoryPolicy;
 import dev.sluice.engine.Progress;
-import dev.sluice.engine.RunRecord;
 import dev.sluice.engine.ShardSpec;
 import dev.sluice.engine.Sizes;
 import dev.sluice.engine.SluiceException;
@@ -14,10 +13,15 @@ import dev.sluice.engine.SqlErrors;
 import dev.sluice.engine.TempDirs;
 import dev.sluice.io.ArrowStreams;
 import dev.sluice.io.InputFiles;
-import dev.sluice.shard.Manifest;
+import dev.sluice.shard.InputFingerprint;
+import dev.sluice.shard.JobRun;
+import dev.sluice.shard.JobRuntime;
+import dev.sluice.shard.JobSpec;
 import dev.sluice.shard.OutputDir;
+import dev.sluice.shard.Plan;
 import dev.sluice.shard.PlanLock;
 import dev.sluice.shard.Shard;
+import dev.sluice.shard.UnitRecord;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,7 +53,7 @@ import org.apache.arrow.vector.ipc.ArrowReader;
  * the bucket's shards ({@link ShardWrites}). Buckets are the work units: a rerun sorts only those not yet
  * committed.
  */
-public final class ProbeRowsJob {
+public final class ProbeRowsJob implements JobRuntime.Job<ProbeRowsJob.Result> {
     static final String SQL = "probe_rows/";
     static final List<String> SPLITS = List.of("train", "test");
     static final int MAX_BUCKETS = 4096;
@@ -60,7 +64,6 @@ public final class ProbeRowsJob {
     public static final double ARROW_SHARE = 1.0 / 16;
     /** The key table of the plan (key, rank, measurements, bucket, split), beside {@code _plan.json}. */
     static final String KEYS = "_keys.parquet";
-    private static final List<String> PLAN_IDENTITY = List.of("job", "parameters", "inputs");
     /**
      * From this many shard tasks on, the tasks read a copy of the measurements with their key ranks joined
      * ({@link #sharedCopy}) instead of each scanning and joining the whole input. Measured on 30M flights:
@@ -81,127 +84,117 @@ public final class ProbeRowsJob {
     /** What a finished run produced. */
     public record Result(long keys, long measurements, long rowsOut, long dropped, int buckets, int unitsRun) {}
 
-    public Result run() {
-        InputFiles.Resolved input = InputFiles.resolve(config.inputs(), "--input");
-        // The Java pass holds a few batches at a time, so Arrow needs little; DuckDB's sort gets the rest.
-        MemoryBudget budget = MemoryBudget.detect(ctx.memoryLimit(), ARROW_SHARE);
-        ctx.log("probe-rows: " + budget.describe());
-        try (OutputDir out = OutputDir.open(config.out(), ctx.shard(), OutputDir.taskLockWait(System.getenv()),
-                m -> ctx.log("probe-rows: " + m));
-             MemoryMonitor memory = new MemoryMonitor()) {
-            Path tmp = TempDirs.forTask(ctx.tmpDir(), "probe", out.path(), ctx.shard());
-            TempDirs.create(tmp, "--tmp-dir");
-            RunRecord record = null;
-            try (DuckSession duck = new DuckSession(new DuckSession.Settings(budget.duckdbBytes(), ctx.workers(),
-                    tmp.resolve("duckdb"), ctx.workers() * 3 + 1))) {
-                memory.stage("plan");
-                Sql.Fragment relation = InputFiles.relation(input);
-                Columns cols = checkColumns(duck, relation, input);
-                long sortBytes = sortMemory(budget, cols);
-                if (sortBytes < budget.duckdbBytes()) {
-                    try {
-                        duck.execute("SET memory_limit = '" + (sortBytes >> 20) + "MB'");
-                    } catch (SQLException e) {
-                        throw SqlErrors.wrap(e, "lowering DuckDB's memory_limit");
-                    }
-                    ctx.log(String.format(Locale.ROOT, "probe-rows: rows of %d fields: DuckDB memory_limit %s (a sort "
-                            + "of wide rows overshoots its limit more)", cols.fields().size(), Sizes.format(sortBytes)));
-                }
-                Map<String, Object> plan = new LinkedHashMap<>();
-                plan.put("job", "probe-rows");
-                plan.put("parameters", config.parameters(cols.fields()));
-                plan.put("inputs", fingerprint(input.files()));
-                Path keysFile = out.path().resolve(KEYS);
-                ShardSpec shard = ctx.shard();
-                Totals totals;
-                int buckets;
-                // Shard tasks plan one at a time: the first counts the keys, the others wait and read its plan.
-                try (PlanLock planning = shard.whole() ? null : out.planLock(this::waiting)) {
-                    if (Files.exists(out.path().resolve(OutputDir.PLAN)) && Files.exists(keysFile)) {
-                        // Another shard task, or an earlier run, planned this output: take its plan and key table
-                        // rather than count the keys again.
-                        plan = out.fixPlan(plan, PLAN_IDENTITY);
-                        buckets = ((Number) plan.get("units")).intValue();
-                        @SuppressWarnings("unchecked")
-                        Map<String, Object> planned = (Map<String, Object>) plan.get("input_totals");
-                        totals = Totals.of(planned);
-                        loadKeys(duck, keysFile);
-                    } else {
-                        totals = countKeys(duck, relation, cols, input);
-                        plan.put("units", planBuckets(totals.measurements(), cols, sortBytes));
-                        plan.put("input_totals", totals.toMap());
-                        plan = out.fixPlan(plan, PLAN_IDENTITY);
-                        buckets = ((Number) plan.get("units")).intValue();
-                        assignKeys(duck, relation, cols, buckets);
-                        saveKeys(duck, keysFile);
-                    }
-                }
-                record = new RunRecord("probe-rows", config.parameters(cols.fields()), memory.started());
-                ctx.log(String.format(Locale.ROOT,
-                        "probe-rows: %,d measurements of %,d keys in %d file(s) (%s); %d bucket(s), %d worker(s)%s",
-                        totals.measurements(), totals.keys(), input.files().size(), Sizes.format(input.totalBytes()),
-                        buckets, ctx.workers(),
-                        totals.dropped() > 0 ? String.format(Locale.ROOT, "; %,d rows without key or time dropped",
-                                totals.dropped()) : ""));
+    /** The registry entry: probe-rows' memory policy, JIT options and units. */
+    public static final JobSpec SPEC = new JobSpec("probe-rows",
+            // Its rows never live on the heap: DuckDB sorts them and Arrow carries the batches, so the heap gets a
+            // tenth and DuckDB's sort the most (a sort with more memory spills less).
+            new MemoryPolicy(100, 48L << 20, 0, ARROW_SHARE),
+            // Its Java code is mostly per-batch glue (Arrow's C data import and export, loaders) that C2 compiled at
+            // great cost for little gain: with ten times its thresholds, C2 compiles the per-row loops of the cutter
+            // and little else (30M flights: 406 methods in 1.37 CPU s -> 166 in 0.50 s; a shard task 0.1-0.2 s sooner).
+            List.of("-XX:Tier4InvocationThreshold=50000", "-XX:Tier4MinInvocationThreshold=20000",
+                    "-XX:Tier4CompileThreshold=60000"),
+            JobSpec.Ownership.TURNS, "bucket(s)", JobSpec.SUM_OF_UNITS);
 
-                out.removeTemporaryFiles(shard::owns, shard.whole());
-                List<Integer> mine = new ArrayList<>();
-                List<Integer> todo = new ArrayList<>();
-                for (int u = 0; u < buckets; u++) {
-                    if (shard.owns(u)) {
-                        mine.add(u);
-                        if (out.committedShards(u) == null) {
-                            todo.add(u);
-                        }
-                    }
+    public Result run() {
+        return JobRuntime.run(this, ctx);
+    }
+
+    @Override
+    public JobSpec spec() {
+        return SPEC;
+    }
+
+    @Override
+    public Path out() {
+        return config.out();
+    }
+
+    @Override
+    public void check(JobContext ignored) {
+        if (config.buckets() < 0) {
+            throw SluiceException.usage("--buckets must be at least 1 (or left out to plan it), got "
+                    + config.buckets());
+        }
+    }
+
+    @Override
+    public Result execute(JobRun run) {
+        InputFiles.Resolved input = InputFiles.resolve(config.inputs(), "--input");
+        MemoryBudget budget = run.budget();
+        OutputDir out = run.out();
+        ShardSpec shard = run.shard();
+        try (DuckSession duck = new DuckSession(new DuckSession.Settings(budget.duckdbBytes(), ctx.workers(),
+                run.tmp().resolve("duckdb"), ctx.workers() * 3 + 1))) {
+            run.stage("plan");
+            Sql.Fragment relation = InputFiles.relation(input);
+            Columns cols = checkColumns(duck, relation, input);
+            long sortBytes = sortMemory(budget, cols);
+            if (sortBytes < budget.duckdbBytes()) {
+                try {
+                    duck.execute("SET memory_limit = '" + (sortBytes >> 20) + "MB'");
+                } catch (SQLException e) {
+                    throw SqlErrors.wrap(e, "lowering DuckDB's memory_limit");
                 }
-                if (!shard.whole()) {
-                    ctx.log(String.format(Locale.ROOT, "probe-rows: shard task %s: %d of %d bucket(s)", shard,
-                            mine.size(), buckets));
-                }
-                if (todo.size() < mine.size()) {
-                    ctx.log(String.format(Locale.ROOT, "probe-rows: resuming: %d of %d bucket(s) already committed",
-                            mine.size() - todo.size(), mine.size()));
-                }
-                if (!todo.isEmpty()) {
-                    Path copy = null;
-                    if (shard.count() >= COPY_MIN_TASKS) {
-                        memory.stage("copy");
-                        try (PlanLock planning = out.planLock(this::waiting)) {
-                            copy = sharedCopy(duck, relation, cols, out);
-                        }
-                    }
-                    memory.stage("rows");
-                    writeUnits(duck, relation, cols, todo, out, budget, copy);
-                }
-                long rowsOut = 0;
-                long measurementsDone = 0;
-                for (int u : mine) {
-                    Map<String, Object> unit = out.unitRecord(u);
-                    rowsOut += ((Number) unit.get("rows_out")).longValue();
-                    measurementsDone += ((Number) unit.get("measurements")).longValue();
-                }
-                if (shard.whole()) {
-                    memory.stage("manifest");
-                    Manifest.writeFromUnits(out, plan);
-                }
-                record.put("rows_out", rowsOut).put("units", buckets).put("units_run", todo.size())
-                        .put("shard", shard.toString()).put("keys", totals.keys())
-                        .put("dropped_rows", totals.dropped());
-                record.finish(out.path(), "ok", memory, measurementsDone);
-                ctx.log(String.format(Locale.ROOT, "probe-rows: wrote %,d rows to %s%s", rowsOut, out.path(),
-                        shard.whole() ? "" : "; when every task is done, run: sluice merge " + out.path()));
-                ctx.log(memory.summary());
-                return new Result(totals.keys(), totals.measurements(), rowsOut, totals.dropped(), buckets,
-                        todo.size());
-            } catch (RuntimeException e) {
-                if (record != null) {
-                    record.fail(out.path(), e, memory);
-                }
-                throw e;
-            } finally {
-                TempDirs.deleteTree(tmp);
+                run.log("rows of %d fields: DuckDB memory_limit %s (a sort of wide rows overshoots its limit more)",
+                        cols.fields().size(), Sizes.format(sortBytes));
             }
+            Plan plan = Plan.of(SPEC.name(), config.parameters(cols.fields()), InputFingerprint.of(input.files()));
+            Path keysFile = out.path().resolve(KEYS);
+            // Shard tasks plan one at a time: the first counts the keys, the others wait and read its plan.
+            try (PlanLock planning = shard.whole() ? null : out.planLock(run.logger())) {
+                if (Files.exists(out.path().resolve(OutputDir.PLAN)) && Files.exists(keysFile)) {
+                    // Another shard task, or an earlier run, planned this output: take its plan and key table
+                    // rather than count the keys again.
+                    plan = run.fixPlan(plan);
+                    loadKeys(duck, keysFile);
+                } else {
+                    Totals counted = countKeys(duck, relation, cols, input);
+                    plan = run.fixPlan(plan.withUnits(planBuckets(counted.measurements(), cols, sortBytes))
+                            .withInputTotals(counted.toMap()));
+                    assignKeys(duck, relation, cols, plan.units());
+                    saveKeys(duck, keysFile);
+                }
+            }
+            int buckets = plan.units();
+            if (config.buckets() > 0 && config.buckets() != buckets) {
+                throw SluiceException.usage(String.format(Locale.ROOT, "%s was planned with %d bucket(s) and "
+                        + "--buckets %d asks for another number; rerun with --buckets %d (or without it) to resume, "
+                        + "or choose another --out", out.path(), buckets, config.buckets(), buckets));
+            }
+            Totals totals = Totals.of(plan.inputTotals());
+            run.log("%,d measurements of %,d keys in %d file(s) (%s); %d bucket(s), %d worker(s)%s",
+                    totals.measurements(), totals.keys(), input.files().size(), Sizes.format(input.totalBytes()),
+                    buckets, ctx.workers(), totals.dropped() > 0 ? String.format(Locale.ROOT,
+                            "; %,d rows without key or time dropped", totals.dropped()) : "");
+
+            JobRun.Units units = run.units(buckets);
+            if (!units.todo().isEmpty()) {
+                Path copy = null;
+                if (shard.count() >= COPY_MIN_TASKS) {
+                    run.stage("copy");
+                    try (PlanLock planning = out.planLock(run.logger())) {
+                        copy = sharedCopy(duck, relation, cols, out);
+                    }
+                }
+                run.stage("rows");
+                writeUnits(duck, relation, cols, units.todo(), out, budget, copy);
+            }
+            long rowsOut = 0;
+            long measurementsDone = 0;
+            for (int u : units.mine()) {
+                UnitRecord unit = out.unitRecord(u);
+                rowsOut += unit.count("rows_out");
+                measurementsDone += unit.count("measurements");
+            }
+            run.writeManifestIfWhole(plan);
+            run.record().put("rows_out", rowsOut).put("units", buckets).put("units_run", units.todo().size())
+                    .put("shard", shard.toString()).put("keys", totals.keys())
+                    .put("dropped_rows", totals.dropped());
+            run.finish(measurementsDone);
+            run.log("wrote %,d rows to %s%s", rowsOut, out.path(), run.mergeHint());
+            return new Result(totals.keys(), totals.measurements(), rowsOut, totals.dropped(), buckets,
+                    units.todo().size());
         }
     }
 
@@ -292,6 +285,10 @@ public final class ProbeRowsJob {
         }
 
         static Totals of(Map<String, Object> m) {
+            if (!m.containsKey("measurements")) {
+                throw SluiceException.input("the plan of this output holds no input totals (written by an older "
+                        + "version?); delete the output and run again");
+            }
             return new Totals(((Number) m.get("keys")).longValue(), ((Number) m.get("measurements")).longValue(),
                     ((Number) m.get("dropped_rows")).longValue());
         }
@@ -392,10 +389,6 @@ public final class ProbeRowsJob {
     private static Sql.Fragment timeExpr(Columns cols) {
         Sql.Fragment time = Sql.qualified("i", List.of(cols.time()));
         return cols.castTime() ? Sql.cast(time, "TIMESTAMP") : time;
-    }
-
-    private void waiting(String message) {
-        ctx.log("probe-rows: " + message);
     }
 
     /**
@@ -565,19 +558,6 @@ public final class ProbeRowsJob {
             unitOfRange[i] = (int) ranges.get(i)[1];
         }
         return new UnitRanks(m, firstKid, unitOfRange);
-    }
-
-    private static List<Map<String, Object>> fingerprint(List<Path> files) {
-        List<Map<String, Object>> out = new ArrayList<>();
-        for (Path f : files) {
-            try {
-                out.add(Map.of("path", f.toString(), "bytes", Files.size(f),
-                        "modified", Files.getLastModifiedTime(f).toMillis()));
-            } catch (IOException e) {
-                throw SluiceException.input("cannot read input file " + f + ": " + e.getMessage(), e);
-            }
-        }
-        return out;
     }
 
     static String describe(InputFiles.Resolved input) {

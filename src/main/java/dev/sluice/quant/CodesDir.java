@@ -2,6 +2,7 @@ package dev.sluice.quant;
 
 import dev.sluice.engine.Json;
 import dev.sluice.engine.SluiceException;
+import dev.sluice.shard.Manifest;
 import dev.sluice.shard.OutputDir;
 import dev.sluice.shard.Shard;
 import java.nio.file.Files;
@@ -24,7 +25,7 @@ public record CodesDir(Path dir, Map<String, Object> manifest, Quantizer quantiz
                     + "', not of compress");
         }
         Quantizer q = Codebook.read(dir.resolve(Codebook.FILE));
-        List<Path> shards = OutputDir.shardsOf(m).stream().map(Shard::path).filter(p -> p.endsWith(".parquet"))
+        List<Path> shards = Manifest.read(dir).shards().stream().map(Shard::path).filter(p -> p.endsWith(".parquet"))
                 .map(dir::resolve).toList();
         return new CodesDir(dir, m, q, shards);
     }

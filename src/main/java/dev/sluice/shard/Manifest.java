@@ -27,10 +27,13 @@ import java.util.TreeSet;
 public final class Manifest {
     private Manifest() {}
 
+    /** What a manifest says of the output it lists. */
+    public record Written(int units, List<Shard> shards, Map<String, Object> totals) {}
+
     /** Gathers the committed units of a plan, in unit order, and writes the manifest. */
-    public static Map<String, Object> write(OutputDir out, Map<String, Object> plan, int units,
-                                            Map<String, Object> totals) {
-        List<Map<String, Object>> shards = new ArrayList<>();
+    public static Written write(OutputDir out, Plan plan, Map<String, Object> totals) {
+        int units = plan.units();
+        List<Shard> shards = new ArrayList<>();
         Map<String, long[]> perSplit = new TreeMap<>();
         for (int u = 0; u < units; u++) {
             List<Shard> committed = out.committedShards(u);
@@ -38,7 +41,7 @@ public final class Manifest {
                 throw SluiceException.internal("unit " + u + " has no committed shards at manifest time", null);
             }
             for (Shard s : committed) {
-                shards.add(s.toMap());
+                shards.add(s);
                 String split = s.path().substring(0, s.path().indexOf('/'));
                 long[] t = perSplit.computeIfAbsent(split, k -> new long[3]);
                 t[0]++;
@@ -51,39 +54,45 @@ public final class Manifest {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("format", "sluice-manifest/1");
         m.put("version", Version.get());
-        m.put("job", plan.get("job"));
-        m.put("parameters", plan.get("parameters"));
+        m.put("job", plan.job());
+        m.put("parameters", plan.parameters());
         m.put("units", units);
         m.put("splits", splits);
         m.put("totals", totals);
-        m.put("shards", shards);
+        m.put("shards", shards.stream().map(Shard::toJson).toList());
         Json.writeAtomically(out.path().resolve(OutputDir.MANIFEST), m);
         out.deleteScratch();
-        return m;
+        return new Written(units, shards, totals);
     }
 
     /**
-     * Writes the manifest of a job whose totals are its plan's {@code input_totals} plus the sums of the
-     * numbers each unit recorded. A single process and a merge of shard tasks call this alike, so both
-     * write the same bytes.
+     * Writes the manifest of a job whose totals are its plan's input totals plus the sums of the counts each
+     * unit recorded. A single process and a merge of shard tasks call this alike, so both write the same bytes.
      */
-    public static Map<String, Object> writeFromUnits(OutputDir out, Map<String, Object> plan) {
-        int units = ((Number) plan.get("units")).intValue();
-        Map<String, Object> totals = new LinkedHashMap<>();
-        Object inputTotals = plan.get("input_totals");
-        if (inputTotals instanceof Map<?, ?> m) {
-            m.forEach((k, v) -> totals.put((String) k, v));
-        }
+    public static Written writeFromUnits(OutputDir out, Plan plan) {
+        Map<String, Object> totals = new LinkedHashMap<>(plan.inputTotals());
         Map<String, Long> sums = new TreeMap<>();
-        for (int u = 0; u < units; u++) {
-            out.unitRecord(u).forEach((k, v) -> {
-                if (v instanceof Number n && !k.equals("unit")) {
-                    sums.merge(k, n.longValue(), Long::sum);
-                }
-            });
+        for (int u = 0; u < plan.units(); u++) {
+            out.unitRecord(u).counts().forEach((k, v) -> sums.merge(k, v, Long::sum));
         }
         sums.forEach(totals::putIfAbsent);
-        return write(out, plan, units, totals);
+        return write(out, plan, totals);
+    }
+
+    /** The totals of the manifest in {@code dir}, for a rerun that finds its output complete. */
+    @SuppressWarnings("unchecked")
+    public static Written read(Path dir) {
+        Map<String, Object> m = Json.read(dir.resolve(OutputDir.MANIFEST));
+        return new Written(((Number) m.get("units")).intValue(), shardsOf(m), (Map<String, Object>) m.get("totals"));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Shard> shardsOf(Map<String, Object> manifest) {
+        List<Shard> out = new ArrayList<>();
+        for (Object o : (List<Object>) manifest.get("shards")) {
+            out.add(Shard.fromJson((Map<String, Object>) o));
+        }
+        return out;
     }
 
     /**
@@ -92,8 +101,9 @@ public final class Manifest {
      * which reads every byte), and that no other shard lies in the output; returns the problems, naming the
      * units and files.
      */
-    public static List<String> checkUnits(OutputDir out, Map<String, Object> plan, boolean checksums) {
-        int units = ((Number) plan.get("units")).intValue();
+    public static List<String> checkUnits(OutputDir out, Plan plan, JobSpec.Ownership ownership,
+                                          boolean checksums) {
+        int units = plan.units();
         List<String> problems = new ArrayList<>();
         List<Integer> missing = new ArrayList<>();
         Set<String> owned = new HashSet<>();
@@ -118,7 +128,7 @@ public final class Manifest {
         }
         if (!missing.isEmpty()) {
             problems.add(String.format(Locale.ROOT, "%d of %d unit(s) not committed: %s; %s", missing.size(), units,
-                    abbreviate(missing), whoReruns(out, plan, missing, units)));
+                    abbreviate(missing), whoReruns(out, plan.job(), ownership, missing, units)));
         }
         try (var files = Files.walk(out.path())) {
             files.filter(p -> p.toString().endsWith(".parquet")).map(p -> out.path().relativize(p).toString())
@@ -134,9 +144,10 @@ public final class Manifest {
     /**
      * Which shard tasks to rerun for the missing units: the task count comes from the run records of the tasks
      * that did run (a killed task leaves none, its siblings do), the owners from the job's rule (compress: one run
-     * of consecutive units per task; the others: units in turn).
+     * of consecutive units per task; the others: units in turn, see {@link JobSpec.Ownership}).
      */
-    private static String whoReruns(OutputDir out, Map<String, Object> plan, List<Integer> missing, int units) {
+    private static String whoReruns(OutputDir out, String job, JobSpec.Ownership ownership, List<Integer> missing,
+                                    int units) {
         Set<Integer> counts = new TreeSet<>();
         try (var records = Files.list(out.path().resolve(RunRecord.DIR))) {
             for (Path f : records.filter(f -> f.toString().endsWith(".json")).toList()) {
@@ -152,12 +163,11 @@ public final class Manifest {
             return "rerun the run or the shard task(s) that own them (the same options), then merge again";
         }
         int n = counts.iterator().next();
-        boolean runs = "compress".equals(plan.get("job"));
         Set<Integer> tasks = new TreeSet<>();
         for (int u : missing) {
             for (int i = 0; i < n; i++) {
                 ShardSpec task = new ShardSpec(i, n);
-                if (runs ? task.ownsRun(u, units) : task.owns(u)) {
+                if (ownership.owns(task, u, units)) {
                     tasks.add(i);
                 }
             }
@@ -168,7 +178,7 @@ public final class Manifest {
                 .normalize();
         return String.format(Locale.ROOT, "they belong to shard task(s) %s of %d: rerun those with the same options "
                 + "(--shard I/%d; on Slurm: SLUICE_SHARD_COUNT=%d sbatch --array=%s --mem=<the tasks' --mem> %s %s "
-                + "...), then merge again", ids.replace(",", ", "), n, n, n, ids, template, plan.get("job"));
+                + "...), then merge again", ids.replace(",", ", "), n, n, n, ids, template, job);
     }
 
     private static String checksumProblem(OutputDir out, int unit, Shard s) {
@@ -193,8 +203,7 @@ public final class Manifest {
             problems.add("no " + OutputDir.MANIFEST + " in " + dir + ": the run did not finish (rerun it to resume)");
             return problems;
         }
-        Map<String, Object> m = Json.read(file);
-        List<Shard> shards = OutputDir.shardsOf(m);
+        List<Shard> shards = shardsOf(Json.read(file));
         Set<String> listed = new HashSet<>();
         for (Shard s : shards) {
             listed.add(s.path());

@@ -9,8 +9,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -131,18 +129,22 @@ public final class OutputDir implements AutoCloseable {
 
     /**
      * Fixes the plan for this directory. A new directory takes {@code plan}; one that already has a plan
-     * (a rerun after a kill) keeps its own if the job and parameters match, and refuses otherwise.
+     * (a rerun after a kill, or another shard task) keeps its own if the job, parameters and inputs match, and
+     * refuses otherwise, naming what differs.
      */
-    public Map<String, Object> fixPlan(Map<String, Object> plan, List<String> comparedKeys) {
+    public Plan fixPlan(Plan plan) {
         Path file = dir.resolve(PLAN);
         if (Files.exists(file)) {
-            Map<String, Object> old = Json.read(file);
-            for (String key : comparedKeys) {
-                if (!Objects.equals(Json.toString(old.get(key)), Json.toString(plan.get(key)))) {
+            Plan old = readPlan();
+            Map<String, Object> was = old.identity();
+            Map<String, Object> now = plan.identity();
+            for (String key : now.keySet()) {
+                if (!Objects.equals(Json.toString(was.get(key)), Json.toString(now.get(key)))) {
                     throw SluiceException.usage(String.format(Locale.ROOT,
-                            "%s already holds output of a run with other %s:%n  there: %s%n  now:   %s%n"
+                            "%s already holds output of a run with other %s%s:%n  there: %s%n  now:   %s%n"
                                     + "choose another --out, or delete %s to start over",
-                            dir, key, Json.toString(old.get(key)), Json.toString(plan.get(key)), dir));
+                            dir, key, differences(was.get(key), now.get(key)), Json.toString(was.get(key)),
+                            Json.toString(now.get(key)), dir));
                 }
             }
             return old;
@@ -154,24 +156,43 @@ public final class OutputDir implements AutoCloseable {
         // Shard tasks start together: the first plan to land wins (a hard link fails if the name exists),
         // and every task then works from the plan in the file.
         Path tmp = dir.resolve(".plan-" + ProcessHandle.current().pid() + "-" + System.nanoTime() + ".tmp");
-        Json.writeAtomically(tmp, plan);
+        Json.writeAtomically(tmp, plan.toJson());
         try {
             Files.createLink(file, tmp);
         } catch (java.nio.file.FileAlreadyExistsException e) {
-            return fixPlan(plan, comparedKeys);
+            return fixPlan(plan);
         } catch (IOException | UnsupportedOperationException e) {
             try {
                 Files.move(tmp, file);
             } catch (IOException e2) {
                 if (Files.exists(file)) {
-                    return fixPlan(plan, comparedKeys);
+                    return fixPlan(plan);
                 }
                 throw SluiceException.cannotWrite(file, e2);
             }
         } finally {
             TempDirs.deleteTree(tmp);
         }
-        return Json.read(file);
+        return readPlan();
+    }
+
+    /** The plan of this directory ({@link #PLAN}). */
+    public Plan readPlan() {
+        return Plan.fromJson(Json.read(dir.resolve(PLAN)));
+    }
+
+    /** The names of the entries of two JSON objects that differ: " (--seed, --max-len)", or "" if not objects. */
+    private static String differences(Object was, Object now) {
+        if (!(was instanceof Map<?, ?> a) || !(now instanceof Map<?, ?> b)) {
+            return "";
+        }
+        java.util.TreeSet<String> keys = new java.util.TreeSet<>();
+        a.keySet().forEach(k -> keys.add(String.valueOf(k)));
+        b.keySet().forEach(k -> keys.add(String.valueOf(k)));
+        List<String> differ = keys.stream()
+                .filter(k -> !Objects.equals(Json.toString(a.get(k)), Json.toString(b.get(k))))
+                .map(k -> "--" + k.replace('_', '-')).toList();
+        return differ.isEmpty() ? "" : " (" + String.join(", ", differ) + ")";
     }
 
     private boolean hasOtherFiles() {
@@ -212,7 +233,7 @@ public final class OutputDir implements AutoCloseable {
         if (!Files.exists(file)) {
             return null;
         }
-        List<Shard> shards = shardsOf(Json.read(file));
+        List<Shard> shards = UnitRecord.fromJson(Json.read(file)).shards();
         for (Shard s : shards) {
             Path p = dir.resolve(s.path());
             try {
@@ -227,24 +248,12 @@ public final class OutputDir implements AutoCloseable {
     }
 
     /** Records that a unit's shards are all in place; written after the shards themselves. */
-    public void commitUnit(int unit, List<Shard> shards, Map<String, Object> stats) {
-        Map<String, Object> rec = new LinkedHashMap<>(stats);
-        rec.put("unit", unit);
-        rec.put("shards", shards.stream().map(Shard::toMap).toList());
-        Json.writeAtomically(unitFile(unit), rec);
+    public void commitUnit(int unit, List<Shard> shards, Map<String, Long> counts) {
+        Json.writeAtomically(unitFile(unit), new UnitRecord(unit, shards, counts).toJson());
     }
 
-    public Map<String, Object> unitRecord(int unit) {
-        return Json.read(unitFile(unit));
-    }
-
-    @SuppressWarnings("unchecked")
-    public static List<Shard> shardsOf(Map<String, Object> record) {
-        List<Shard> out = new ArrayList<>();
-        for (Object o : (List<Object>) record.get("shards")) {
-            out.add(Shard.fromMap((Map<String, Object>) o));
-        }
-        return out;
+    public UnitRecord unitRecord(int unit) {
+        return UnitRecord.fromJson(Json.read(unitFile(unit)));
     }
 
     /** Removes temporary files a killed run left behind. */

@@ -64,7 +64,7 @@ public record Shard(String path, long rows, long bytes, String crc32c) {
     /** A ByteBuffer view holds at most 2 GB. */
     private static final long MAP_SLICE = 1L << 30;
 
-    public Map<String, Object> toMap() {
+    Map<String, Object> toJson() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("path", path);
         m.put("rows", rows);
@@ -73,7 +73,7 @@ public record Shard(String path, long rows, long bytes, String crc32c) {
         return m;
     }
 
-    public static Shard fromMap(Map<String, Object> m) {
+    static Shard fromJson(Map<String, Object> m) {
         return new Shard((String) m.get("path"), ((Number) m.get("rows")).longValue(),
                 ((Number) m.get("bytes")).longValue(), (String) m.get("crc32c"));
     }

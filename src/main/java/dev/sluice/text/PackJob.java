@@ -16,8 +16,14 @@ import dev.sluice.engine.TempDirs;
 import dev.sluice.io.ArrowStreams;
 import dev.sluice.io.DocumentSource;
 import dev.sluice.io.TextInputs;
+import dev.sluice.engine.MemoryPolicy;
+import dev.sluice.shard.InputFingerprint;
+import dev.sluice.shard.JobRun;
+import dev.sluice.shard.JobRuntime;
+import dev.sluice.shard.JobSpec;
 import dev.sluice.shard.Manifest;
 import dev.sluice.shard.OutputDir;
+import dev.sluice.shard.Plan;
 import dev.sluice.shard.PlanLock;
 import dev.sluice.shard.Shard;
 import java.io.IOException;
@@ -55,7 +61,7 @@ import org.apache.arrow.memory.RootAllocator;
  * run's hashes only once the manifest is written, so a failed run leaves it unchanged and its rerun makes the
  * same decisions; shard tasks cannot use one (no task sees the whole run's documents through to the manifest).
  */
-public final class PackJob {
+public final class PackJob implements JobRuntime.Job<PackJob.Result> {
     static final String SQL = "pack/";
     static final String SPLIT = "train";
     /** The number of units and documents in the input, written by every process that read it to its end. */
@@ -78,6 +84,9 @@ public final class PackJob {
     private final PackConfig config;
     private final JobContext ctx;
     private final InputStream stdin;
+    /** The input and the tokenizer, resolved by {@link #check}. */
+    private TextInputs.Resolved input;
+    private Tokenizer tokenizer;
     private final long startNanos = System.nanoTime();
     private boolean estimated;
     private long lastReport = System.nanoTime();
@@ -92,26 +101,58 @@ public final class PackJob {
 
     /** What a finished run produced: the whole output's totals, or a shard task's own units'. */
     public record Result(long documents, long kept, long duplicates, long tokensKept, long sequences, int shards,
-                         Map<String, Object> totals) {}
+                         Map<String, Long> totals) {}
+
+    /**
+     * The registry entry. pack keeps its documents, tokens and tokenizer caches on the heap, and its DuckDB only
+     * writes Parquet (and reads Parquet input): a third of the budget for the heap (at a fifth of 1 GB the old
+     * generation filled and full collections stopped every thread about 40 times in 13 s).
+     */
+    public static final JobSpec SPEC = new JobSpec("pack", new MemoryPolicy(333, 48L << 20, 0, 1.0 / 8), List.of(),
+            JobSpec.Ownership.TURNS, "unit(s)", new JobSpec.ManifestRule() {
+                @Override
+                public Plan complete(OutputDir out, Plan plan) {
+                    return manifestPlan(out, plan, Map.of());
+                }
+
+                @Override
+                public Manifest.Written write(OutputDir out, Plan plan) {
+                    return Manifest.writeFromUnits(out, plan);
+                }
+            });
 
     public Result run() {
-        TextInputs.Resolved input = TextInputs.resolve(config.inputs(), config.format());
+        return JobRuntime.run(this, ctx);
+    }
+
+    @Override
+    public JobSpec spec() {
+        return SPEC;
+    }
+
+    @Override
+    public Path out() {
+        return config.out();
+    }
+
+    @Override
+    public void check(JobContext c) {
+        input = TextInputs.resolve(config.inputs(), config.format());
         if (input.unbounded() && config.maxSamples() == 0) {
             throw SluiceException.usage(String.format(Locale.ROOT,
                     "--max-samples is required when reading %s: it can stream without end, and the cap is what "
                             + "stops the run; give e.g. --max-samples 100000", input.kind() == TextInputs.Kind.STDIN
                             ? "standard input (--input -)" : "a remote URL (" + input.paths().get(0) + ")"));
         }
-        Tokenizer tokenizer = Tokenizer.of(config.tokenizer());
-        long capBytes = capBytes(config.shardSize());
+        tokenizer = Tokenizer.of(config.tokenizer());
         long rowMax = 8L * (config.seqLen() + 1) + 8;
-        if (capBytes < rowMax) {
+        if (capBytes(config.shardSize()) < rowMax) {
             throw SluiceException.usage(String.format(Locale.ROOT,
                     "--shard-size %s cannot hold one sequence of --seq-len %d; give --shard-size %s or more",
                     Sizes.format(config.shardSize()), config.seqLen(),
                     Sizes.format((Math.max(rowMax + (64 << 10), (long) Math.ceil(rowMax / 0.95)) + 4095) & -4096)));
         }
-        ShardSpec shard = ctx.shard();
+        ShardSpec shard = c.shard();
         if (!shard.whole() && input.kind() != TextInputs.Kind.FILES) {
             throw SluiceException.usage("pack as shard task " + shard + " needs input files that every task reads "
                     + "alike; standard input or a URL cannot be read the same way by each task: save it to a file "
@@ -126,40 +167,28 @@ public final class PackJob {
                     + "the hashes of the whole input and would add them to the store; run pack with the store as one "
                     + "process, or drop --dedup-store (dedup within the run still applies across tasks)");
         }
-        MemoryBudget budget = MemoryBudget.detect(ctx.memoryLimit());
-        ctx.log("pack: " + budget.describe());
-        try (OutputDir out = OutputDir.open(config.out(), shard, OutputDir.taskLockWait(System.getenv()),
-                m -> ctx.log("pack: " + m));
-             MemoryMonitor memory = new MemoryMonitor()) {
-            memory.stage("plan");
-            Map<String, Object> plan = new LinkedHashMap<>();
-            plan.put("job", "pack");
-            plan.put("parameters", config.parameters());
-            plan.put("inputs", fingerprint(input));
-            plan = out.fixPlan(plan, List.of("job", "parameters", "inputs"));
-            Path manifest = out.path().resolve(OutputDir.MANIFEST);
-            if (Files.exists(manifest)) {
-                return alreadyDone(manifest);
-            }
-            RunRecord record = new RunRecord("pack", config.parameters(), memory.started());
-            Path tmp = TempDirs.forTask(ctx.tmpDir(), "pack", out.path(), shard);
-            try {
-                out.removeTemporaryFiles(shard::owns, shard.whole());
-                Result r = pack(input, tokenizer, budget, out, plan, memory, tmp, capBytes, record, shard);
-                ctx.log(memory.summary());
-                return r;
-            } catch (RuntimeException | Error e) {
-                record.fail(out.path(), e, memory);
-                throw e;
-            } finally {
-                TempDirs.deleteTree(tmp);
-            }
-        }
     }
 
-    private Result pack(TextInputs.Resolved input, Tokenizer tokenizer, MemoryBudget budget, OutputDir out,
-                        Map<String, Object> plan, MemoryMonitor memory, Path tmp, long capBytes, RunRecord record,
-                        ShardSpec shard) {
+    @Override
+    public Result execute(JobRun run) {
+        run.stage("plan");
+        Plan plan = run.fixPlan(Plan.of(SPEC.name(), config.parameters(), fingerprint(input)));
+        Path manifest = run.out().path().resolve(OutputDir.MANIFEST);
+        if (Files.exists(manifest)) {
+            return alreadyDone(run);
+        }
+        run.out().removeTemporaryFiles(run.shard()::owns, run.shard().whole());
+        return pack(run, plan);
+    }
+
+    private Result pack(JobRun run, Plan plan) {
+        OutputDir out = run.out();
+        ShardSpec shard = run.shard();
+        MemoryBudget budget = run.budget();
+        MemoryMonitor memory = run.memory();
+        RunRecord record = run.record();
+        Path tmp = run.tmp();
+        long capBytes = capBytes(config.shardSize());
         ctx.log(String.format(Locale.ROOT, "pack: %s (%s%s), %s, seq-len %d, dedup %s%s, units of %,d documents, "
                         + "%d worker(s)", input.describe(), input.format().name().toLowerCase(Locale.ROOT),
                 input.totalBytes() > 0 ? ", " + Sizes.format(input.totalBytes()) : "", tokenizer.name(),
@@ -169,7 +198,7 @@ public final class PackJob {
         int rowGroupRows = (int) Math.max(1, ROW_GROUP_BYTES / (4L * config.seqLen()));
         List<Shard> shards = new ArrayList<>();
         // This run's units' statistics, summed: a shard task's totals.
-        Map<String, Object> produced = new TreeMap<>();
+        Map<String, Long> produced = new TreeMap<>();
         int unitsRun = 0;
         PackStream.InputProgress progress;
         DedupStore store = null;
@@ -184,15 +213,14 @@ public final class PackJob {
                 long dups = index.units().stream().mapToLong(DocumentIndex.Unit::dups).sum();
                 record.put("units", index.units().size()).put("units_run", 0).put("index_only", true)
                         .put("duplicates_in_run", dups).put("shard", shard.toString()).put("rows_out", 0);
-                record.finish(out.path(), "ok", memory, index.documents());
+                run.finish(index.documents());
                 ctx.log("pack: index written to " + out.scratch().resolve(DocumentIndex.FILE) + "; now run the "
                         + "shard tasks (pack ... --shard I/N with the same options), then sluice merge " + out.path());
-                return new Result(index.documents(), 0, dups, 0, 0, 0, Map.of("units", index.units().size()));
+                return new Result(index.documents(), 0, dups, 0, 0, 0, Map.of("units", (long) index.units().size()));
             }
             // Known here if an index says, or a process already read the input to its end (a killed attempt).
-            Map<String, Object> known = index != null ? null : readUnitsFile(out);
-            int units = index != null ? index.units().size() : known == null ? -1
-                    : ((Number) known.get("units")).intValue();
+            UnitsRead known = index != null ? null : readUnitsFile(out);
+            int units = index != null ? index.units().size() : known == null ? -1 : known.units();
             int mine = units < 0 ? -1 : (units - shard.index() + shard.count() - 1) / shard.count();
             if (!shard.whole()) {
                 ctx.log(String.format(Locale.ROOT, "pack: shard task %s: units u with u mod %d = %d (%d of %d "
@@ -238,10 +266,9 @@ public final class PackJob {
                             parts.add(writeShard(stream, unit, parts.size(), out, alloc, copyConn, capBytes,
                                     rowGroupRows));
                         }
-                        Map<String, Object> stats = stream.unitStats().toMap();
+                        Map<String, Long> stats = stream.unitStats().toMap();
                         out.commitUnit(unit, parts, stats);
-                        stats.forEach((k, v) -> produced.merge(k, v, (a, b) -> ((Number) a).longValue()
-                                + ((Number) b).longValue()));
+                        stats.forEach((k, v) -> produced.merge(k, v, Long::sum));
                         shards.addAll(parts);
                     }
                 } catch (SQLException e) {
@@ -266,20 +293,18 @@ public final class PackJob {
             }
             long bytes = shards.stream().mapToLong(Shard::bytes).sum();
             double secs = (System.nanoTime() - startNanos) / 1e9;
-            Map<String, Object> totals;
+            Map<String, Long> totals;
             int shardCount = shards.size();
             if (shard.whole()) {
-                memory.stage("manifest");
                 Map<String, Object> storeTotals = new LinkedHashMap<>();
                 if (store != null && config.dedupStore() != null) {
                     storeTotals.put("store_hashes_before", store.storedBefore());
                     storeTotals.put("store_hashes_added", store.added());
                 }
-                Map<String, Object> manifest = Manifest.writeFromUnits(out, manifestPlan(out, plan, storeTotals));
-                @SuppressWarnings("unchecked")
-                Map<String, Object> t = (Map<String, Object>) manifest.get("totals");
-                totals = t;
-                shardCount = ((List<?>) manifest.get("shards")).size();
+                memory.stage("manifest");
+                Manifest.Written written = Manifest.writeFromUnits(out, manifestPlan(out, plan, storeTotals));
+                totals = counts(written.totals());
+                shardCount = written.shards().size();
                 if (store != null) {
                     store.commit();
                 }
@@ -292,21 +317,31 @@ public final class PackJob {
                     .put("shards", shards.size()).put("bytes_out", bytes)
                     .put("units", units).put("units_run", unitsRun).put("shard", shard.toString())
                     .put("totals", totals);
-            record.finish(out.path(), "ok", memory, progress.documents);
+            run.finish(progress.documents);
             logSummary(totals, progress, unitsRun, units, shards.size(), bytes, secs);
             if (!shard.whole()) {
-                ctx.log("pack: shard task " + shard + " done; when every task is done, run: sluice merge "
-                        + out.path());
+                run.log("shard task " + shard + " done" + run.mergeHint());
             }
-            return new Result(number(totals, "documents_read"), number(totals, "documents_kept"),
-                    number(totals, "duplicates_in_run") + number(totals, "duplicates_of_store"),
-                    number(totals, "tokens_kept"), number(totals, "sequences"), shardCount, totals);
+            return new Result(totals.get("documents_read"), totals.get("documents_kept"),
+                    totals.get("duplicates_in_run") + totals.get("duplicates_of_store"),
+                    totals.get("tokens_kept"), totals.get("sequences"), shardCount, totals);
         } finally {
             closeBar();
             if (store != null) {
                 store.close();
             }
         }
+    }
+
+    /** The numeric totals of a manifest (the counts; the end-of-text id among them). */
+    private static Map<String, Long> counts(Map<String, Object> totals) {
+        Map<String, Long> m = new TreeMap<>();
+        totals.forEach((k, v) -> {
+            if (v instanceof Number n) {
+                m.put(k, n.longValue());
+            }
+        });
+        return m;
     }
 
     /** The pipeline of this run's workers, with tokenizer caches sized from the heap. */
@@ -369,36 +404,40 @@ public final class PackJob {
         }
     }
 
-    private static long number(Map<String, Object> m, String key) {
-        return ((Number) m.get(key)).longValue();
-    }
-
     /**
      * The plan as the manifest needs it: the number of units from {@value #UNITS_FILE}, and the totals that are
      * not sums over units (the end-of-text id; the store's counts in a single process). A single process and
      * {@code sluice merge} both write the manifest from this, so they write the same bytes.
      */
-    public static Map<String, Object> manifestPlan(OutputDir out, Map<String, Object> plan,
-                                                   Map<String, Object> extraTotals) {
-        Map<String, Object> units = readUnitsFile(out);
+    static Plan manifestPlan(OutputDir out, Plan plan, Map<String, Object> extraTotals) {
+        UnitsRead units = readUnitsFile(out);
         if (units == null) {
             throw SluiceException.input("no " + UNITS_FILE + " in " + out.path() + ": no pack task has read the "
                     + "input to its end yet, so the number of units is unknown; run (or rerun) the shard tasks");
         }
-        @SuppressWarnings("unchecked")
-        Map<String, Object> parameters = (Map<String, Object>) plan.get("parameters");
         Map<String, Object> constants = new LinkedHashMap<>();
-        constants.put("end_of_text_id", Tokenizer.endOfText((String) parameters.get("tokenizer")));
+        constants.put("end_of_text_id", Tokenizer.endOfText((String) plan.parameters().get("tokenizer")));
         constants.putAll(extraTotals);
-        Map<String, Object> p = new LinkedHashMap<>(plan);
-        p.put("units", units.get("units"));
-        p.put("input_totals", constants);
-        return p;
+        return plan.withUnits(units.units()).withInputTotals(constants);
     }
 
-    private static Map<String, Object> readUnitsFile(OutputDir out) {
+    /** {@value #UNITS_FILE}: the number of units and documents of the input, known once it was read to its end. */
+    record UnitsRead(int units, long documentsRead) {
+        Map<String, Object> toJson() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("units", units);
+            m.put("documents_read", documentsRead);
+            return m;
+        }
+    }
+
+    private static UnitsRead readUnitsFile(OutputDir out) {
         Path file = out.path().resolve(UNITS_FILE);
-        return Files.exists(file) ? Json.read(file) : null;
+        if (!Files.exists(file)) {
+            return null;
+        }
+        Map<String, Object> m = Json.read(file);
+        return new UnitsRead(((Number) m.get("units")).intValue(), ((Number) m.get("documents_read")).longValue());
     }
 
     /**
@@ -407,19 +446,17 @@ public final class PackJob {
      * changed between tasks.
      */
     private void writeUnitsFile(OutputDir out, int units, long documents) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("units", units);
-        m.put("documents_read", documents);
-        Map<String, Object> old = readUnitsFile(out);
-        if (old != null && !Json.toString(old).equals(Json.toString(m))) {
+        UnitsRead now = new UnitsRead(units, documents);
+        UnitsRead old = readUnitsFile(out);
+        if (old != null && !old.equals(now)) {
             throw SluiceException.input(String.format(Locale.ROOT, "%s says an earlier task read %s, this one %s: "
                     + "the input changed between the tasks; delete %s and run them again", out.path().resolve(
-                            UNITS_FILE), Json.toString(old), Json.toString(m), out.path()));
+                            UNITS_FILE), Json.toString(old.toJson()), Json.toString(now.toJson()), out.path()));
         }
         Path tmp = out.path().resolve(String.format(Locale.ROOT, ".pack-units-%d-%d.tmp",
                 ProcessHandle.current().pid(), System.nanoTime()));
         try {
-            Files.writeString(tmp, Json.toString(m));
+            Files.writeString(tmp, Json.toString(now.toJson()));
             Files.move(tmp, out.path().resolve(UNITS_FILE), StandardCopyOption.ATOMIC_MOVE,
                     StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
@@ -512,25 +549,25 @@ public final class PackJob {
                 s.documents, basis, docs, docs * keptPerDoc, tokens, sequences, Sizes.format((long) bytes));
     }
 
-    private void logSummary(Map<String, Object> t, PackStream.InputProgress p, int unitsRun, int units, int shards,
+    private void logSummary(Map<String, Long> t, PackStream.InputProgress p, int unitsRun, int units, int shards,
                             long bytes, double secs) {
         // A shard task's source counters start again at each unit it reads: the units' records have the totals.
         String first = ctx.shard().whole() ? p.counts.firstProblem() : null;
-        long malformed = number(t, "malformed_lines");
-        long missing = number(t, "missing_text");
+        long malformed = t.get("malformed_lines");
+        long missing = t.get("missing_text");
         ctx.log(String.format(Locale.ROOT, "pack: %d of %d unit(s) packed by this run", unitsRun, units));
         ctx.log(String.format(Locale.ROOT, "pack: %sread %,d documents%s; duplicates %,d within the run, %,d already "
                         + "in the store; dropped %,d too short, %,d too long (%,d truncated)",
-                ctx.shard().whole() ? "" : "this task's units: ", number(t, "documents_read"),
+                ctx.shard().whole() ? "" : "this task's units: ", t.get("documents_read"),
                 malformed + missing > 0 ? String.format(Locale.ROOT, " (input: skipped %,d malformed lines, %,d "
                         + "without text%s)", malformed, missing, first == null ? "" : "; first: " + first) : "",
-                number(t, "duplicates_in_run"), number(t, "duplicates_of_store"), number(t, "too_short"),
-                number(t, "too_long"), number(t, "truncated")));
+                t.get("duplicates_in_run"), t.get("duplicates_of_store"), t.get("too_short"),
+                t.get("too_long"), t.get("truncated")));
         ctx.log(String.format(Locale.ROOT, "pack: kept %,d documents, %,d tokens; %,d sequences (%,d tokens); this "
                         + "run wrote %d shard(s), %s, and tokenized %,d tokens in %.1f s, %,.0f tokens/s",
-                number(t, "documents_kept"), number(t, "tokens_kept"), number(t, "sequences"),
-                number(t, "tokens_written"), shards, Sizes.format(bytes), p.tokensRead, secs, p.tokensRead / secs));
-        if (number(t, "documents_kept") == 0 && (ctx.shard().whole() || unitsRun > 0)) {
+                t.get("documents_kept"), t.get("tokens_kept"), t.get("sequences"),
+                t.get("tokens_written"), shards, Sizes.format(bytes), p.tokensRead, secs, p.tokensRead / secs));
+        if (t.get("documents_kept") == 0 && (ctx.shard().whole() || unitsRun > 0)) {
             ctx.log("pack: warning: no document was kept, so no shard was written");
         }
     }
@@ -543,33 +580,20 @@ public final class PackJob {
                 c.malformed(), c.missingText(), c.firstProblem());
     }
 
-    private Result alreadyDone(Path manifest) {
-        Map<String, Object> m = Json.read(manifest);
-        @SuppressWarnings("unchecked")
-        Map<String, Object> t = (Map<String, Object>) m.get("totals");
-        ctx.log("pack: " + config.out() + " already holds the complete output of this run; nothing to do");
-        long dups = ((Number) t.get("duplicates_in_run")).longValue()
-                + ((Number) t.get("duplicates_of_store")).longValue();
-        return new Result(((Number) t.get("documents_read")).longValue(),
-                ((Number) t.get("documents_kept")).longValue(), dups, ((Number) t.get("tokens_kept")).longValue(),
-                ((Number) t.get("sequences")).longValue(), ((List<?>) m.get("shards")).size(), t);
+    private Result alreadyDone(JobRun run) {
+        Manifest.Written m = Manifest.read(run.out().path());
+        Map<String, Long> t = counts(m.totals());
+        run.log(config.out() + " already holds the complete output of this run; nothing to do");
+        return new Result(t.get("documents_read"), t.get("documents_kept"),
+                t.get("duplicates_in_run") + t.get("duplicates_of_store"), t.get("tokens_kept"), t.get("sequences"),
+                m.shards().size(), t);
     }
 
+    /** The input files' fingerprints (see {@link InputFingerprint}); a stream or URL by its name alone. */
     private static List<Map<String, Object>> fingerprint(TextInputs.Resolved input) {
-        List<Map<String, Object>> out = new ArrayList<>();
-        for (String p : input.paths()) {
-            if (input.kind() != TextInputs.Kind.FILES) {
-                out.add(Map.of("path", p));
-                continue;
-            }
-            Path f = Path.of(p);
-            try {
-                out.add(Map.of("path", p, "bytes", Files.size(f), "modified", Files.getLastModifiedTime(f).toMillis()));
-            } catch (IOException e) {
-                throw SluiceException.input("cannot read input file " + f + ": " + e.getMessage(), e);
-            }
+        if (input.kind() == TextInputs.Kind.FILES) {
+            return InputFingerprint.of(input.paths().stream().map(Path::of).toList());
         }
-        return out;
+        return input.paths().stream().map(p -> Map.<String, Object>of("path", p)).toList();
     }
-
 }

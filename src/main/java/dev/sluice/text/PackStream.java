@@ -39,8 +39,8 @@ final class PackStream {
         long missingText;
 
         /** The unit record's statistics (summed into the manifest's totals). */
-        Map<String, Object> toMap() {
-            Map<String, Object> t = new LinkedHashMap<>();
+        Map<String, Long> toMap() {
+            Map<String, Long> t = new LinkedHashMap<>();
             t.put("documents_read", documents);
             t.put("malformed_lines", malformed);
             t.put("missing_text", missingText);

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -79,7 +80,8 @@ class MemoryBudgetTest {
 
     @Test
     void splitGivesDuckdbWhatTheJvmDoesNotTake() {
-        MemoryBudget b = MemoryBudget.split(512 * MB, "test", 0, 0, OptionalLong.empty(), 100 * MB);
+        MemoryBudget b = MemoryBudget.split(512 * MB, "test", 0, 0, OptionalLong.empty(), 100 * MB,
+                MemoryPolicy.DEFAULT);
         assertEquals(100 * MB, b.jvmHeapBytes());
         assertEquals(512 * MB / 8, b.arrowBytes());
         long expected = (long) ((512 * MB - 100 * MB - MemoryBudget.JVM_OVERHEAD - b.arrowBytes()) / 1.35);
@@ -87,9 +89,32 @@ class MemoryBudgetTest {
     }
 
     @Test
-    void heapLargerThanAQuarterIsCappedInTheSplit() {
-        MemoryBudget b = MemoryBudget.split(1024 * MB, "test", 0, 0, OptionalLong.empty(), 8192 * MB);
-        assertEquals(256 * MB, b.jvmHeapBytes());
+    void aHeapLargerThanThePolicysIsCountedAtThePolicys() {
+        MemoryBudget b = MemoryBudget.split(1024 * MB, "test", 0, 0, OptionalLong.empty(), 8192 * MB,
+                MemoryPolicy.DEFAULT);
+        assertEquals(204 * MB, b.jvmHeapBytes(), "a fifth of 1024 MB, in whole MB");
+    }
+
+    @Test
+    void aPolicyWithAReserveLeavesDuckdbItsMinimumAtEveryBudget() {
+        MemoryPolicy heapHeavy = new MemoryPolicy(750, 48 * MB, 256 * MB, 1.0 / 8);
+        for (long mb = 320; mb <= 64 << 10; mb += 97) {
+            MemoryBudget b = MemoryBudget.split(mb * MB, "test", 0, 0, OptionalLong.empty(), Long.MAX_VALUE,
+                    heapHeavy);
+            assertTrue(b.duckdbBytes() >= MemoryBudget.MIN_DUCKDB, b.describe());
+        }
+    }
+
+    @Test
+    void budgetForHeapIsTheSmallestBudgetThatGivesIt() {
+        for (MemoryPolicy p : List.of(MemoryPolicy.DEFAULT, new MemoryPolicy(750, 48 * MB, 256 * MB, 1.0 / 8),
+                new MemoryPolicy(333, 48 * MB, 0, 1.0 / 8))) {
+            for (long need = 10 * MB; need < (64L << 30); need = need * 3 / 2 + 7) {
+                long budget = p.budgetForHeap(need);
+                assertTrue(p.heapBytes(budget) >= need, p + " " + need);
+                assertTrue(p.heapBytes(budget - MB) < need, p + " " + need + ": not the smallest");
+            }
+        }
     }
 
     @Test
