@@ -12,14 +12,16 @@ REPEAT="${REPEAT:-3}"
 mkdir -p "$BENCH_DIR"
 source "$ROOT/scripts/bench/lib.sh"
 
-INPUT="$BENCH_DIR/flights-30m.parquet"
+INPUT="$BENCH_DIR/data/flights-30m.parquet"
 if [ ! -f "$INPUT" ]; then
   if [ ! -f "$BENCH_DIR/npm/node_modules/vega-datasets/data/flights-3m.parquet" ]; then
     mkdir -p "$BENCH_DIR/npm"
     (cd "$BENCH_DIR/npm" && npm install --silent --no-audit --no-fund vega-datasets@3.2.1 >/dev/null)
   fi
   SRC="$BENCH_DIR/npm/node_modules/vega-datasets/data/flights-3m.parquet"
-  "$ROOT/scripts/sluice" sql "$BENCH_DIR" "COPY (
+  mkdir -p "$BENCH_DIR/data"
+  # sql is read-only and confined to the npm package's directory unless told: one write into data/ is allowed.
+  "$ROOT/scripts/sluice" sql --allow-write --allow-path "$BENCH_DIR/data" "$BENCH_DIR/npm" "COPY (
       SELECT origin || '-' || destination || '#' || c AS route, date + to_days(CAST(c * 200 AS INTEGER)) AS date,
              delay, distance
       FROM read_parquet('$SRC'), range(10) t(c)) TO '$INPUT' (FORMAT parquet, COMPRESSION zstd)" >/dev/null

@@ -21,7 +21,7 @@ WORK="$BENCH_DIR/scale"
 mkdir -p "$WORK"
 "$SLUICE" --version >/dev/null
 
-FLIGHTS="$BENCH_DIR/flights-30m.parquet"
+FLIGHTS="$BENCH_DIR/data/flights-30m.parquet"
 EMB="${EMB:-$ROOT/target/bench-embeddings/base.npy}"
 PACK_CORPUS="${PACK_CORPUS:-${TMPDIR:-/tmp}/sluice-bench-pack/corpus.jsonl}"
 [[ " $JOBS " != *" probe-rows "* ]] || [ -f "$FLIGHTS" ] || { echo "scale.sh: run scripts/bench/probe-rows.sh first (it builds $FLIGHTS)" >&2; exit 2; }

@@ -13,11 +13,12 @@ SRC="$WORK/node_modules/vega-datasets/data/flights-3m.parquet"
 OUT="$ROOT/data-samples/flights/flights-sample.parquet"
 mkdir -p "$(dirname "$OUT")"
 rm -f "$OUT"
-"$ROOT/scripts/sluice" sql "$WORK" "COPY (
+# sql is read-only and confined to WORK unless told: the sample's directory is allowed for this one write.
+"$ROOT/scripts/sluice" sql --allow-write --allow-path "$(dirname "$OUT")" "$WORK" "COPY (
     SELECT origin || '-' || destination AS route, date, delay, distance
     FROM read_parquet('$SRC')
     WHERE md5_number_upper(origin || '-' || destination) % 32 = 0
     ORDER BY route, date, delay, distance
   ) TO '$OUT' (FORMAT parquet, COMPRESSION zstd)" >/dev/null
-"$ROOT/scripts/sluice" sql "$WORK" "SELECT count(*) AS flights, count(DISTINCT route) AS routes,
+"$ROOT/scripts/sluice" sql --allow-path "$(dirname "$OUT")" "$WORK" "SELECT count(*) AS flights, count(DISTINCT route) AS routes,
     min(date) AS first, max(date) AS last FROM read_parquet('$OUT')"

@@ -90,8 +90,9 @@ final class InspectCommand implements Command {
                 out.println("parameters: " + Json.toString(manifest.get("parameters")).replaceAll("\\s*\\n\\s*", " "));
             }
         }
-        try (DuckSession duck = ViewSessions.open(); Connection c = duck.connection(); Statement s = c.createStatement()) {
-            List<String> splits = OutputViews.create(duck, dir);
+        try (DuckSession duck = ViewSessions.open(dir, ViewSessions.Access.READ_ONLY); Connection c = duck.connection();
+                Statement s = c.createStatement()) {
+            List<String> splits = OutputViews.splits(dir);
             List<Map<String, Object>> splitReports = new ArrayList<>();
             for (String split : splits) {
                 Sql.Fragment view = Sql.ident(split);

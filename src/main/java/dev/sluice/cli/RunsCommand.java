@@ -2,7 +2,6 @@ package dev.sluice.cli;
 
 import dev.sluice.engine.DuckSession;
 import dev.sluice.engine.SluiceException;
-import dev.sluice.shard.OutputViews;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -53,8 +52,7 @@ final class RunsCommand implements Command {
             return 0;
         }
         Path dir = Path.of(cl.getArgList().isEmpty() ? "." : cl.getArgList().get(0));
-        try (DuckSession duck = ViewSessions.open()) {
-            OutputViews.create(duck, dir);
+        try (DuckSession duck = ViewSessions.open(dir, ViewSessions.Access.READ_ONLY)) {
             try (Connection c = duck.connection(); Statement s = c.createStatement()) {
                 // Each job records its own figures (pack no rows_out; older records no shard): a column no record
                 // of this output has is shown empty rather than failing the query.

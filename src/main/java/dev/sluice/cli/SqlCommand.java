@@ -2,19 +2,26 @@ package dev.sluice.cli;
 
 import dev.sluice.engine.DuckSession;
 import dev.sluice.engine.SluiceException;
-import dev.sluice.shard.OutputViews;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 
-/** {@code sluice sql OUT "SELECT ..."}: SQL over an output, with a view per split and a {@code runs} view. */
+/**
+ * {@code sluice sql OUT "SELECT ..."}: SQL over an output, with a view per split and a {@code runs} view. Read-only
+ * and confined to the output unless {@code --allow-write} and {@code --allow-path} say otherwise.
+ */
 final class SqlCommand implements Command {
     @Override
     public String name() {
@@ -31,11 +38,21 @@ final class SqlCommand implements Command {
         Options o = new Options();
         o.addOption(Option.builder().longOpt("format").hasArg().argName("F").desc("table, csv or json (default table)")
                 .build());
+        o.addOption(Option.builder().longOpt("allow-path").hasArg().argName("DIR")
+                .desc("also let the SQL read files under DIR, and write there with --allow-write (repeatable)").build());
+        o.addOption(Option.builder().longOpt("allow-write")
+                .desc("also run statements that write (COPY, CREATE, INSERT, ATTACH, ...), into --allow-path "
+                        + "directories only, never into DIR. DuckDB can write wherever it reads, DIR included, so this "
+                        + "is checked afterwards: a statement that changed or added a file in DIR fails with exit "
+                        + "code 3").build());
         o.addOption(Option.builder().longOpt("help").desc("show this help").build());
         CommandLine cl = CommonOptions.parse(o, args);
         if (cl.hasOption("help")) {
-            CommonOptions.printHelp(out, "sluice sql DIR \"SELECT ...\" [--format table|csv|json]",
-                    "Views: one per split directory (train, test), runs, manifest_shards.", o);
+            CommonOptions.printHelp(out, "sluice sql DIR \"SELECT ...\" [--format table|csv|json] [--allow-path DIR]... "
+                    + "[--allow-write]", "Views: one per split directory (train, test), runs, manifest_shards.\n"
+                    + "Read-only by default: only queries run (SELECT, WITH, FROM, VALUES, DESCRIBE, SHOW, SUMMARIZE, "
+                    + "EXPLAIN), files are read only under DIR, no extension is installed or loaded, settings are "
+                    + "locked.", o);
             return 0;
         }
         List<String> rest = cl.getArgList();
@@ -43,20 +60,54 @@ final class SqlCommand implements Command {
             throw SluiceException.usage("give an output directory and one SQL statement, e.g. "
                     + "sluice sql out \"select split, count(*) from train group by all\"");
         }
-        try (DuckSession duck = ViewSessions.open()) {
-            OutputViews.create(duck, Path.of(rest.get(0)));
-            try (Connection c = duck.connection(); Statement s = c.createStatement()) {
-                if (s.execute(rest.get(1))) {
-                    try (ResultSet rs = s.getResultSet()) {
-                        ResultPrinter.print(rs, cl.getOptionValue("format", "table"), out, 60);
-                    }
-                } else {
-                    out.println("ok");
-                }
-            } catch (SQLException e) {
-                throw SluiceException.usage("SQL error: " + e.getMessage());
+        Path dir = Path.of(rest.get(0));
+        String sql = rest.get(1);
+        boolean write = cl.hasOption("allow-write");
+        List<Path> paths = new ArrayList<>();
+        for (String p : Objects.requireNonNullElse(cl.getOptionValues("allow-path"), new String[0])) {
+            paths.add(allowedPath(Path.of(p), dir, write));
+        }
+        Map<String, ViewSessions.FileState> before = write && Files.isDirectory(dir) ? ViewSessions.files(dir) : null;
+        SQLException failed = null;
+        try (DuckSession duck = ViewSessions.open(dir, new ViewSessions.Access(write, paths));
+                Connection c = duck.connection(); Statement s = c.createStatement()) {
+            if (!write) {
+                ViewSessions.checkReadOnly(c, sql);
             }
+            if (s.execute(sql)) {
+                try (ResultSet rs = s.getResultSet()) {
+                    ResultPrinter.print(rs, cl.getOptionValue("format", "table"), out, 60);
+                }
+            } else {
+                out.println("ok");
+            }
+        } catch (SQLException e) {
+            failed = e;
+        }
+        // Checked even after a failure: a statement before the failing one may have written.
+        if (before != null && !before.equals(ViewSessions.files(dir))) {
+            throw SluiceException.input(String.format(Locale.ROOT, "the SQL changed or added files in the output %s; "
+                    + "--allow-write is for writing under --allow-path directories only", dir));
+        }
+        if (failed != null) {
+            String m = failed.getMessage();
+            throw SluiceException.usage("SQL error: " + m + (m.contains("Permission Error")
+                    ? "\nsql reads only under the output directory; --allow-path DIR allows more" : ""));
         }
         return 0;
+    }
+
+    /** An existing directory apart from the output: writes into the output are never allowed. */
+    private static Path allowedPath(Path p, Path dir, boolean write) {
+        if (!Files.isDirectory(p)) {
+            throw SluiceException.usage("--allow-path " + p + " is not a directory");
+        }
+        Path a = p.toAbsolutePath().normalize();
+        Path o = dir.toAbsolutePath().normalize();
+        if (write && (a.startsWith(o) || o.startsWith(a))) {
+            throw SluiceException.usage(String.format(Locale.ROOT, "--allow-path %s overlaps the output %s: with "
+                    + "--allow-write, give a directory outside it (writes into the output are never allowed)", p, dir));
+        }
+        return a;
     }
 }

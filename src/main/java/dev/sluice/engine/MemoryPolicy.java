@@ -38,12 +38,18 @@ public record MemoryPolicy(int heapPermille, long minHeapBytes, long reserveByte
         return Math.max(minHeapBytes / MB, heapMb) * MB;
     }
 
-    /** The smallest budget, in whole MB, whose heap holds {@code heapNeed} bytes. */
+    /**
+     * The smallest budget, in whole MB, whose heap holds {@code heapNeed} bytes (for a need below the minimum heap,
+     * a tiny one: the caller compares with the smallest budget it accepts).
+     */
     public long budgetForHeap(long heapNeed) {
         long budget = (long) Math.ceil(heapNeed * 1000.0 / heapPermille) + reserveBytes;
         budget = (budget + MB - 1) / MB * MB;
         while (heapBytes(budget) < heapNeed) {
             budget += MB;
+        }
+        while (budget > MB && heapBytes(budget - MB) >= heapNeed) {
+            budget -= MB;
         }
         return budget;
     }

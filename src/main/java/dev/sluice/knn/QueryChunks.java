@@ -1,10 +1,10 @@
 package dev.sluice.knn;
 
 import dev.sluice.engine.Futures;
+import dev.sluice.engine.WorkerThreads;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
@@ -23,7 +23,7 @@ final class QueryChunks implements AutoCloseable {
     private final int per;
 
     QueryChunks(String threadName, int nq, int chunks, int per) {
-        this.pool = Executors.newFixedThreadPool(chunks, Thread.ofPlatform().name(threadName, 0).factory());
+        this.pool = WorkerThreads.fixed(chunks, threadName);
         this.nq = nq;
         this.chunks = chunks;
         this.per = per;

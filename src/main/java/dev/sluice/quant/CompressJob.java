@@ -10,6 +10,7 @@ import dev.sluice.engine.ShardSpec;
 import dev.sluice.engine.Sizes;
 import dev.sluice.engine.SluiceException;
 import dev.sluice.engine.WarmUp;
+import dev.sluice.engine.WorkerThreads;
 import dev.sluice.io.VectorBatch;
 import dev.sluice.io.VectorFiles;
 import dev.sluice.io.VectorIo;
@@ -38,7 +39,6 @@ import java.util.Random;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -320,7 +320,8 @@ public final class CompressJob implements JobRuntime.Job<CompressJob.Result> {
             // The budget that gives this heap by compress's policy (the launcher sets -Xmx from the same policy).
             // A detected budget is what the container or the machine has less a reserve (10%, at least 256 MB), so
             // asking for a --memory-limit above it would only get the job killed.
-            long budgetNeed = SPEC.memory().budgetForHeap(need);
+            // Under the serial collector the JVM keeps one survivor space out of -Xmx: a thirtieth of it.
+            long budgetNeed = SPEC.memory().budgetForHeap(need * 30 / 29 + (1L << 20));
             String more = budget.source().startsWith("--memory-limit")
                     ? "give --memory-limit " + Sizes.format(budgetNeed) + " or more"
                     : String.format(Locale.ROOT, "the budget, %s, comes from the %s: give the job about %s "
@@ -382,8 +383,7 @@ public final class CompressJob implements JobRuntime.Job<CompressJob.Result> {
             free.add(reader.newBatch(config.batchSize()));
         }
         ThreadLocal<byte[]> codeBuffers = ThreadLocal.withInitial(() -> new byte[config.batchSize() * q.codeBytes()]);
-        ExecutorService pool = Executors.newFixedThreadPool(workers,
-                Thread.ofPlatform().name("sluice-worker-", 0).factory());
+        ExecutorService pool = WorkerThreads.workers(workers);
         List<Future<?>> pending = new ArrayList<>();
         AtomicLong encoded = new AtomicLong();
         int run = 0;

@@ -79,11 +79,4 @@ public final class Kernels {
             return PanamaKernels.FLOATS.vectorBitSize();
         }
     }
-
-    /** Checks that two vectors have the same dimension; kernels themselves only assert. */
-    public static void checkSameDim(int a, int b) {
-        if (a != b) {
-            throw new IllegalArgumentException("vector dimensions differ: " + a + " != " + b);
-        }
-    }
 }

@@ -20,16 +20,6 @@ public interface VectorKernels {
     void dot4(float[] queries, int q0, int q1, int q2, int q3, float[] b, int bo, int dim, float[] out);
 
     /**
-     * Squared distances of the query at {@code q[qo..qo+dim)} to {@code count} consecutive vectors of
-     * {@code base} from row {@code first}.
-     */
-    default void squareDistances(float[] q, int qo, float[] base, int first, int count, int dim, float[] out) {
-        for (int i = 0; i < count; i++) {
-            out[i] = squareDistance(q, qo, base, (first + i) * dim, dim);
-        }
-    }
-
-    /**
      * {@code out[c] = sum_j (q[qo + j] - cols[co + j * count + c])^2} for {@code c < count}: one query against
      * {@code count} vectors stored column-major (dimension j of every vector side by side). Lanes then run
      * across vectors, which suits many short vectors: PQ sub-spaces and k-means centroids of 8 to 64 values.

@@ -2,6 +2,7 @@ package dev.sluice.text;
 
 import dev.sluice.engine.Futures;
 import dev.sluice.engine.SluiceException;
+import dev.sluice.engine.WorkerThreads;
 import dev.sluice.io.DocumentSource;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -11,7 +12,6 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntPredicate;
@@ -84,7 +84,7 @@ final class DocumentPipeline implements AutoCloseable {
         this.store = store;
         SegmentCache shared = new SegmentCache(sharedCacheBytes);
         encoders = ThreadLocal.withInitial(() -> tokenizer.segmentEncoder(shared, ownCacheBytes));
-        workers = Executors.newFixedThreadPool(workerCount, Thread.ofPlatform().name("sluice-worker-", 0).factory());
+        workers = WorkerThreads.workers(workerCount);
         queue = new ArrayBlockingQueue<>(workerCount * 4);
         reader = Thread.ofPlatform().name("sluice-reader").start(() -> read(source, reading));
     }

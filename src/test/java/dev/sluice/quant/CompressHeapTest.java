@@ -31,6 +31,29 @@ class CompressHeapTest {
                 + "limit of [0-9.]+ [MG]B or more\\), or give --train-size [0-9]+.*"), detected);
     }
 
+    @Test
+    void theAdvisedBudgetWorks() throws Exception {
+        Path input = CompressResumeTest.repeatedSample(tmp, 20);
+        String log = train(input, "small", "--memory-limit", "480MB");
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("give --memory-limit ([0-9.]+ [MG]B) or more")
+                .matcher(log);
+        assertTrue(m.find(), log);
+        String advised = m.group(1).replace(" ", "");
+        long budget = dev.sluice.engine.Sizes.parse(advised, "--memory-limit");
+        // The heap the launcher gives that budget (compress's policy), as the launcher would start it.
+        String heap = (CompressJob.SPEC.memory().heapBytes(budget) >> 20) + "m";
+        Path out = tmp.resolve("advised");
+        Process p = Cli.childJvm(heap, List.of("compress", "--input", input.toString(), "--method", "pq",
+                "--train-size", "50000", "--progress", "none", "--tmp-dir", tmp.toString(), "--memory-limit", advised,
+                "--out", out.toString())).redirectErrorStream(true).redirectOutput(tmp.resolve("advised.log").toFile())
+                .start();
+        assertTrue(p.waitFor(300, TimeUnit.SECONDS));
+        String advisedLog = Files.readString(tmp.resolve("advised.log"));
+        assertEquals(0, p.exitValue(), "with the advised --memory-limit " + advised + " and heap " + heap + ":\n"
+                + advisedLog);
+        assertTrue(Files.exists(out.resolve("_manifest.json")));
+    }
+
     /** Runs compress with a 96 MB heap and the sample of 50,000 vectors to train on; returns its log. */
     private String train(Path input, String name, String... options) throws Exception {
         Path out = tmp.resolve(name);
