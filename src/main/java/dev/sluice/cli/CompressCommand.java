@@ -13,16 +13,11 @@ import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 
 /** {@code sluice compress}: train a quantizer on a sample, encode the input to code shards. */
-final class CompressCommand implements JobCommand {
+final class CompressCommand extends BaseCommand implements JobCommand {
 
     @Override
     public JobSpec spec() {
         return CompressJob.SPEC;
-    }
-
-    @Override
-    public Options jobOptions() {
-        return options();
     }
 
     @Override
@@ -85,15 +80,22 @@ final class CompressCommand implements JobCommand {
     }
 
     @Override
-    public int run(String[] args, PrintStream out, PrintStream err) throws Exception {
-        Options options = options();
-        CommandLine cl = CommonOptions.parse(options, args);
-        if (cl.hasOption("help")) {
-            CommonOptions.printHelp(out, "sluice compress --input PATH --method pq|opq|sq8|sq4|rabitq --out DIR",
-                    "Trains a quantizer on a reservoir sample of the input, then encodes every vector.", options);
-            return 0;
-        }
-        CommonOptions.rejectExtraArgs(cl);
+    public Options commandOptions() {
+        return options();
+    }
+
+    @Override
+    String usage() {
+        return "sluice compress --input PATH --method pq|opq|sq8|sq4|rabitq --out DIR";
+    }
+
+    @Override
+    String help() {
+        return "Trains a quantizer on a reservoir sample of the input, then encodes every vector.";
+    }
+
+    @Override
+    int execute(CommandLine cl, PrintStream out, PrintStream err) throws Exception {
         CompressJob.Result r = new CompressJob(config(cl), CommonOptions.context(cl, out, err)).run();
         if (r.trainOnly()) {
             out.printf(Locale.ROOT, "compress --train-only done: codebook for %,d vectors x %d dims, %s, "

@@ -65,7 +65,7 @@ final class EstimateCommand implements Command {
         String[] jobArgs = rest.toArray(String[]::new);
         JobCommand command = Registry.job(job).orElseThrow(() -> SluiceException.usage("estimate knows "
                 + String.join(", ", Registry.jobs().stream().map(Command::name).toList()) + ", not '" + job + "'"));
-        CommandLine cl = CommonOptions.parse(command.jobOptions(), jobArgs);
+        CommandLine cl = CommonOptions.parse(command.commandOptions(), jobArgs);
         JobContext ctx = CommonOptions.context(cl, out, err);
         MemoryBudget budget = MemoryBudget.detect(ctx.memoryLimit());
         Path work = Files.createTempDirectory(Files.createDirectories(ctx.tmpDir()), "sluice-estimate-");

@@ -7,7 +7,7 @@ import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Options;
 
 /** {@code sluice eval}: exact ground truth and the recall, error and size of the compressed search. */
-final class EvalCommand implements Command {
+final class EvalCommand extends BaseCommand {
 
     @Override
     public String name() {
@@ -20,15 +20,23 @@ final class EvalCommand implements Command {
     }
 
     @Override
-    public int run(String[] args, PrintStream out, PrintStream err) throws Exception {
-        Options options = SearchCommand.options(true);
-        CommandLine cl = CommonOptions.parse(options, args);
-        if (cl.hasOption("help")) {
-            CommonOptions.printHelp(out, "sluice eval --codes DIR --queries PATH (--base PATH | --ground-truth FILE) "
-                    + "[--k 10] [--rerank R]", "Measures what the compression costs in recall and error.", options);
-            return 0;
-        }
-        CommonOptions.rejectExtraArgs(cl);
+    public Options commandOptions() {
+        return SearchCommand.options(true);
+    }
+
+    @Override
+    String usage() {
+        return "sluice eval --codes DIR --queries PATH (--base PATH | --ground-truth FILE) "
+                    + "[--k 10] [--rerank R]";
+    }
+
+    @Override
+    String help() {
+        return "Measures what the compression costs in recall and error.";
+    }
+
+    @Override
+    int execute(CommandLine cl, PrintStream out, PrintStream err) throws Exception {
         EvalJob.Result r = new EvalJob(SearchCommand.config(cl), CommonOptions.context(cl, out, err)).run();
         out.println("eval:");
         r.metrics().forEach((k, v) -> out.printf(Locale.ROOT, "  %-24s %s%n", k,

@@ -28,7 +28,7 @@ import org.apache.commons.cli.Options;
  * {@code sluice inspect OUT}: schema, rows (and measurements) per split, shards and bytes, a few sample
  * rows, and a check of every shard against the manifest. Exit code 3 when the check finds a problem.
  */
-final class InspectCommand implements Command {
+final class InspectCommand extends BaseCommand {
     @Override
     public String name() {
         return "inspect";
@@ -46,20 +46,33 @@ final class InspectCommand implements Command {
     }
 
     @Override
-    public int run(String[] args, PrintStream out, PrintStream err) throws Exception {
+    public Options commandOptions() {
         Options o = new Options();
         o.addOption(Option.builder().longOpt("json").desc("print one JSON document").build());
         o.addOption(Option.builder().longOpt("samples").hasArg().argName("N").desc("sample rows per split (default 3)")
                 .build());
-        o.addOption(Option.builder().longOpt("help").desc("show this help").build());
-        CommandLine cl = CommonOptions.parse(o, args);
-        if (cl.hasOption("help")) {
-            CommonOptions.printHelp(out, "sluice inspect DIR [--json]", "Summarises and checks an output directory.", o);
-            return 0;
-        }
-        if (cl.getArgList().size() != 1) {
+        return o;
+    }
+
+    @Override
+    String usage() {
+        return "sluice inspect DIR [--json]";
+    }
+
+    @Override
+    String help() {
+        return "Summarises and checks an output directory.";
+    }
+
+    @Override
+    void checkArguments(List<String> arguments) {
+        if (arguments.size() != 1) {
             throw SluiceException.usage("give one output directory: sluice inspect DIR");
         }
+    }
+
+    @Override
+    int execute(CommandLine cl, PrintStream out, PrintStream err) throws Exception {
         Path dir = Path.of(cl.getArgList().get(0));
         if (!Files.isDirectory(dir)) {
             throw SluiceException.input("output directory " + dir + " does not exist");

@@ -11,7 +11,7 @@ interface JobCommand extends Command {
     JobSpec spec();
 
     /** Its options, which {@code estimate} parses too. */
-    Options jobOptions();
+    Options commandOptions();
 
     /** Runs the job on samples of its input (see {@link EstimateCommand}) and extrapolates. */
     Estimate estimate(EstimateCommand.Context context) throws Exception;

@@ -20,7 +20,7 @@ import org.apache.commons.cli.Options;
  * would have written. It reads the tasks' records and the files' sizes, not their data, so its time grows
  * with the number of units, not with the shards' bytes; {@code --verify} reads them all back.
  */
-final class MergeCommand implements Command {
+final class MergeCommand extends BaseCommand {
     @Override
     public String name() {
         return "merge";
@@ -38,19 +38,32 @@ final class MergeCommand implements Command {
     }
 
     @Override
-    public int run(String[] args, PrintStream out, PrintStream err) throws Exception {
+    public Options commandOptions() {
         Options o = new Options();
-        o.addOption(Option.builder().longOpt("help").desc("show this help").build());
         o.addOption(Option.builder().longOpt("verify").desc("also read every shard back and compare its CRC-32C "
                 + "with the one its task recorded (by default: presence and size, without reading the data)").build());
-        CommandLine cl = CommonOptions.parse(o, args);
-        if (cl.hasOption("help")) {
-            CommonOptions.printHelp(out, "sluice merge DIR", "Run after every shard task of a job has finished.", o);
-            return 0;
-        }
-        if (cl.getArgList().size() != 1) {
+        return o;
+    }
+
+    @Override
+    String usage() {
+        return "sluice merge DIR";
+    }
+
+    @Override
+    String help() {
+        return "Run after every shard task of a job has finished.";
+    }
+
+    @Override
+    void checkArguments(List<String> arguments) {
+        if (arguments.size() != 1) {
             throw SluiceException.usage("give one output directory: sluice merge DIR");
         }
+    }
+
+    @Override
+    int execute(CommandLine cl, PrintStream out, PrintStream err) throws Exception {
         Path dir = Path.of(cl.getArgList().get(0));
         if (!Files.exists(dir.resolve(OutputDir.PLAN))) {
             throw SluiceException.input(dir + " holds no " + OutputDir.PLAN + ": no shard task of a job has run there");

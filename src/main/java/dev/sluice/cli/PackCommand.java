@@ -16,16 +16,11 @@ import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 
 /** {@code sluice pack}: dedup, tokenize, filter and pack text into fixed-length token sequences. */
-final class PackCommand implements JobCommand {
+final class PackCommand extends BaseCommand implements JobCommand {
 
     @Override
     public JobSpec spec() {
         return PackJob.SPEC;
-    }
-
-    @Override
-    public Options jobOptions() {
-        return options();
     }
 
     @Override
@@ -113,16 +108,23 @@ final class PackCommand implements JobCommand {
     }
 
     @Override
-    public int run(String[] args, PrintStream out, PrintStream err) throws Exception {
-        Options options = options();
-        CommandLine cl = CommonOptions.parse(options, args);
-        if (cl.hasOption("help")) {
-            CommonOptions.printHelp(out, "sluice pack --input GLOB|- --out DIR [options]",
-                    "Packs documents into --seq-len token sequences (input_ids, cu_seqlens), "
-                            + "after exact dedup and a length filter.", options);
-            return 0;
-        }
-        CommonOptions.rejectExtraArgs(cl);
+    public Options commandOptions() {
+        return options();
+    }
+
+    @Override
+    String usage() {
+        return "sluice pack --input GLOB|- --out DIR [options]";
+    }
+
+    @Override
+    String help() {
+        return "Packs documents into --seq-len token sequences (input_ids, cu_seqlens), "
+                            + "after exact dedup and a length filter.";
+    }
+
+    @Override
+    int execute(CommandLine cl, PrintStream out, PrintStream err) throws Exception {
         PackConfig config = config(cl);
         PackJob.Result r = new PackJob(config, CommonOptions.context(cl, out, err), System.in).run();
         if (config.indexOnly()) {

@@ -13,16 +13,11 @@ import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 
 /** {@code sluice probe-rows}: measurements to per-key sequence rows in train/test shards. */
-final class ProbeRowsCommand implements JobCommand {
+final class ProbeRowsCommand extends BaseCommand implements JobCommand {
 
     @Override
     public JobSpec spec() {
         return ProbeRowsJob.SPEC;
-    }
-
-    @Override
-    public Options jobOptions() {
-        return options();
     }
 
     @Override
@@ -60,6 +55,16 @@ final class ProbeRowsCommand implements JobCommand {
         return CommonOptions.addShard(CommonOptions.add(o));
     }
 
+    /** {@code --buckets N}, or 0 (planned) when it is not given; {@code --buckets 0} is an error, not "plan it". */
+    private static int buckets(CommandLine cl) {
+        int buckets = CommonOptions.intOption(cl, "buckets", 0);
+        if (cl.hasOption("buckets") && buckets < 1) {
+            throw dev.sluice.engine.SluiceException.usage("--buckets must be between 1 and 4096, got " + buckets
+                    + " (leave it out to plan the number from the input and the budget)");
+        }
+        return buckets;
+    }
+
     static ProbeRowsConfig config(CommandLine cl) {
         String[] inputs = cl.getOptionValues("input");
         String fields = cl.getOptionValue("fields");
@@ -70,19 +75,26 @@ final class ProbeRowsCommand implements JobCommand {
         return new ProbeRowsConfig(inputs == null ? List.of() : List.of(inputs), cl.getOptionValue("key"),
                 cl.getOptionValue("time"), fieldList, CommonOptions.intOption(cl, "max-len", 512),
                 CommonOptions.doubleOption(cl, "test-fraction", 0.1), seed,
-                CommonOptions.intOption(cl, "buckets", 0), out == null ? null : Path.of(out));
+                buckets(cl), out == null ? null : Path.of(out));
     }
 
     @Override
-    public int run(String[] args, PrintStream out, PrintStream err) throws Exception {
-        Options options = options();
-        CommandLine cl = CommonOptions.parse(options, args);
-        if (cl.hasOption("help")) {
-            CommonOptions.printHelp(out, "sluice probe-rows --input GLOB --key COL --time COL --out DIR [options]",
-                    "Cuts each key's measurements, ordered by time, into rows of at most --max-len.", options);
-            return 0;
-        }
-        CommonOptions.rejectExtraArgs(cl);
+    public Options commandOptions() {
+        return options();
+    }
+
+    @Override
+    String usage() {
+        return "sluice probe-rows --input GLOB --key COL --time COL --out DIR [options]";
+    }
+
+    @Override
+    String help() {
+        return "Cuts each key's measurements, ordered by time, into rows of at most --max-len.";
+    }
+
+    @Override
+    int execute(CommandLine cl, PrintStream out, PrintStream err) throws Exception {
         ProbeRowsJob.Result r = new ProbeRowsJob(config(cl), CommonOptions.context(cl, out, err)).run();
         out.printf(java.util.Locale.ROOT, "probe-rows done: %,d keys, %,d measurements, %,d rows, %d buckets%n",
                 r.keys(), r.measurements(), r.rowsOut(), r.buckets());

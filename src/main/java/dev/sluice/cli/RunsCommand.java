@@ -17,7 +17,7 @@ import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 
 /** {@code sluice runs [DIR]}: the run records of an output, oldest first. */
-final class RunsCommand implements Command {
+final class RunsCommand extends BaseCommand {
     /** The columns shown: the record's field, the expression over it, the column's name. */
     private static final String[][] COLUMNS = {
         {"run_id", "run_id", "run_id"}, {"job", "job", "job"}, {"shard", "shard", "shard"},
@@ -42,15 +42,31 @@ final class RunsCommand implements Command {
     }
 
     @Override
-    public int run(String[] args, PrintStream out, PrintStream err) throws Exception {
+    public Options commandOptions() {
         Options o = new Options();
         o.addOption(Option.builder().longOpt("json").desc("one JSON object per run").build());
-        o.addOption(Option.builder().longOpt("help").desc("show this help").build());
-        CommandLine cl = CommonOptions.parse(o, args);
-        if (cl.hasOption("help")) {
-            CommonOptions.printHelp(out, "sluice runs [DIR] [--json]", "Lists DIR/_runs/*.json.", o);
-            return 0;
+        return o;
+    }
+
+    @Override
+    String usage() {
+        return "sluice runs [DIR] [--json]";
+    }
+
+    @Override
+    String help() {
+        return "Lists DIR/_runs/*.json.";
+    }
+
+    @Override
+    void checkArguments(List<String> arguments) {
+        if (arguments.size() > 1) {
+            throw SluiceException.usage("give at most one output directory: sluice runs [DIR]");
         }
+    }
+
+    @Override
+    int execute(CommandLine cl, PrintStream out, PrintStream err) throws Exception {
         Path dir = Path.of(cl.getArgList().isEmpty() ? "." : cl.getArgList().get(0));
         try (DuckSession duck = ViewSessions.open(dir, ViewSessions.Access.READ_ONLY)) {
             try (Connection c = duck.connection(); Statement s = c.createStatement()) {

@@ -10,7 +10,7 @@ import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Options;
 
 /** {@code sluice search}: top-k queries over the codes of a compress output. */
-final class SearchCommand implements Command {
+final class SearchCommand extends BaseCommand {
 
     @Override
     public String name() {
@@ -53,15 +53,23 @@ final class SearchCommand implements Command {
     }
 
     @Override
-    public int run(String[] args, PrintStream out, PrintStream err) throws Exception {
-        Options options = options(false);
-        CommandLine cl = CommonOptions.parse(options, args);
-        if (cl.hasOption("help")) {
-            CommonOptions.printHelp(out, "sluice search --codes DIR --queries PATH --out FILE [--k 10] "
-                    + "[--rerank R --base PATH]", "Answers top-k queries over the codes.", options);
-            return 0;
-        }
-        CommonOptions.rejectExtraArgs(cl);
+    public Options commandOptions() {
+        return options(false);
+    }
+
+    @Override
+    String usage() {
+        return "sluice search --codes DIR --queries PATH --out FILE [--k 10] "
+                    + "[--rerank R --base PATH]";
+    }
+
+    @Override
+    String help() {
+        return "Answers top-k queries over the codes.";
+    }
+
+    @Override
+    int execute(CommandLine cl, PrintStream out, PrintStream err) throws Exception {
         SearchConfig config = config(cl);
         if (config.out() == null) {
             throw SluiceException.usage("--out is required: a .parquet, .ivecs or .npy file for the results");

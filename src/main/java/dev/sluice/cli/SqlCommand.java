@@ -22,7 +22,7 @@ import org.apache.commons.cli.Options;
  * {@code sluice sql OUT "SELECT ..."}: SQL over an output, with a view per split and a {@code runs} view. Read-only
  * and confined to the output unless {@code --allow-write} and {@code --allow-path} say otherwise.
  */
-final class SqlCommand implements Command {
+final class SqlCommand extends BaseCommand {
     @Override
     public String name() {
         return "sql";
@@ -34,7 +34,7 @@ final class SqlCommand implements Command {
     }
 
     @Override
-    public int run(String[] args, PrintStream out, PrintStream err) throws Exception {
+    public Options commandOptions() {
         Options o = new Options();
         o.addOption(Option.builder().longOpt("format").hasArg().argName("F").desc("table, csv or json (default table)")
                 .build());
@@ -45,21 +45,32 @@ final class SqlCommand implements Command {
                         + "directories only, never into DIR. DuckDB can write wherever it reads, DIR included, so this "
                         + "is checked afterwards: a statement that changed or added a file in DIR fails with exit "
                         + "code 3").build());
-        o.addOption(Option.builder().longOpt("help").desc("show this help").build());
-        CommandLine cl = CommonOptions.parse(o, args);
-        if (cl.hasOption("help")) {
-            CommonOptions.printHelp(out, "sluice sql DIR \"SELECT ...\" [--format table|csv|json] [--allow-path DIR]... "
-                    + "[--allow-write]", "Views: one per split directory (train, test), runs, manifest_shards.\n"
-                    + "Read-only by default: only queries run (SELECT, WITH, FROM, VALUES, DESCRIBE, SHOW, SUMMARIZE, "
-                    + "EXPLAIN), files are read only under DIR, no extension is installed or loaded, settings are "
-                    + "locked.", o);
-            return 0;
-        }
-        List<String> rest = cl.getArgList();
-        if (rest.size() != 2) {
+        return o;
+    }
+
+    @Override
+    String usage() {
+        return "sluice sql DIR \"SELECT ...\" [--format table|csv|json] [--allow-path DIR]... [--allow-write]";
+    }
+
+    @Override
+    String help() {
+        return "Views: one per split directory (train, test), runs, manifest_shards.\n"
+                + "Read-only by default: only queries run (SELECT, WITH, FROM, VALUES, DESCRIBE, SHOW, SUMMARIZE, "
+                + "EXPLAIN), files are read only under DIR, no extension is installed or loaded, settings are locked.";
+    }
+
+    @Override
+    void checkArguments(List<String> arguments) {
+        if (arguments.size() != 2) {
             throw SluiceException.usage("give an output directory and one SQL statement, e.g. "
                     + "sluice sql out \"select split, count(*) from train group by all\"");
         }
+    }
+
+    @Override
+    int execute(CommandLine cl, PrintStream out, PrintStream err) throws Exception {
+        List<String> rest = cl.getArgList();
         Path dir = Path.of(rest.get(0));
         String sql = rest.get(1);
         boolean write = cl.hasOption("allow-write");

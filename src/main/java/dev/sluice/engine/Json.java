@@ -43,7 +43,7 @@ public final class Json {
                  JsonGenerator g = FACTORY.createGenerator(out).useDefaultPrettyPrinter()) {
                 write(g, value);
             }
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Durable.rename(tmp, file);
         } catch (IOException e) {
             throw SluiceException.cannotWrite(file, e);
         }

@@ -1,6 +1,7 @@
 package dev.sluice.probe;
 
 import dev.sluice.engine.DuckSession;
+import dev.sluice.engine.Durable;
 import dev.sluice.engine.JobContext;
 import dev.sluice.engine.MemoryBudget;
 import dev.sluice.engine.MemoryPolicy;
@@ -108,14 +109,6 @@ public final class ProbeRowsJob implements JobRuntime.Job<ProbeRowsJob.Result> {
     @Override
     public Path out() {
         return config.out();
-    }
-
-    @Override
-    public void check(JobContext ignored) {
-        if (config.buckets() < 0) {
-            throw SluiceException.usage("--buckets must be at least 1 (or left out to plan it), got "
-                    + config.buckets());
-        }
     }
 
     @Override
@@ -377,7 +370,7 @@ public final class ProbeRowsJob implements JobRuntime.Job<ProbeRowsJob.Result> {
         try {
             duck.execute(Sql.load(SQL + "save_keys")
                     .bind("path", Sql.literal(tmp.toString())).render());
-            Files.move(tmp, keysFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            Durable.rename(tmp, keysFile);
         } catch (SQLException e) {
             throw SqlErrors.wrap(e, "writing the key table " + keysFile);
         } catch (IOException e) {
@@ -415,7 +408,7 @@ public final class ProbeRowsJob implements JobRuntime.Job<ProbeRowsJob.Result> {
                 .render();
         try {
             duck.execute(sql);
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+            Durable.rename(tmp, file);
             ctx.log(String.format(Locale.ROOT, "probe-rows: wrote the measurements with their key ranks to %s (%s, "
                     + "%.1f s) for the shard tasks to read instead of the input", file, Sizes.format(Files.size(file)),
                     (System.nanoTime() - start) / 1e9));

@@ -45,8 +45,7 @@ public final class Codebook {
             q.writeBody(out);
             out.write(END);
         }
-        Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        dev.sluice.engine.Durable.rename(tmp, file);
     }
 
     public static Quantizer read(Path file) {

@@ -117,7 +117,7 @@ public final class CompressJob implements JobRuntime.Job<CompressJob.Result> {
     }
 
     @Override
-    public Result execute(JobRun run) throws IOException {
+    public Result execute(JobRun run) {
         ShardSpec shard = run.shard();
         OutputDir out = run.out();
         MemoryBudget budget = run.budget();
@@ -199,7 +199,7 @@ public final class CompressJob implements JobRuntime.Job<CompressJob.Result> {
             }
             run.stage("encode");
             long t0 = System.nanoTime();
-            int encoded = encode(reader, q, io, out, units, shard, mine.mine().size());
+            int encoded = encode(reader, q, io, out, units, mine);
             double encodeSeconds = (System.nanoTime() - t0) / 1e9;
             long rows = 0;
             for (int u : mine.mine()) {
@@ -224,6 +224,8 @@ public final class CompressJob implements JobRuntime.Job<CompressJob.Result> {
                     run.mergeHint());
             return new Result(n, dim, q.method(), q.codeBytes(), units, encoded, trainSeconds, vps, sampleMse, shard,
                     false);
+        } catch (IOException e) {
+            throw SluiceException.cannotWrite(out.path(), e);
         }
     }
 
@@ -375,8 +377,8 @@ public final class CompressJob implements JobRuntime.Job<CompressJob.Result> {
         return sum / Math.max(n, 1);
     }
 
-    private int encode(VectorReader reader, Quantizer q, VectorIo io, OutputDir out, int units, ShardSpec shard,
-                       int owned) throws IOException {
+    private int encode(VectorReader reader, Quantizer q, VectorIo io, OutputDir out, int units, JobRun.Units todo)
+            throws IOException {
         int workers = ctx.workers();
         BlockingQueue<VectorBatch> free = new ArrayBlockingQueue<>(workers + 1);
         for (int i = 0; i <= workers; i++) {
@@ -387,15 +389,18 @@ public final class CompressJob implements JobRuntime.Job<CompressJob.Result> {
         List<Future<?>> pending = new ArrayList<>();
         AtomicLong encoded = new AtomicLong();
         int run = 0;
-        try (Progress progress = new Progress("compress", "units", "vectors", owned, ctx.progress(), ctx.err(), 5000)) {
+        java.util.Set<Integer> mineSet = new java.util.HashSet<>(todo.mine());
+        java.util.Set<Integer> todoSet = new java.util.HashSet<>(todo.todo());
+        try (Progress progress = new Progress("compress", "units", "vectors", mineSet.size(), ctx.progress(), ctx.err(),
+                5000)) {
             reader.rewind();
             for (int u = 0; u < units; u++) {
                 VectorBatch b = free.take();
                 // Units of other tasks and units already committed are skipped without being read: a memory-mapped
                 // file jumps ahead, Parquet starts a new query at the next row it reads. A task's units are one
                 // run (ownsRun), so it starts one such query, not one per unit.
-                boolean mine = shard.ownsRun(u, units);
-                boolean committed = mine && out.committedShards(u) != null;
+                boolean mine = mineSet.contains(u);
+                boolean committed = mine && !todoSet.contains(u);
                 boolean encodeIt = mine && !committed;
                 if (!(encodeIt ? reader.next(b) : reader.skip(b))) {
                     throw SluiceException.input(String.format(Locale.ROOT,

@@ -83,7 +83,7 @@ public final class FaissExport {
             throw SluiceException.cannotWrite(file, e);
         }
         try {
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            dev.sluice.engine.Durable.rename(tmp, file);
         } catch (IOException e) {
             throw SluiceException.cannotWrite(file, e);
         }

@@ -106,7 +106,9 @@ public final class JobRun {
 
     /**
      * This task's units of {@code units} (by the job's {@link JobSpec.Ownership}) and which of them are still to
-     * do; says so in the log, and clears the temporary files a killed attempt left for them.
+     * do: those without a commit record, or whose shards do not match it (read back and checked against their
+     * CRC-32C, see {@link OutputDir#verifiedShards}); says so in the log, and clears the temporary files a killed
+     * attempt left for them.
      */
     public Units units(int units) {
         ShardSpec shard = shard();
@@ -116,7 +118,7 @@ public final class JobRun {
         for (int u = 0; u < units; u++) {
             if (spec.ownership().owns(shard, u, units)) {
                 mine.add(u);
-                if (out.committedShards(u) == null) {
+                if (out.verifiedShards(u, this::log) == null) {
                     todo.add(u);
                 }
             }

@@ -247,6 +247,33 @@ public final class OutputDir implements AutoCloseable {
         return shards;
     }
 
+    /**
+     * As {@link #committedShards}, but reads every shard back and compares its CRC-32C with the record: what a
+     * resume checks before it skips a unit, so that a shard damaged after its commit (a flipped byte, a torn write)
+     * is made again rather than listed in a manifest it does not match. Says which shard failed through
+     * {@code damaged}.
+     */
+    public List<Shard> verifiedShards(int unit, Consumer<String> damaged) {
+        List<Shard> shards = committedShards(unit);
+        if (shards == null) {
+            return null;
+        }
+        for (Shard s : shards) {
+            try {
+                if (!Shard.checksum(dir.resolve(s.path())).equals(s.crc32c())) {
+                    damaged.accept(String.format(Locale.ROOT, "unit %d: shard %s does not match the CRC-32C of its "
+                            + "commit record; the unit is made again", unit, s.path()));
+                    return null;
+                }
+            } catch (IOException e) {
+                damaged.accept("unit " + unit + ": cannot read shard " + s.path() + " (" + e.getMessage()
+                        + "); the unit is made again");
+                return null;
+            }
+        }
+        return shards;
+    }
+
     /** Records that a unit's shards are all in place; written after the shards themselves. */
     public void commitUnit(int unit, List<Shard> shards, Map<String, Long> counts) {
         Json.writeAtomically(unitFile(unit), new UnitRecord(unit, shards, counts).toJson());

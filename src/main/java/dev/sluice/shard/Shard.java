@@ -1,5 +1,6 @@
 package dev.sluice.shard;
 
+import dev.sluice.engine.Durable;
 import dev.sluice.engine.SluiceException;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -36,7 +37,7 @@ public record Shard(String path, long rows, long bytes, String crc32c) {
         Path target = outDir.resolve(relative);
         Path tmp = temporary(target);
         try {
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Durable.rename(tmp, target);
             return new Shard(relative, rows, Files.size(target), checksum(target));
         } catch (IOException e) {
             throw SluiceException.resource("cannot commit shard " + target + ": " + e.getMessage(), e);

@@ -169,7 +169,7 @@ final class DocumentIndex {
             out.writeLong(documents);
             out.writeLong(MAGIC);
             out.close();
-            Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            dev.sluice.engine.Durable.rename(tmp, file);
             return new DocumentIndex(file, List.copyOf(units), documents, last);
         } catch (IOException e) {
             throw SluiceException.cannotWrite(file, e);

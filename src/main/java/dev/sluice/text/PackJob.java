@@ -1,6 +1,7 @@
 package dev.sluice.text;
 
 import dev.sluice.engine.DuckSession;
+import dev.sluice.engine.Durable;
 import dev.sluice.engine.JobContext;
 import dev.sluice.engine.Json;
 import dev.sluice.engine.MemoryBudget;
@@ -243,7 +244,8 @@ public final class PackJob implements JobRuntime.Job<PackJob.Result> {
             }
             memory.stage("pack");
             // Decided by the reader as each unit starts: this task's units that no earlier attempt committed.
-            IntPredicate produce = u -> shard.owns(u) && out.committedShards(u) == null;
+            // Committed units are checked against their CRC-32C before they are skipped (see OutputDir#verifiedShards).
+            IntPredicate produce = u -> shard.owns(u) && out.verifiedShards(u, run::log) == null;
             DocumentPipeline.Reading reading = index != null
                     ? DocumentPipeline.Reading.units(index, index.units().stream()
                             .filter(u -> produce.test(u.number())).toList())
@@ -457,8 +459,7 @@ public final class PackJob implements JobRuntime.Job<PackJob.Result> {
                 ProcessHandle.current().pid(), System.nanoTime()));
         try {
             Files.writeString(tmp, Json.toString(now.toJson()));
-            Files.move(tmp, out.path().resolve(UNITS_FILE), StandardCopyOption.ATOMIC_MOVE,
-                    StandardCopyOption.REPLACE_EXISTING);
+            Durable.rename(tmp, out.path().resolve(UNITS_FILE));
         } catch (IOException e) {
             throw SluiceException.cannotWrite(out.path().resolve(UNITS_FILE), e);
         }
