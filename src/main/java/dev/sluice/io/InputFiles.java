@@ -63,9 +63,17 @@ public final class InputFiles {
      * format; a pattern that matches nothing is an input error naming it.
      */
     public static List<Path> expandAll(List<String> patterns, String option) {
+        return expandAll(patterns, option, "give a file, or a glob of files, that holds the input");
+    }
+
+    /**
+     * As {@link #expandAll(List, String)}; {@code notAFile} says what to give instead when a path names a device,
+     * a pipe or a socket.
+     */
+    public static List<Path> expandAll(List<String> patterns, String option, String notAFile) {
         TreeSet<Path> files = new TreeSet<>();
         for (String pattern : patterns) {
-            List<Path> found = expand(pattern);
+            List<Path> found = expand(pattern, option, notAFile);
             if (found.isEmpty()) {
                 throw SluiceException.input(hasGlob(pattern)
                         ? "no files match " + option + " " + pattern + "; check the path and the quoting of the glob"
@@ -87,15 +95,35 @@ public final class InputFiles {
         throw SluiceException.input("input " + f + " is neither Parquet (.parquet) nor CSV (.csv, .tsv, .csv.gz)");
     }
 
+    /** What a path that is neither a regular file nor a directory is, from its Unix file type. */
+    static String kindOf(Path p) {
+        try {
+            int type = (Integer) Files.getAttribute(p, "unix:mode") & 0170000;
+            return switch (type) {
+                case 0020000 -> "a character device";
+                case 0060000 -> "a block device";
+                case 0010000 -> "a named pipe (FIFO)";
+                case 0140000 -> "a socket";
+                default -> "a special file";
+            };
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+            return "a special file";
+        }
+    }
+
     private static boolean hasGlob(String p) {
         return p.chars().anyMatch(c -> c == '*' || c == '?' || c == '[' || c == '{');
     }
 
-    private static List<Path> expand(String pattern) {
+    private static List<Path> expand(String pattern, String option, String notAFile) {
         if (!hasGlob(pattern)) {
             Path p = Path.of(pattern);
             if (Files.isDirectory(p)) {
                 throw SluiceException.input("input " + p + " is a directory; give files or a glob such as " + p + "/*.parquet");
+            }
+            if (Files.exists(p) && !Files.isRegularFile(p)) {
+                throw SluiceException.input(option + " " + p + " is " + kindOf(p) + ", not a regular file; "
+                        + notAFile);
             }
             return Files.isRegularFile(p) ? List.of(p) : List.of();
         }

@@ -82,7 +82,9 @@ public final class TextInputs {
             }
             return new Resolved(Kind.REMOTE, f, List.copyOf(patterns), -1);
         }
-        List<Path> files = InputFiles.expandAll(patterns, "--input");
+        List<Path> files = InputFiles.expandAll(patterns, "--input", "documents are read from regular JSONL, "
+                + "Parquet or text files; to read from a pipe or a device, give --input - and redirect it to standard "
+                + "input (with --max-samples)");
         Format found = null;
         long bytes = 0;
         List<String> paths = new ArrayList<>();

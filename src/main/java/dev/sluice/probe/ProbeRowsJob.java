@@ -194,6 +194,36 @@ public final class ProbeRowsJob implements JobRuntime.Job<ProbeRowsJob.Result> {
     /** The input's columns, checked against the options; the time column's type decides a cast. */
     record Columns(String key, String time, boolean castTime, List<String> fields) {}
 
+    /**
+     * Why a CSV's columns may not be what its header seems to say, from the names DuckDB's sniffer gave them: one
+     * column whose name holds a delimiter (no delimiter split the header and the rows alike), a name holding a
+     * quote (an unterminated quote in the header), or column0, column1, ... (the first line was not taken for a
+     * header). "" for Parquet and for names that look right.
+     */
+    static String csvHeaderHint(InputFiles.Resolved input, Set<String> columns) {
+        if (input.format() != InputFiles.Format.CSV || columns.isEmpty()) {
+            return "";
+        }
+        String first = columns.iterator().next();
+        if (columns.size() == 1 && first.matches("(?s).*[;|\t,].*")) {
+            return String.format(Locale.ROOT, "\nthe CSV header parsed as one column named '%s': no delimiter split "
+                    + "the header and the rows alike; make every line use the same delimiter (',', ';', '|' or tab)",
+                    first);
+        }
+        for (String c : columns) {
+            if (c.contains("\"") || c.contains("'")) {
+                return String.format(Locale.ROOT, "\nthe CSV header gave a column '%s', with a quote in its name: "
+                        + "the header probably has an unterminated quote; close or remove it", c);
+            }
+        }
+        if (columns.stream().allMatch(c -> c.matches("column\\d+"))) {
+            return "\nDuckDB read the CSV as having no header line (its columns are named column0, column1, ...): "
+                    + "the first line did not look like a header of the rows below it; check that it names every "
+                    + "column and uses the same delimiter as the rows";
+        }
+        return "";
+    }
+
     Columns checkColumns(DuckSession duck, Sql.Fragment relation, InputFiles.Resolved input) {
         Map<String, String> types = new LinkedHashMap<>();
         String what = "reading the schema of " + describe(input);
@@ -208,7 +238,8 @@ public final class ProbeRowsJob implements JobRuntime.Job<ProbeRowsJob.Result> {
         for (String col : List.of(config.key(), config.time())) {
             if (!types.containsKey(col)) {
                 throw SluiceException.input(String.format(Locale.ROOT,
-                        "column '%s' not found in %s; its columns are: %s", col, describe(input), types.keySet()));
+                        "column '%s' not found in %s; its columns are: %s%s", col, describe(input), types.keySet(),
+                        csvHeaderHint(input, types.keySet())));
             }
         }
         List<String> fields = new ArrayList<>(config.fields());
@@ -219,7 +250,8 @@ public final class ProbeRowsJob implements JobRuntime.Job<ProbeRowsJob.Result> {
         for (String f : fields) {
             if (!types.containsKey(f)) {
                 throw SluiceException.input(String.format(Locale.ROOT,
-                        "--fields column '%s' not found in %s; its columns are: %s", f, describe(input), types.keySet()));
+                        "--fields column '%s' not found in %s; its columns are: %s%s", f, describe(input),
+                        types.keySet(), csvHeaderHint(input, types.keySet())));
             }
             if (f.equals(config.key()) || f.equals(config.time())) {
                 throw SluiceException.usage("--fields lists '" + f + "', which is the key or time column");

@@ -38,8 +38,17 @@ public record CodesDir(Path dir, Map<String, Object> manifest, Quantizer quantiz
     }
 
     public long rows() {
-        @SuppressWarnings("unchecked")
-        Map<String, Object> totals = (Map<String, Object>) manifest.get("totals");
-        return ((Number) totals.get("rows")).longValue();
+        return ((Number) totals().get("rows")).longValue();
+    }
+
+    /** The dimension of the vectors encoded, as the manifest records it (the codebook's, for older manifests). */
+    public int dim() {
+        Object d = totals().get("dim");
+        return d == null ? quantizer.dim() : ((Number) d).intValue();
+    }
+
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> totals() {
+        return (Map<String, Object>) manifest.get("totals");
     }
 }

@@ -114,6 +114,9 @@ public final class CompressJob implements JobRuntime.Job<CompressJob.Result> {
             throw SluiceException.usage("--faiss needs every code in one process; it cannot run as shard task "
                     + shard);
         }
+        if (config.faiss() != null) {
+            FaissExport.check(config.method(), config.faiss());
+        }
     }
 
     @Override

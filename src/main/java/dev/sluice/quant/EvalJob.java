@@ -57,6 +57,7 @@ public final class EvalJob {
         try (warmUp;
              MemoryMonitor memory = new MemoryMonitor();
              SearchJob.Session s = SearchJob.Session.open(budget, ctx, config.codes())) {
+            search.checkBase(codes, s);
             RunRecord record = new RunRecord("eval", config.parameters(), memory.started());
             Map<String, Object> m = new LinkedHashMap<>();
             memory.stage("queries");

@@ -10,6 +10,7 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.List;
 
 /**
  * Writes a trained quantizer and its codes as a FAISS index file that {@code faiss.read_index} loads, in
@@ -22,12 +23,43 @@ import java.nio.file.StandardCopyOption;
 public final class FaissExport {
     private static final int METRIC_L2 = 1;
 
+    /** The {@code --method}s FAISS export writes; FAISS 1.7 has no RaBitQ index. */
+    public static final List<String> METHODS = List.of("pq", "opq", "sq8", "sq4");
+
     private FaissExport() {}
+
+    /**
+     * Checks, before any work, that {@code --faiss file} can be written for {@code method}: a method FAISS has an
+     * index for (else a usage error), and a file path in an existing directory (a usage error: the option names a
+     * place that is not there, as a mistyped path does) that this process may write (a resource error, as a write
+     * refused at the end would be).
+     */
+    public static void check(String method, Path file) {
+        if (!METHODS.contains(method)) {
+            throw SluiceException.usage("--faiss exports " + String.join(", ", METHODS) + "; FAISS 1.7 has no index for "
+                    + "--method " + method + ": drop --faiss, or compress with one of those methods");
+        }
+        if (Files.isDirectory(file)) {
+            throw SluiceException.usage("--faiss " + file + " is a directory; give the path of the index file to "
+                    + "write, e.g. " + file.resolve("index.faiss"));
+        }
+        Path dir = file.toAbsolutePath().getParent();
+        if (!Files.isDirectory(dir)) {
+            throw SluiceException.usage("--faiss " + file + ": the directory " + dir + (Files.exists(dir)
+                    ? " is not a directory" : " does not exist") + "; create it first, or give a path in an existing "
+                    + "directory");
+        }
+        if (!Files.isWritable(dir)) {
+            throw SluiceException.resource("--faiss " + file + ": the directory " + dir + " is not writable by this "
+                    + "user; give a path in a directory you can write", null);
+        }
+    }
 
     /** Exports {@code codes} (read twice: codes, then ids) for {@code q} into {@code file}. */
     public static void write(Quantizer q, long n, CodesSource codes, Path file) {
-        if (q instanceof RaBitQuantizer) {
-            throw SluiceException.usage("FAISS export covers pq, opq, sq8 and sq4; FAISS 1.7 has no RaBitQ index");
+        if (!METHODS.contains(q.method())) {
+            throw SluiceException.usage("--faiss exports " + String.join(", ", METHODS)
+                    + "; FAISS 1.7 has no index for " + q.method());
         }
         Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
         try (OutputStream raw = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {

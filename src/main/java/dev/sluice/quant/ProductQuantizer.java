@@ -5,9 +5,12 @@ import dev.sluice.simd.Kernels;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * Product quantization (Jégou, Douze, Schmid 2011): the vector is cut into {@code m} sub-vectors of
@@ -52,23 +55,32 @@ public final class ProductQuantizer implements Quantizer {
             throw SluiceException.usage("--nbits must be 8 or 4 for pq/opq, got " + nbits);
         }
         if (m < 1 || dim % m != 0) {
-            throw SluiceException.usage(String.format(Locale.ROOT,
-                    "--m %d does not divide the dimension %d; pick a divisor of %d (e.g. %s)", m, dim, dim,
-                    divisors(dim)));
+            throw SluiceException.usage(String.format(Locale.ROOT, "--m %d does not divide the dimension %d; %s", m,
+                    dim, suggestM(dim)));
         }
         if (nbits == 4 && m % 2 != 0) {
             throw SluiceException.usage("--m must be even with --nbits 4 (two codes per byte), got " + m);
         }
     }
 
-    private static String divisors(int dim) {
-        StringBuilder b = new StringBuilder();
-        for (int d = 1; d <= Math.min(dim, 128); d++) {
-            if (dim % d == 0 && d >= 4) {
-                b.append(b.isEmpty() ? "" : ", ").append(d);
+    /**
+     * What to give as {@code --m}: divisors of {@code dim} from 4 to 128, or, when there are none (dim 1, 2, 3, or
+     * a prime over 128), every divisor, 1 first: one sub-space, which makes PQ plain k-means over whole vectors.
+     */
+    static String suggestM(int dim) {
+        List<Integer> all = new ArrayList<>();
+        for (int d = 1; d <= dim; d++) {
+            if (dim % d == 0 && (d <= 128 || d == dim)) {
+                all.add(d);
             }
         }
-        return b.toString();
+        List<Integer> usual = all.stream().filter(d -> d >= 4 && d <= 128).toList();
+        if (!usual.isEmpty()) {
+            return String.format(Locale.ROOT, "pick a divisor of %d (e.g. %s)", dim,
+                    usual.stream().map(String::valueOf).collect(Collectors.joining(", ")));
+        }
+        return String.format(Locale.ROOT, "the only choice%s %s (--m 1: one sub-space, k-means over whole vectors)",
+                all.size() == 1 ? " is" : "s are", all.stream().map(d -> "--m " + d).collect(Collectors.joining(" or ")));
     }
 
     /** Trains sub-space codebooks on {@code n} row-major vectors. */

@@ -15,6 +15,7 @@ import dev.sluice.io.VectorIo;
 import dev.sluice.knn.CodeSearch;
 import dev.sluice.knn.Neighbors;
 import dev.sluice.knn.ScanWarmUp;
+import dev.sluice.shard.OutputDir;
 import dev.sluice.simd.Kernels;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -45,6 +46,7 @@ public final class SearchJob {
         try (warmUp;
              MemoryMonitor memory = new MemoryMonitor();
              Session s = Session.open(budget, ctx, config.codes())) {
+            checkBase(codes, s);
             RunRecord record = new RunRecord("search", config.parameters(), memory.started());
             memory.stage("queries");
             float[] queries = readAll(config.queries(), queryColumn(codes), null, s, codes.quantizer().dim());
@@ -92,14 +94,29 @@ public final class SearchJob {
         return nb;
     }
 
+    /**
+     * Refuses, before any work, a {@code --base} other than the vectors the codes were made from: its row numbers
+     * are the codes' ids, so a base of other rows re-ranks to too few neighbours or to ids it does not hold.
+     */
+    void checkBase(CodesDir codes, Session s) {
+        if (config.base() != null) {
+            openBase(codes, s).close();
+        }
+    }
+
+    /** Opens {@code --base}, checked to hold as many vectors as the codes, of their dimension. */
     VectorReader openBase(CodesDir codes, Session s) {
         String col = config.column() != null ? config.column() : codes.parameter("column");
         String id = config.idColumn() != null ? config.idColumn() : codes.parameter("id_column");
         VectorReader r = s.io().open(config.base(), col, id);
-        if (r.dim() != codes.quantizer().dim()) {
+        long rows = r.count();
+        if (r.dim() != codes.dim() || rows != codes.rows()) {
             r.close();
-            throw SluiceException.input(String.format(Locale.ROOT, "--base %s has %d dimensions, the codes %d",
-                    config.base(), r.dim(), codes.quantizer().dim()));
+            throw SluiceException.input(String.format(Locale.ROOT, "--base %s holds %,d vector%s of %d dimensions, "
+                    + "but the codes in %s were made from %,d vectors of %d dimensions (%s; compress --input %s): "
+                    + "give as --base the file compress encoded", config.base(), rows, rows == 1 ? "" : "s",
+                    r.dim(), codes.dir(), codes.rows(), codes.dim(), codes.dir().resolve(OutputDir.MANIFEST),
+                    codes.parameter("input")));
         }
         return r;
     }

@@ -54,6 +54,30 @@ class ProbeRowsBadInputTest {
                 "--fields column 'gate' not found");
     }
 
+    /**
+     * A CSV whose header DuckDB cannot split as it splits the rows: the column list alone reads as if it held the
+     * key ("[route;date;delay;distance]"), so the message says what the header parsed as and what to fix.
+     */
+    @Test
+    void csvHeaderThatDoesNotParseSaysWhatItParsedAs() throws Exception {
+        String rows = "A-B,2001-01-01 10:00:00,3,100\nA-C,2001-01-01 11:00:00,4,200\n";
+        Path oneColumn = tmp.resolve("one-column.csv");
+        Files.writeString(oneColumn, "route;date;delay;distance\nA-B 2001-01-01 10:00:00 3 100\n"
+                + "A-C 2001-01-01 11:00:00 4 200\n");
+        assertFails(probe(oneColumn, "route", "date"), 3, "column 'route' not found", "one-column.csv",
+                "header parsed as one column named 'route;date;delay;distance'", "delimiter");
+
+        Path quote = tmp.resolve("quote.csv");
+        Files.writeString(quote, "\"route,date,delay,distance\n" + rows);
+        assertFails(probe(quote, "route", "date"), 3, "column 'route' not found", "quote.csv",
+                "column '\"route'", "unterminated quote");
+
+        Path noHeader = tmp.resolve("no-header.csv");
+        Files.writeString(noHeader, "route;date;delay;distance\n" + rows);
+        assertFails(probe(noHeader, "route", "date"), 3, "column 'route' not found", "no-header.csv",
+                "no header line", "delimiter");
+    }
+
     @Test
     void textTimeThatDoesNotParse() throws Exception {
         Path csv = tmp.resolve("bad-time.csv");

@@ -354,6 +354,16 @@ class PackJobTest {
     }
 
     @Test
+    void inputThatIsNotARegularFileSaysWhatItIs() {
+        Path out = tmp.resolve("never");
+        String msg = runErr(3, "pack", "--input", "/dev/null", "--out", out.toString());
+        assertFalse(msg.contains("not found"), "/dev/null exists: " + msg);
+        assertTrue(msg.contains("--input /dev/null is a character device, not a regular file")
+                && msg.contains("--input -"), msg);
+        assertFalse(Files.exists(out), "nothing written");
+    }
+
+    @Test
     void stdinOrUrlWithoutCapIsAUsageError() {
         Path out = tmp.resolve("never");
         String msg = runErr(2, "pack", "--input", "-", "--out", out.toString());
