@@ -81,7 +81,7 @@ public final class CompressJob implements JobRuntime.Job<CompressJob.Result> {
      * (kept for the JVM's overhead, Arrow and DuckDB's minimum), so that training on 1M x 1024-d floats (4 GB)
      * fits a 12 GB budget.
      */
-    public static final JobSpec SPEC = new JobSpec("compress", new MemoryPolicy(750, 48L << 20, 256L << 20, 1.0 / 8),
+    public static final JobSpec SPEC = new JobSpec("compress", new MemoryPolicy(750, 64L << 20, 256L << 20, 1.0 / 8),
             List.of(), JobSpec.Ownership.RUNS, "unit(s)", CompressJob::writeManifest);
 
     public Result run() {
@@ -164,7 +164,7 @@ public final class CompressJob implements JobRuntime.Job<CompressJob.Result> {
             } else if (shard.index() == 0) {
                 run.stage("sample");
                 int k = (int) Math.min(config.trainSize(), n);
-                checkTrainingFits(k, dim, budget);
+                checkTrainingFits(k, n, dim, budget);
                 float[] sample = reservoirSample(reader, k, config.seed());
                 run.stage("train");
                 long t0 = System.nanoTime();
@@ -314,11 +314,11 @@ public final class CompressJob implements JobRuntime.Job<CompressJob.Result> {
      * heap later. Live heap after GC measured on 100,000 x 384 (153 MB of sample): PQ 213 MB, SQ8 181 MB, RaBitQ
      * 198 MB, OPQ 394 MB; the factors below cover those with the batches counted apart.
      */
-    private void checkTrainingFits(int k, int dim, MemoryBudget budget) {
+    private void checkTrainingFits(int k, long n, int dim, MemoryBudget budget) {
         double factor = config.method().equals("opq") ? 2.6 : 1.3;
-        long batches = (long) (ctx.workers() + 1) * config.batchSize() * dim * Float.BYTES
-                + (long) SAMPLE_BATCH * dim * Float.BYTES;
-        long need = (long) (factor * k * dim * Float.BYTES) + batches + (32L << 20);
+        long batches = (long) (ctx.workers() + 1) * batchRows(n) * dim * Float.BYTES
+                + Math.min(SAMPLE_BATCH, n) * dim * Float.BYTES;
+        long need = (long) (factor * k * dim * Float.BYTES) + batches + OTHER_HEAP;
         // The heap the budget counts (the JVM's may be larger when the budget was detected; see MemoryPolicy).
         long heap = budget.jvmHeapBytes();
         if (need > heap) {
@@ -337,8 +337,16 @@ public final class CompressJob implements JobRuntime.Job<CompressJob.Result> {
                     "training on %,d sampled vectors of %d dimensions needs about %s of heap, and the heap is %s: "
                             + "%s, or give --train-size %d",
                     k, dim, Sizes.format(need), Sizes.format(heap), more,
-                    Math.max(1, (int) ((heap - batches - (32L << 20)) / (factor * dim * Float.BYTES)))), null);
+                    Math.max(1, (int) ((heap - batches - OTHER_HEAP) / (factor * dim * Float.BYTES)))), null);
         }
+    }
+
+    /** The heap the job holds besides the sample and the batches (classes, the driver, buffers): 16 MB. */
+    static final long OTHER_HEAP = 16L << 20;
+
+    /** Rows of an encoding batch: {@code --batch-size}, or the whole input when it is smaller. */
+    private int batchRows(long n) {
+        return (int) Math.max(1, Math.min(config.batchSize(), n));
     }
 
     /** Rows per batch read while drawing the training sample. */
@@ -385,9 +393,10 @@ public final class CompressJob implements JobRuntime.Job<CompressJob.Result> {
         int workers = ctx.workers();
         BlockingQueue<VectorBatch> free = new ArrayBlockingQueue<>(workers + 1);
         for (int i = 0; i <= workers; i++) {
-            free.add(reader.newBatch(config.batchSize()));
+            free.add(reader.newBatch(batchRows(reader.count())));
         }
-        ThreadLocal<byte[]> codeBuffers = ThreadLocal.withInitial(() -> new byte[config.batchSize() * q.codeBytes()]);
+        int rows = batchRows(reader.count());
+        ThreadLocal<byte[]> codeBuffers = ThreadLocal.withInitial(() -> new byte[rows * q.codeBytes()]);
         ExecutorService pool = WorkerThreads.workers(workers);
         List<Future<?>> pending = new ArrayList<>();
         AtomicLong encoded = new AtomicLong();
