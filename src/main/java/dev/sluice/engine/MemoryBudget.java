@@ -25,8 +25,8 @@ public record MemoryBudget(long totalBytes, String source, long physicalBytes, l
     /** Resident memory of an idle JVM with DuckDB loaded, beyond the heap (measured near 100 MB). */
     static final long JVM_OVERHEAD = 96L << 20;
     /** DuckDB's resident peak over its {@code memory_limit}. */
-    static final double DUCKDB_OVERSHOOT = 1.35;
-    static final long MIN_DUCKDB = 64L << 20;
+    public static final double DUCKDB_OVERSHOOT = 1.35;
+    public static final long MIN_DUCKDB = 64L << 20;
     static final long MIN_BUDGET = 320L << 20;
 
     /** The budget of a command with the default policy (see {@link MemoryPolicy#DEFAULT}). */
@@ -57,6 +57,11 @@ public record MemoryBudget(long totalBytes, String source, long physicalBytes, l
                     Sizes.format(total), source, Sizes.format(MIN_BUDGET)));
         }
         return split(total, source, physical, available, cgroup, Runtime.getRuntime().maxMemory(), policy);
+    }
+
+    /** The split of an explicit budget of {@code total} with the heap the launcher gives it: for planning. */
+    public static MemoryBudget of(long total, MemoryPolicy policy) {
+        return split(total, "planned", 0, 0, OptionalLong.empty(), policy.heapBytes(total), policy);
     }
 
     /**

@@ -26,7 +26,6 @@ import dev.sluice.shard.UnitRecord;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -58,8 +57,12 @@ public final class ProbeRowsJob implements JobRuntime.Job<ProbeRowsJob.Result> {
     static final String SQL = "probe_rows/";
     static final List<String> SPLITS = List.of("train", "test");
     static final int MAX_BUCKETS = 4096;
-    /** Rows per batch of the sorted stream into Java. */
+    /** Rows per batch of the sorted stream into Java, at most; fewer for wide rows (see {@link #sortedBatchRows}). */
     static final long SORTED_BATCH_ROWS = 1 << 14;
+    /** Bytes per batch of the sorted stream into Java (16,384 rows of the flights' key rank, time and 2 fields). */
+    static final long SORTED_BATCH_BYTES = 1L << 19;
+    /** Arrow's bytes per byte of output batches in the writer's queue (see {@link #arrowBase}). */
+    static final double QUEUE_COST = 2.5;
     /** An output batch's size: 128 rows of 512 measurements of a time and two 8-byte fields. */
     static final long BATCH_BYTES = 3L << 19;
     public static final double ARROW_SHARE = 1.0 / 16;
@@ -122,7 +125,12 @@ public final class ProbeRowsJob implements JobRuntime.Job<ProbeRowsJob.Result> {
             run.stage("plan");
             Sql.Fragment relation = InputFiles.relation(input);
             Columns cols = checkColumns(duck, relation, input);
-            long sortBytes = sortMemory(budget, cols);
+            Shares shares = shares(budget, cols);
+            long sortBytes = shares.sortBytes();
+            if (shares.arrowBytes() > budget.arrowBytes()) {
+                run.log("rows of %d bytes a measurement: Arrow %s, taken from DuckDB's share",
+                        cols.valueBytes(), Sizes.format(shares.arrowBytes()));
+            }
             if (sortBytes < budget.duckdbBytes()) {
                 try {
                     duck.execute("SET memory_limit = '" + (sortBytes >> 20) + "MB'");
@@ -162,6 +170,7 @@ public final class ProbeRowsJob implements JobRuntime.Job<ProbeRowsJob.Result> {
                             "; %,d rows without key or time dropped", totals.dropped()) : "");
 
             JobRun.Units units = run.units(buckets);
+            long arrowPeak = 0;
             if (!units.todo().isEmpty()) {
                 Path copy = null;
                 if (shard.count() >= COPY_MIN_TASKS) {
@@ -171,7 +180,7 @@ public final class ProbeRowsJob implements JobRuntime.Job<ProbeRowsJob.Result> {
                     }
                 }
                 run.stage("rows");
-                writeUnits(duck, relation, cols, units.todo(), out, budget, copy);
+                arrowPeak = writeUnits(duck, relation, cols, units.todo(), out, shares, copy);
             }
             long rowsOut = 0;
             long measurementsDone = 0;
@@ -183,7 +192,8 @@ public final class ProbeRowsJob implements JobRuntime.Job<ProbeRowsJob.Result> {
             run.writeManifestIfWhole(plan);
             run.record().put("rows_out", rowsOut).put("units", buckets).put("units_run", units.todo().size())
                     .put("shard", shard.toString()).put("keys", totals.keys())
-                    .put("dropped_rows", totals.dropped());
+                    .put("dropped_rows", totals.dropped()).put("arrow_limit_bytes", shares.arrowBytes())
+                    .put("arrow_peak_bytes", arrowPeak);
             run.finish(measurementsDone);
             run.log("wrote %,d rows to %s%s", rowsOut, out.path(), run.mergeHint());
             return new Result(totals.keys(), totals.measurements(), rowsOut, totals.dropped(), buckets,
@@ -192,7 +202,11 @@ public final class ProbeRowsJob implements JobRuntime.Job<ProbeRowsJob.Result> {
     }
 
     /** The input's columns, checked against the options; the time column's type decides a cast. */
-    record Columns(String key, String time, boolean castTime, List<String> fields) {}
+    /**
+     * The input's columns, checked against the options; {@code valueBytes} is what one measurement of the time and
+     * field columns takes in Arrow, by their types (see {@link #arrowBytes}).
+     */
+    record Columns(String key, String time, boolean castTime, List<String> fields, int valueBytes) {}
 
     /**
      * Why a CSV's columns may not be what its header seems to say, from the names DuckDB's sniffer gave them: one
@@ -282,7 +296,11 @@ public final class ProbeRowsJob implements JobRuntime.Job<ProbeRowsJob.Result> {
                                 + "or rename it in the input", n, outNames));
             }
         }
-        return new Columns(config.key(), config.time(), cast, List.copyOf(fields));
+        int valueBytes = cast ? 8 : arrowBytes(timeType);
+        for (String f : fields) {
+            valueBytes += arrowBytes(types.get(f));
+        }
+        return new Columns(config.key(), config.time(), cast, List.copyOf(fields), valueBytes);
     }
 
     private void checkTimeParses(DuckSession duck, Sql.Fragment relation, InputFiles.Resolved input) {
@@ -360,6 +378,103 @@ public final class ProbeRowsJob implements JobRuntime.Job<ProbeRowsJob.Result> {
             buckets = Math.max(buckets, 8);
         }
         return Math.clamp(buckets, 1, MAX_BUCKETS);
+    }
+
+    /**
+     * Bytes of one value of a DuckDB type in an Arrow batch: fixed widths as they are (DuckDB exports every DECIMAL
+     * as a 128-bit decimal); text and blobs as a 4-byte offset and 28 bytes of characters, and nested types as 32,
+     * estimates that err wide.
+     */
+    static int arrowBytes(String duckType) {
+        String t = duckType.toUpperCase(Locale.ROOT);
+        if (t.matches("BOOLEAN|TINYINT|UTINYINT")) {
+            return 1;
+        } else if (t.matches("SMALLINT|USMALLINT")) {
+            return 2;
+        } else if (t.matches("INTEGER|UINTEGER|FLOAT|DATE")) {
+            return 4;
+        } else if (t.matches("BIGINT|UBIGINT|DOUBLE|TIME|TIMESTAMP.*")) {
+            return 8;
+        } else if (t.matches("HUGEINT|UHUGEINT|UUID|INTERVAL|DECIMAL.*")) {
+            return 16;
+        }
+        return 32;
+    }
+
+    /** Rows per batch of the sorted stream into Java: about {@value #SORTED_BATCH_BYTES} bytes, at most 16,384. */
+    static long sortedBatchRows(Columns cols) {
+        return Math.clamp(SORTED_BATCH_BYTES / (8 + cols.valueBytes()), 1024, SORTED_BATCH_ROWS);
+    }
+
+    /** An output batch's rows: one Parquet row group (see {@link #BATCH_BYTES}); fixed by the plan. */
+    int rowGroupRows(Columns cols) {
+        long rowBytes = (long) config.maxLen() * 8 * (1 + cols.fields().size());
+        return (int) Math.max(1, BATCH_BYTES / rowBytes);
+    }
+
+    /** Bytes of one output batch, by the real widths of its values. */
+    long outBatchBytes(Columns cols) {
+        return (long) rowGroupRows(cols) * (config.maxLen() * (long) cols.valueBytes() + 64);
+    }
+
+    /** Bytes of one batch of the sorted stream. */
+    static long inBatchBytes(Columns cols) {
+        return sortedBatchRows(cols) * (8 + cols.valueBytes());
+    }
+
+    /**
+     * What the Java pass holds in Arrow besides the writer's queue: about ten output batches that DuckDB's COPY
+     * holds while it reads them, three sorted input batches, 4 MB of keys and slack. Measured on 2M rows of 11
+     * columns (one DECIMAL, 84 bytes a measurement, 1.5 MB output batches) at 320 MB, peaks over 5 runs: 15.6 MB with
+     * the queue held to one batch, then about 2.3 bytes more per byte of queue (Arrow rounds buffers up to powers
+     * of two): 16-19.5 MB with a queue of 2 batches, 19.5-26 MB with 4, 27-33 MB of the 32 MB limit with 8 MB (a
+     * quarter of the limit; it failed 1 run in 10).
+     */
+    long arrowBase(Columns cols) {
+        return 10 * outBatchBytes(cols) + 3 * inBatchBytes(cols) + (4L << 20);
+    }
+
+    /**
+     * The writer's queue: what Arrow's share leaves after {@link #arrowBase}, counted at 2.5 times the batches'
+     * bytes, at most a quarter of the share (a longer queue keeps DuckDB's COPY fed: 30M flights at 1 GB take 8% more
+     * time with 2 batches than with a quarter), at least two batches.
+     */
+    long writerQueueBytes(MemoryBudget budget, Columns cols) {
+        long room = (long) ((budget.arrowBytes() - arrowBase(cols)) / QUEUE_COST);
+        return Math.clamp(room, 2 * outBatchBytes(cols), Math.max(2 * outBatchBytes(cols), budget.arrowBytes() / 4));
+    }
+
+    /** The Arrow memory the Java pass holds at most, from the real widths of the rows. */
+    long arrowNeed(MemoryBudget budget, Columns cols) {
+        return arrowBase(cols) + (long) (QUEUE_COST * writerQueueBytes(budget, cols));
+    }
+
+    /**
+     * Arrow's share and DuckDB's sort memory for these rows under {@code budget}: Arrow gets what the rows need
+     * when that is more than its share, taken from DuckDB's; when that leaves DuckDB less than it needs, the run
+     * stops with the budget that would do.
+     */
+    record Shares(long arrowBytes, long sortBytes, long queueBytes) {}
+
+    Shares shares(MemoryBudget budget, Columns cols) {
+        long arrow = Math.max(budget.arrowBytes(), arrowNeed(budget, cols));
+        long sort = sortMemory(budget, cols) - (long) ((arrow - budget.arrowBytes()) / MemoryBudget.DUCKDB_OVERSHOOT);
+        if (sort < MemoryBudget.MIN_DUCKDB) {
+            long enough = budget.totalBytes();
+            long sortAt;
+            do {
+                enough += 16L << 20;
+                MemoryBudget b = MemoryBudget.of(enough, SPEC.memory());
+                long a = Math.max(b.arrowBytes(), arrowNeed(b, cols));
+                sortAt = sortMemory(b, cols) - (long) ((a - b.arrowBytes()) / MemoryBudget.DUCKDB_OVERSHOOT);
+            } while (sortAt < MemoryBudget.MIN_DUCKDB);
+            throw SluiceException.resource(String.format(Locale.ROOT, "rows of %d fields (%d bytes a measurement, "
+                            + "--max-len %d) need %s of Arrow batches in flight, which leaves DuckDB's sort too little "
+                            + "of the %s budget: give --memory-limit %s or more, or a smaller --max-len",
+                    cols.fields().size(), cols.valueBytes(), config.maxLen(), Sizes.format(arrowNeed(budget, cols)),
+                    Sizes.format(budget.totalBytes()), Sizes.format(enough)), null);
+        }
+        return new Shares(arrow, sort, writerQueueBytes(budget, cols));
     }
 
     /**
@@ -465,17 +580,17 @@ public final class ProbeRowsJob implements JobRuntime.Job<ProbeRowsJob.Result> {
 
     /**
      * Sorts the measurements of {@code units} in one query and streams them through the Java pass, unit
-     * after unit and split after split, each into its shard; a unit is committed once both are written.
+     * after unit and split after split, each into its shard; a unit is committed once both are written. Returns
+     * the peak of Arrow's allocations.
      */
-    private void writeUnits(DuckSession duck, Sql.Fragment relation, Columns cols, List<Integer> units,
-                            OutputDir out, MemoryBudget budget, Path copy) {
+    private long writeUnits(DuckSession duck, Sql.Fragment relation, Columns cols, List<Integer> units,
+                            OutputDir out, Shares shares, Path copy) {
         UnitRanks ranks = unitRanks(duck);
         // One output batch per Parquet row group (see ChunkCutter), of at most about BATCH_BYTES (counting 8
         // bytes a value): small, because DuckDB may hold a few exported batches while the next is built and
         // more wait for the writer, whatever the number of fields; fixed by the plan alone, because it decides
         // the file bytes.
-        long rowBytes = (long) config.maxLen() * 8 * (1 + cols.fields().size());
-        int rowGroupRows = (int) Math.max(1, BATCH_BYTES / rowBytes);
+        int rowGroupRows = rowGroupRows(cols);
         String sortSql = copy == null
                 ? Sql.load(SQL + "sorted").bind("input", relation).bind("key", Sql.ident(cols.key()))
                         .bind("time", Sql.ident(cols.time())).bind("time_expr", timeExpr(cols))
@@ -485,13 +600,13 @@ public final class ProbeRowsJob implements JobRuntime.Job<ProbeRowsJob.Result> {
                         .bind("time", Sql.ident(cols.time())).bind("fields", Sql.columnsAfter("c", cols.fields()))
                         .bind("units", Sql.numberTuple(units)).render();
         String unitName = "";
-        try (BufferAllocator root = new RootAllocator(budget.arrowBytes());
+        try (BufferAllocator root = new RootAllocator(shares.arrowBytes());
              Progress progress = new Progress("probe-rows", "buckets", "measurements", units.size(), ctx.progress(),
                      ctx.err(), 5000);
              Connection sortConn = duck.connection();
              Connection keysConn = duck.connection();
-             ArrowStreams.QueryBatches sorted = ArrowStreams.query(sortConn, sortSql, root, SORTED_BATCH_ROWS);
-             ShardWrites writes = new ShardWrites(duck, out, root, progress,
+             ArrowStreams.QueryBatches sorted = ArrowStreams.query(sortConn, sortSql, root, sortedBatchRows(cols));
+             ShardWrites writes = new ShardWrites(duck, out, root, shares.queueBytes(), progress,
                      (job, tmpFile) -> writeSql(cols, job, tmpFile, rowGroupRows))) {
             UnitStream stream = ranks.stream(sorted.reader());
             for (int unit : units) {
@@ -510,6 +625,7 @@ public final class ProbeRowsJob implements JobRuntime.Job<ProbeRowsJob.Result> {
                 writes.unitDone(unit, exp[0] + exp[1]);
             }
             writes.finish();
+            return root.getPeakMemoryAllocation();
         } catch (RuntimeException e) {
             throw e;
         } catch (SQLException e) {

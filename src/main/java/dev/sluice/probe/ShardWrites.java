@@ -35,7 +35,7 @@ import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
  * Writes probe-rows' shards on a thread of its own while the caller sorts and cuts the next rows: the cut
- * batches pass through a queue (at most a quarter of Arrow's budget) into a DuckDB COPY of their shard, which
+ * batches pass through a queue of bounded bytes into a DuckDB COPY of their shard, which
  * then commits the shard and, after the last shard of a bucket, the bucket. Cutting and writing took turns on
  * one thread before, and each of the two cores sat idle about a third of that time.
  *
@@ -68,7 +68,7 @@ final class ShardWrites implements AutoCloseable {
     private final BiFunction<Job, Path, String> writeSql;
     /** Unbounded in items: what bounds it is {@code room}, the bytes of the batches in it. */
     private final BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
-    /** Kilobytes of batches the queue may still take: a quarter of Arrow's budget, whatever the row width. */
+    /** Kilobytes of batches the queue may still take (ProbeRowsJob#writerQueueBytes sizes it). */
     private final Semaphore room;
     private final int roomKb;
     private final ExecutorService thread;
@@ -77,9 +77,9 @@ final class ShardWrites implements AutoCloseable {
     private boolean finished;
 
     /** @param writeSql the COPY statement that writes a job's batches to the given temporary file */
-    ShardWrites(DuckSession duck, OutputDir out, BufferAllocator allocator, Progress progress,
+    ShardWrites(DuckSession duck, OutputDir out, BufferAllocator allocator, long roomBytes, Progress progress,
                 BiFunction<Job, Path, String> writeSql) {
-        this.roomKb = (int) Math.clamp(allocator.getLimit() / 4 >> 10, 1, Integer.MAX_VALUE);
+        this.roomKb = (int) Math.clamp(roomBytes >> 10, 1, Integer.MAX_VALUE);
         this.room = new Semaphore(roomKb);
         this.duck = duck;
         this.out = out;

@@ -7,7 +7,6 @@ import dev.sluice.engine.MemoryPolicy;
 import dev.sluice.quant.CompressJob;
 import dev.sluice.testing.Cli;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;

@@ -35,7 +35,7 @@ class ProbeRowsMemoryTest {
     @Test
     void oneShotQueryFailsWhereProbeRowsFinishesUnderTheBudget() throws Exception {
         Path input = ScaledFlights.make(tmp, COPIES);
-        String log = runUnderTheBudget(input, COPIES * 104_991L, LIMIT_BYTES);
+        String log = runUnderTheBudget(input, COPIES * 104_991L, LIMIT_BYTES).log();
 
         long duckdbLimit = Long.parseLong(log.replaceAll("(?s).*DuckDB memory_limit ([0-9.]+) MB.*", "$1")
                 .replaceAll("\\..*", ""));
@@ -64,13 +64,43 @@ class ProbeRowsMemoryTest {
         runUnderTheBudget(input, COPIES * 104_991L, 512L << 20);
     }
 
+    /**
+     * Eight more columns, one of them a DECIMAL (16 bytes a value in Arrow), 2M measurements, at the smallest
+     * budget, one worker: the Arrow batches and the writer's queue are sized from the real widths, so their peak stays
+     * inside Arrow's share with room (with batches sized for 8-byte values and a queue of a quarter of the share, such
+     * a run peaked at 27-33 MB of 32 MB and failed 1 time in 10 with Arrow's OutOfMemoryException).
+     */
+    @Test
+    void manyAndWideFieldsFinishAtTheSmallestBudget() throws Exception {
+        Path sample = ScaledFlights.make(tmp, 19);
+        Path input = tmp.resolve("wide-decimal.parquet");
+        try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement s = c.createStatement()) {
+            s.execute("COPY (SELECT *, delay * 1.5 AS f1, distance * 2 AS f2, CAST(delay AS BIGINT) * 7 AS f3, "
+                    + "hash(route, date) % 1000 / 7.0 AS f4, delay + 1 AS f5, distance - 1 AS f6, "
+                    + "CAST(distance AS DOUBLE) / 3 AS f7, CAST(delay AS BIGINT) * 1000 AS f8 FROM read_parquet('"
+                    + sample + "')) TO '" + input + "'");
+        }
+        Map<String, Object> record = runUnderTheBudget(input, 19 * 104_991L, 320L << 20, "1").record();
+        long peak = ((Number) record.get("arrow_peak_bytes")).longValue();
+        long arrowLimit = ((Number) record.get("arrow_limit_bytes")).longValue();
+        assertTrue(peak <= arrowLimit * 9 / 10, "Arrow peak " + peak + " of " + arrowLimit);
+    }
+
+    /** What a child run left: its log and its run record. */
+    private record Child(String log, Map<String, Object> record) {}
+
+    private Child runUnderTheBudget(Path input, long rows, long limit) throws Exception {
+        return runUnderTheBudget(input, rows, limit, "2");
+    }
+
     /** Runs probe-rows at {@code limit} bytes in a child JVM; checks it read every row within the budget. */
-    private String runUnderTheBudget(Path input, long rows, long limit) throws Exception {
+    private Child runUnderTheBudget(Path input, long rows, long limit, String workers) throws Exception {
         String limitMb = (limit >> 20) + "MB";
         Path out = tmp.resolve("out-" + input.getFileName());
-        // The child JVM gets the heap the launcher would give probe-rows: a tenth of the budget.
-        Process p = Cli.childJvm((limit / 10 >> 20) + "m", List.of("probe-rows", "--input", input.toString(),
-                "--key", "route", "--time", "date", "--memory-limit", limitMb, "--workers", "2", "--progress", "none",
+        // The child JVM gets the heap the launcher would give probe-rows.
+        Process p = Cli.childJvm((ProbeRowsJob.SPEC.memory().heapBytes(limit) >> 20) + "m", List.of("probe-rows",
+                "--input", input.toString(), "--key", "route", "--time", "date", "--memory-limit", limitMb,
+                "--workers", workers, "--progress", "none",
                 "--tmp-dir", tmp.toString(), "--out", out.toString())).redirectErrorStream(true)
                 .redirectOutput(tmp.resolve("child.log").toFile()).start();
         assertTrue(p.waitFor(300, TimeUnit.SECONDS));
@@ -83,7 +113,7 @@ class ProbeRowsMemoryTest {
         assertEquals(rows, ((Number) record.get("rows_in")).longValue());
         long peak = ((Number) record.get("rss_peak_bytes")).longValue();
         assertTrue(peak <= limit, "peak RSS " + (peak >> 20) + " MB within the " + limitMb + " budget\n" + log);
-        return log;
+        return new Child(log, record);
     }
 
     private void oneShot(Path input, String memoryLimit) throws SQLException {
