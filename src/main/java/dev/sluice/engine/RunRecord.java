@@ -46,6 +46,14 @@ public final class RunRecord {
         return this;
     }
 
+    /**
+     * Writes the record as it stands, with status {@code running}: a run killed before it ends (kill -9, a node
+     * lost) leaves this behind, so {@code sluice runs} shows it, with its start and no end.
+     */
+    public void start(Path outDir) {
+        Json.writeAtomically(outDir.resolve(DIR).resolve(runId + ".json"), fields);
+    }
+
     /** Fills end time, status, throughput and memory, then writes {@code OUT/_runs/<run_id>.json}. */
     public void finish(Path outDir, String status, MemoryMonitor memory, long rowsIn) {
         Instant end = Instant.now();

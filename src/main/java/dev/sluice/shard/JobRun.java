@@ -5,6 +5,7 @@ import dev.sluice.engine.MemoryBudget;
 import dev.sluice.engine.MemoryMonitor;
 import dev.sluice.engine.RunRecord;
 import dev.sluice.engine.ShardSpec;
+import dev.sluice.engine.SluiceException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -85,6 +86,7 @@ public final class JobRun {
         Plan fixed = out.fixPlan(plan);
         if (record == null) {
             record = new RunRecord(spec.name(), fixed.parameters(), memory.started());
+            record.start(out.path());
         }
         return fixed;
     }
@@ -144,9 +146,16 @@ public final class JobRun {
         return spec.manifest().write(out, spec.manifest().complete(out, plan));
     }
 
-    /** Finishes the run record as done, with {@code rowsIn} rows read. */
+    /**
+     * Finishes the run record as done, with {@code rowsIn} rows read. The output is complete by then: a record that
+     * cannot be written (a full disk) is a warning, not a failure of the run.
+     */
     public void finish(long rowsIn) {
-        record().finish(out.path(), "ok", memory, rowsIn);
+        try {
+            record().finish(out.path(), "ok", memory, rowsIn);
+        } catch (SluiceException e) {
+            log("warning: the run record could not be written (%s); the output is complete", e.getMessage());
+        }
     }
 
     /** The line a shard task ends with, or "" for a whole run. */

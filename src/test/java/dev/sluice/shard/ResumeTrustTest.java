@@ -82,6 +82,37 @@ class ResumeTrustTest {
     }
 
     @Test
+    void aKilledRunLeavesItsRecordAsRunning() throws Exception {
+        Path input = dev.sluice.testing.ScaledFlights.make(tmp, 30);
+        Path out = tmp.resolve("killed");
+        List<String> args = new ArrayList<>(List.of("probe-rows", "--input", input.toString(), "--key", "route",
+                "--time", "date", "--buckets", "32", "--workers", "1", "--progress", "none", "--memory-limit", "1GB",
+                "--tmp-dir", tmp.toString(), "--out", out.toString()));
+        Process p = Cli.childJvm("256m", args).redirectErrorStream(true).redirectOutput(tmp.resolve("killed.log")
+                .toFile()).start();
+        Path runs = out.resolve(dev.sluice.engine.RunRecord.DIR);
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (p.isAlive() && System.nanoTime() < deadline && !(Files.isDirectory(runs) && listJson(runs) > 0)) {
+            Thread.sleep(20);
+        }
+        p.destroyForcibly().waitFor();
+        assertEquals(1, listJson(runs), Files.readString(tmp.resolve("killed.log")));
+        try (var files = Files.list(runs)) {
+            java.util.Map<String, Object> record = dev.sluice.engine.Json.read(files
+                    .filter(f -> f.toString().endsWith(".json")).findFirst().orElseThrow());
+            assertEquals("running", record.get("status"), record.toString());
+            assertFalse(record.containsKey("end"), record.toString());
+        }
+    }
+
+    private static long listJson(Path dir) throws java.io.IOException {
+        try (var files = Files.list(dir)) {
+            return files.filter(f -> f.toString().endsWith(".json") && !f.getFileName().toString().startsWith("."))
+                    .count();
+        }
+    }
+
+    @Test
     void noBucketsIsAUsageError() {
         List<String> zero = probeRows(tmp.resolve("zero"));
         zero.set(zero.indexOf("--buckets") + 1, "0");
