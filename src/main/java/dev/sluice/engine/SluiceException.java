@@ -70,7 +70,7 @@ public final class SluiceException extends RuntimeException {
         String reason = e.getMessage() == null ? e.toString() : e.getMessage();
         if (reason.toLowerCase(Locale.ROOT).contains("no space left")) {
             return resource("disk full while writing " + what + ": " + reason
-                    + "\nfree space on the output or --tmp-dir disk, then rerun to resume", e);
+                    + "\nfree space (or inodes: df -i) on the output or --tmp-dir disk, then rerun to resume", e);
         }
         return resource("cannot write " + what + ": " + reason, e);
     }

@@ -18,7 +18,7 @@ public final class SqlErrors {
         if (lower.contains("no space left") || lower.contains("disk full") || lower.contains("could not write")
                 && lower.contains("space")) {
             return SluiceException.resource("disk full while " + doing + ": " + firstLine(msg)
-                    + "\nfree space on the output or --tmp-dir disk, then rerun to resume", e);
+                    + "\nfree space (or inodes: df -i) on the output or --tmp-dir disk, then rerun to resume", e);
         }
         if (lower.contains("interrupt")) {
             return SluiceException.internal("interrupted while " + doing, e);

@@ -14,7 +14,7 @@ class SluiceExceptionTest {
                 new FileSystemException("out/_units/unit-00000.json", null, "No space left on device"));
         assertEquals(SluiceException.Kind.RESOURCE, e.kind());
         assertTrue(e.getMessage().startsWith("disk full while writing out/_units/unit-00000.json"), e.getMessage());
-        assertTrue(e.getMessage().endsWith("free space on the output or --tmp-dir disk, then rerun to resume"),
+        assertTrue(e.getMessage().endsWith("free space (or inodes: df -i) on the output or --tmp-dir disk, then rerun to resume"),
                 e.getMessage());
     }
 

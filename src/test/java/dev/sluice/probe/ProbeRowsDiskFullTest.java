@@ -15,7 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * probe-rows on a full output disk: exit 4 with a clear message, then a rerun with room completes; also when the
- * disk fills while the first of four shard tasks writes their shared copy of the measurements.
+ * disk fills while the first of four shard tasks writes their shared copy of the measurements, and when the disk
+ * runs out of inodes.
  */
 class ProbeRowsDiskFullTest {
     @TempDir
@@ -57,6 +58,15 @@ class ProbeRowsDiskFullTest {
         List<String> a = new ArrayList<>(args(out));
         a.addAll(List.of("--shard", index + "/4"));
         return a.toArray(String[]::new);
+    }
+
+    @Test
+    void outOfInodesIsAClearErrorAndARerunWithInodesCompletes() throws Exception {
+        // 14 inodes: the plan, the key table and the first unit's shards fit, a later unit's record does not.
+        DiskFull.checkMounted(tmp, "size=8m,nr_inodes=14", "nr_inodes=1000", "No space left on device",
+                out -> List.of("probe-rows", "--input", Cli.flightsSample().toString(), "--key", "route", "--time",
+                        "date", "--buckets", "4", "--progress", "none", "--memory-limit", "512MB", "--tmp-dir",
+                        tmp.toString(), "--out", out.toString()));
     }
 
     @Test

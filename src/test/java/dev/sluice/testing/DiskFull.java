@@ -26,14 +26,23 @@ public final class DiskFull {
 
     /** Mounts a tmpfs of {@code size} at a new directory under {@code tmp}; skips the test where that is refused. */
     public static Path mountSmall(Path tmp, String size) throws Exception {
+        return mount(tmp, "size=" + size);
+    }
+
+    /** Mounts a tmpfs with mount {@code options} (e.g. {@code size=8m,nr_inodes=14}); skips where refused. */
+    public static Path mount(Path tmp, String options) throws Exception {
         Path dir = Files.createDirectories(tmp.resolve("small"));
-        assumeTrue(run("mount", "-t", "tmpfs", "-o", "size=" + size, "tmpfs", dir.toString()),
+        assumeTrue(run("mount", "-t", "tmpfs", "-o", options, "tmpfs", dir.toString()),
                 "cannot mount a tmpfs here (needs root): disk-full test skipped");
         return dir;
     }
 
     public static void resize(Path dir, String size) throws Exception {
-        assertTrue(run("mount", "-o", "remount,size=" + size, dir.toString()));
+        remount(dir, "size=" + size);
+    }
+
+    public static void remount(Path dir, String options) throws Exception {
+        assertTrue(run("mount", "-o", "remount," + options, dir.toString()));
     }
 
     public static void unmount(Path dir) throws Exception {
@@ -46,17 +55,26 @@ public final class DiskFull {
      */
     public static void check(Path tmp, String smallSize, String roomySize, String message,
                              Function<Path, List<String>> args) throws Exception {
-        Path dir = mountSmall(tmp, smallSize);
+        checkMounted(tmp, "size=" + smallSize, "size=" + roomySize, message, args);
+    }
+
+    /**
+     * As {@link #check} with tmpfs mount options for the short disk and the roomy one: {@code size=8m,nr_inodes=14}
+     * runs out of inodes rather than bytes.
+     */
+    public static void checkMounted(Path tmp, String shortOptions, String roomyOptions, String message,
+                                    Function<Path, List<String>> args) throws Exception {
+        Path dir = mount(tmp, shortOptions);
         try {
             Path out = dir.resolve("out");
             Cli.Run full = Cli.run(args.apply(out).toArray(String[]::new));
             assertEquals(4, full.code(), full.toString());
             assertTrue(full.err().contains(message), full.err());
-            assertTrue(full.err().contains("free space on the output or --tmp-dir disk, then rerun to resume"),
+            assertTrue(full.err().contains("free space (or inodes: df -i) on the output or --tmp-dir disk, then rerun to resume"),
                     full.err());
             assertFalse(Files.exists(out.resolve("_manifest.json")));
 
-            resize(dir, roomySize);
+            remount(dir, roomyOptions);
             Cli.Run again = Cli.run(args.apply(out).toArray(String[]::new));
             assertEquals(0, again.code(), again.toString());
             Path clean = tmp.resolve("clean");

@@ -76,6 +76,9 @@ public final class KillResume {
                 assertEquals(0, s.filter(f -> f.getFileName().toString().endsWith(".tmp")).count(),
                         where + ": no temporary files");
             }
+            // Counted by scripts/faults/run.sh.
+            System.out.printf("kill trial: %s killed after %d of %d units, resumed to the same bytes%n",
+                    args.apply(killed, 1).get(0), done, units);
         }
         return expected;
     }
