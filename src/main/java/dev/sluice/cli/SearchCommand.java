@@ -35,6 +35,8 @@ final class SearchCommand extends BaseCommand {
         o.addOption(CompressCommand.opt("rerank", "R", "re-rank the top R candidates by exact distance (default 0: off)"));
         if (eval) {
             o.addOption(CompressCommand.opt("ground-truth", "FILE", ".ivecs of exact neighbours (instead of --base)"));
+            o.addOption(CompressCommand.opt("save-ground-truth", "FILE", "write the exact neighbours computed from "
+                    + "--base to FILE.ivecs, for later runs' --ground-truth"));
         } else {
             o.addOption(CompressCommand.opt("out", "FILE", "results: .parquet (query, rank, id, distance), .ivecs, .npy"));
         }
@@ -44,12 +46,13 @@ final class SearchCommand extends BaseCommand {
     static SearchConfig config(CommandLine cl) {
         String codes = cl.getOptionValue("codes");
         String gt = cl.getOptionValue("ground-truth");
+        String saveGt = cl.getOptionValue("save-ground-truth");
         String out = cl.getOptionValue("out");
         return new SearchConfig(codes == null ? null : Path.of(codes), cl.getOptionValue("queries"),
                 cl.getOptionValue("base"), cl.getOptionValue("column"), cl.getOptionValue("id-column"),
                 cl.getOptionValue("query-column"), CommonOptions.intOption(cl, "k", 10),
                 CommonOptions.intOption(cl, "rerank", 0), gt == null ? null : Path.of(gt),
-                out == null ? null : Path.of(out));
+                saveGt == null ? null : Path.of(saveGt), out == null ? null : Path.of(out));
     }
 
     @Override

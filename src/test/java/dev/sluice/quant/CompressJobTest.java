@@ -207,6 +207,42 @@ class CompressJobTest {
     }
 
     @Test
+    void evalSavesItsExactGroundTruthForLaterRuns() throws Exception {
+        Path codes = tmp.resolve("codes-gt");
+        ok(sluice("compress", "--input", BASE, "--method", "sq4", "--out", codes.toString()));
+        Path saved = tmp.resolve("saved.ivecs");
+        Run first = sluice("eval", "--codes", codes.toString(), "--queries", QUERIES, "--base", BASE,
+                "--save-ground-truth", saved.toString());
+        ok(first);
+        // 300 queries, rows of 10 ids each preceded by their count: int32 little-endian.
+        assertEquals(300L * 11 * 4, Files.size(saved));
+        // The same neighbours as search with re-ranking over every code (exact distances) writes.
+        Path exact = tmp.resolve("exact.ivecs");
+        ok(sluice("search", "--codes", codes.toString(), "--queries", QUERIES, "--base", BASE, "--k", "10",
+                "--rerank", "2500", "--out", exact.toString()));
+        int[][] a = dev.sluice.io.VectorFiles.readIvecs(saved);
+        int[][] b = dev.sluice.io.VectorFiles.readIvecs(exact);
+        int same = 0;
+        for (int q = 0; q < a.length; q++) {
+            java.util.Set<Integer> exactIds = new java.util.HashSet<>();
+            for (int id : b[q]) {
+                exactIds.add(id);
+            }
+            for (int id : a[q]) {
+                same += exactIds.contains(id) ? 1 : 0;
+            }
+        }
+        assertTrue(same >= 300 * 10 * 0.999, same + " of 3,000 ids agree (ties may order differently)");
+        Run reused = sluice("eval", "--codes", codes.toString(), "--queries", QUERIES, "--ground-truth",
+                saved.toString());
+        ok(reused);
+        assertEquals(metric(first.out(), "recall_at_k"), metric(reused.out(), "recall_at_k"), 1e-9);
+        Run refused = sluice("eval", "--codes", codes.toString(), "--queries", QUERIES, "--ground-truth",
+                saved.toString(), "--save-ground-truth", tmp.resolve("again.ivecs").toString());
+        assertEquals(2, refused.code(), refused.toString());
+    }
+
+    @Test
     void rerunResumesFromCommittedUnits() throws Exception {
         Path out = tmp.resolve("resume");
         ok(sluice("compress", "--input", BASE, "--method", "pq", "--m", "8", "--batch-size", "500", "--out",
