@@ -65,7 +65,7 @@ public final class ProbeRowsJob implements JobRuntime.Job<ProbeRowsJob.Result> {
     static final double QUEUE_COST = 2.5;
     /** An output batch's size: 128 rows of 512 measurements of a time and two 8-byte fields. */
     static final long BATCH_BYTES = 3L << 19;
-    public static final double ARROW_SHARE = 1.0 / 16;
+    static final double ARROW_SHARE = 1.0 / 16;
     /** The key table of the plan (key, rank, measurements, bucket, split), beside {@code _plan.json}. */
     static final String KEYS = "_keys.parquet";
     /**

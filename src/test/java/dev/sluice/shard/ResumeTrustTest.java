@@ -113,6 +113,23 @@ class ResumeTrustTest {
     }
 
     @Test
+    void aRefusedRunLeavesNothingInTheTempDirectory() throws Exception {
+        Path work = Files.createDirectories(tmp.resolve("work"));
+        Path out = tmp.resolve("pack-refused");
+        List<String> args = new ArrayList<>(List.of("pack", "--input",
+                Cli.project().resolve("data-samples/text/debian-texts.jsonl").toString(), "--seq-len", "256",
+                "--progress", "none", "--memory-limit", "1GB", "--tmp-dir", work.toString(), "--out", out.toString()));
+        assertEquals(0, Cli.run(args.toArray(String[]::new)).code());
+        args.set(args.indexOf("256"), "512");
+        Cli.Run refused = Cli.run(args.toArray(String[]::new));
+        assertEquals(2, refused.code(), refused.toString());
+        assertTrue(refused.err().contains("with other parameters (--seq-len)"), refused.err());
+        try (var left = Files.list(work)) {
+            assertEquals(List.of(), left.toList(), "no temporary directory (and no dedup lock in one) left behind");
+        }
+    }
+
+    @Test
     void noBucketsIsAUsageError() {
         List<String> zero = probeRows(tmp.resolve("zero"));
         zero.set(zero.indexOf("--buckets") + 1, "0");
