@@ -97,6 +97,18 @@ final class CommonOptions {
         }
     }
 
+    static long longOption(CommandLine cl, String option, long dflt) {
+        String v = cl.getOptionValue(option);
+        if (v == null) {
+            return dflt;
+        }
+        try {
+            return Long.parseLong(v.strip().replace("_", "").replace(",", ""));
+        } catch (NumberFormatException e) {
+            throw SluiceException.usage("--" + option + " must be a whole number, got '" + v + "'");
+        }
+    }
+
     static double doubleOption(CommandLine cl, String option, double dflt) {
         String v = cl.getOptionValue(option);
         if (v == null) {

@@ -37,7 +37,9 @@ final class CompressCommand extends BaseCommand implements JobCommand {
 
     static Options options() {
         Options o = new Options();
-        o.addOption(opt("input", "PATH", ".npy, .fvecs, .bvecs, or Parquet file or glob"));
+        o.addOption(opt("input", "PATH", ".npy, .fvecs, .bvecs, or Parquet file or glob; - for .npy or .fvecs on "
+                + "standard input (with --max-vectors)"));
+        o.addOption(opt("max-vectors", "N", "read at most the first N vectors (required for --input -)"));
         o.addOption(opt("column", "COL", "embedding column of Parquet input (default emb)"));
         o.addOption(opt("id-column", "COL", "integer id column of Parquet input (default: 0-based row number)"));
         o.addOption(opt("method", "M", "pq, opq, sq8, sq4 or rabitq (default pq)"));
@@ -76,7 +78,8 @@ final class CompressCommand extends BaseCommand implements JobCommand {
                 CommonOptions.intOption(cl, "batch-size", 10_000), seed, format.equals("npy"),
                 out == null ? null : Path.of(out),
                 cl.getOptionValue("faiss") == null ? null : Path.of(cl.getOptionValue("faiss")),
-                cl.hasOption("train-only"), CommonOptions.intOption(cl, "codebook-wait", 3600));
+                cl.hasOption("train-only"), CommonOptions.intOption(cl, "codebook-wait", 3600),
+                CommonOptions.longOption(cl, "max-vectors", 0));
     }
 
     @Override
@@ -96,7 +99,7 @@ final class CompressCommand extends BaseCommand implements JobCommand {
 
     @Override
     int execute(CommandLine cl, PrintStream out, PrintStream err) throws Exception {
-        CompressJob.Result r = new CompressJob(config(cl), CommonOptions.context(cl, out, err)).run();
+        CompressJob.Result r = new CompressJob(config(cl), CommonOptions.context(cl, out, err), System.in).run();
         if (r.trainOnly()) {
             out.printf(Locale.ROOT, "compress --train-only done: codebook for %,d vectors x %d dims, %s, "
                     + "%d bytes/vector (%.1fx), train %.1f s%n", r.rows(), r.dim(), r.method(), r.codeBytes(),

@@ -12,6 +12,11 @@ import org.apache.arrow.memory.BufferAllocator;
 public final class VectorReaders {
     private VectorReaders() {}
 
+    /** {@code reader} limited to its first {@code cap} vectors ({@code --max-vectors}); 0: no limit. */
+    public static VectorReader capped(VectorReader reader, long cap) {
+        return CappedVectorReader.of(reader, cap);
+    }
+
     /** Whether {@code input} is read through DuckDB (Parquet) rather than mapped directly. */
     public static boolean isParquet(String input) {
         String lower = input.toLowerCase(Locale.ROOT);

@@ -15,7 +15,10 @@ import java.util.Map;
  */
 public record CompressConfig(String input, String column, String idColumn, String method, int m, int nbits,
                              int bits, int trainSize, int batchSize, long seed, boolean npy, Path out,
-                             Path faiss, boolean trainOnly, int codebookWaitSeconds) {
+                             Path faiss, boolean trainOnly, int codebookWaitSeconds, long maxVectors) {
+    /** {@code --input -}: vectors on standard input. */
+    public static final String STDIN = "-";
+
     public CompressConfig {
         if (input == null) {
             throw SluiceException.usage("--input is required: a .npy, .fvecs, .bvecs or Parquet file (or glob)");
@@ -29,6 +32,13 @@ public record CompressConfig(String input, String column, String idColumn, Strin
         if (trainSize < 1 || batchSize < 1) {
             throw SluiceException.usage(String.format(Locale.ROOT,
                     "--train-size and --batch-size must be positive, got %d and %d", trainSize, batchSize));
+        }
+        if (maxVectors < 0) {
+            throw SluiceException.usage("--max-vectors must be positive, got " + maxVectors);
+        }
+        if (STDIN.equals(input) && maxVectors == 0) {
+            throw SluiceException.usage("--max-vectors is required when reading standard input (--input -): it can "
+                    + "stream without end, and the cap is what stops the read; give e.g. --max-vectors 100000");
         }
         if (codebookWaitSeconds < 0) {
             throw SluiceException.usage("--codebook-wait must be 0 or more seconds, got " + codebookWaitSeconds);
@@ -56,6 +66,9 @@ public record CompressConfig(String input, String column, String idColumn, Strin
         p.put("batch_size", batchSize);
         p.put("seed", seed);
         p.put("format", npy ? "parquet+npy" : "parquet");
+        if (maxVectors > 0) {
+            p.put("max_vectors", maxVectors);
+        }
         return p;
     }
 }

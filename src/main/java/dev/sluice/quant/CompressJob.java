@@ -17,6 +17,7 @@ import dev.sluice.io.VectorIo;
 import dev.sluice.io.VectorReader;
 import dev.sluice.io.VectorReaders;
 import dev.sluice.io.InputFiles;
+import dev.sluice.io.StdinVectors;
 import dev.sluice.shard.InputFingerprint;
 import dev.sluice.shard.JobRun;
 import dev.sluice.shard.JobRuntime;
@@ -27,6 +28,7 @@ import dev.sluice.shard.Plan;
 import dev.sluice.shard.Shard;
 import dev.sluice.simd.Kernels;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,10 +66,17 @@ public final class CompressJob implements JobRuntime.Job<CompressJob.Result> {
 
     private final CompressConfig config;
     private final JobContext ctx;
+    private final InputStream stdin;
 
     public CompressJob(CompressConfig config, JobContext ctx) {
+        this(config, ctx, InputStream.nullInputStream());
+    }
+
+    /** With {@code stdin} for {@code --input -}. */
+    public CompressJob(CompressConfig config, JobContext ctx, InputStream stdin) {
         this.config = config;
         this.ctx = ctx;
+        this.stdin = stdin;
     }
 
     /** What a finished run produced. */
@@ -110,6 +119,10 @@ public final class CompressJob implements JobRuntime.Job<CompressJob.Result> {
             throw SluiceException.usage("--train-only trains the one codebook of every shard task: run it once, "
                     + "without --shard (here " + shard + ")");
         }
+        if (CompressConfig.STDIN.equals(config.input()) && !shard.whole()) {
+            throw SluiceException.usage("compress as shard task " + shard + " needs an input file that every task "
+                    + "reads alike; save standard input to a file first, or run without --shard");
+        }
         if (config.faiss() != null && !shard.whole()) {
             throw SluiceException.usage("--faiss needs every code in one process; it cannot run as shard task "
                     + shard);
@@ -124,9 +137,14 @@ public final class CompressJob implements JobRuntime.Job<CompressJob.Result> {
         ShardSpec shard = run.shard();
         OutputDir out = run.out();
         MemoryBudget budget = run.budget();
+        // Standard input is copied (up to --max-vectors) to the run's temporary directory: compress reads its input
+        // twice, the training sample and then the encoding.
+        String input = CompressConfig.STDIN.equals(config.input())
+                ? StdinVectors.spool(stdin, run.tmp().resolve("stdin"), config.maxVectors()).toString()
+                : config.input();
         // DuckDB only writes shards unless it also reads Parquet input: one thread each then, so that its
         // per-thread memory does not grow with the run.
-        int duckThreads = VectorReaders.isParquet(config.input()) ? ctx.workers() : 1;
+        int duckThreads = VectorReaders.isParquet(input) ? ctx.workers() : 1;
         // A codebook already here (another task's, or an earlier run's) is read before DuckDB starts, so
         // that the encoder warms up meanwhile.
         Path codebookFile = out.path().resolve(Codebook.FILE);
@@ -135,7 +153,8 @@ public final class CompressJob implements JobRuntime.Job<CompressJob.Result> {
              DuckSession duck = new DuckSession(new DuckSession.Settings(budget.duckdbBytes(), duckThreads,
                      run.tmp().resolve("duckdb"), ctx.workers() * 2 + 2));
              VectorIo io = new VectorIo(duck, budget.arrowBytes());
-             VectorReader reader = io.open(config.input(), config.column(), config.idColumn())) {
+             VectorReader reader = VectorReaders.capped(io.open(input, config.column(), config.idColumn()),
+                     config.maxVectors())) {
             run.stage("plan");
             long n = reader.count();
             int dim = reader.dim();
@@ -150,7 +169,7 @@ public final class CompressJob implements JobRuntime.Job<CompressJob.Result> {
             inputs.put("describe", reader.describe());
             inputs.put("rows", n);
             inputs.put("dim", dim);
-            inputs.put("files", InputFingerprint.of(InputFiles.expandAll(List.of(config.input()), "--input")));
+            inputs.put("files", InputFingerprint.of(InputFiles.expandAll(List.of(input), "--input")));
             Plan plan = run.fixPlan(Plan.of(SPEC.name(), config.parameters(), inputs).withUnits(units));
             run.log("%,d vectors of %d dimensions from %s; %d unit(s), %d worker(s)", n, dim, reader.describe(),
                     units, ctx.workers());
