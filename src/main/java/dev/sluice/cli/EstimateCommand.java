@@ -136,8 +136,8 @@ final class EstimateCommand implements Command {
         long duckdb = MemoryBudget.detect(OptionalLong.of(budget.totalBytes()), ProbeRowsJob.SPEC.memory())
                 .duckdbBytes();
         return extrapolate(new Estimate.Input("probe-rows", n, n, "measurements", "rows", 0), samples, Set.of(),
-                "rows_out", cl, work, c.runner(), budget, c.start()).withSort((double) n * ProbeRowsJob.sortBytesPerRow(fields),
-                duckdb);
+                "rows_out", cl, work, c.runner(), budget, c.start())
+                .withSort((double) n * ProbeRowsJob.sortBytesPerRow(fields), duckdb);
     }
 
     static Estimate compress(CompressConfig cfg, Context c) throws Exception {
@@ -148,7 +148,7 @@ final class EstimateCommand implements Command {
         List<Sample> samples = new ArrayList<>();
         try (VectorIo io = new VectorIo(c.duck(), budget.arrowBytes());
              VectorReader reader = io.open(cfg.input(), cfg.column(), cfg.idColumn())) {
-            n = reader.count();
+            n = cfg.maxVectors() > 0 ? Math.min(reader.count(), cfg.maxVectors()) : reader.count();
             long large = Math.max(2, Math.min(n / 4, 40_000));
             for (long rows : new long[] {large / 2, large}) {
                 Path file = work.resolve("sample-" + rows + ".npy");
@@ -157,7 +157,8 @@ final class EstimateCommand implements Command {
             }
         }
         return extrapolate(new Estimate.Input("compress", n, n, "vectors", "codes", Math.min(cfg.trainSize(), n)),
-                samples, Set.of("column", "id-column", "faiss", "train-only", "codebook-wait"), "rows_out", cl,
+                samples, Set.of("column", "id-column", "faiss", "train-only", "codebook-wait", "max-vectors"),
+                "rows_out", cl,
                 work, c.runner(), budget, c.start());
     }
 

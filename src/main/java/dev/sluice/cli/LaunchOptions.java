@@ -27,8 +27,8 @@ public final class LaunchOptions {
 
     static List<String> lines() {
         List<String> lines = new ArrayList<>();
-        lines.add("# command\theap_permille\tmin_heap_mb\treserve_mb\tdetected_heap_percent\tjvm_options (generated from the registry by "
-                + LaunchOptions.class.getName() + "; do not edit)");
+        lines.add("# command\theap_permille\tmin_heap_mb\treserve_mb\tdetected_heap_percent\tjvm_options "
+                + "(generated from the registry by " + LaunchOptions.class.getName() + "; do not edit)");
         for (Command c : Registry.commands()) {
             lines.add(line(c.name(), c.memory(), c.jvmOptions()));
         }

@@ -25,7 +25,7 @@ public final class StdinVectors {
 
     private StdinVectors() {}
 
-    /** Copies at most {@code cap} vectors of {@code in} to {@code dir}; returns the file ({@code .npy}/{@code .fvecs}). */
+    /** Copies at most {@code cap} vectors of {@code in} to {@code dir}; returns the file (.npy or .fvecs). */
     public static Path spool(InputStream in, Path dir, long cap) {
         DataInputStream data = new DataInputStream(in);
         try {
