@@ -1,6 +1,7 @@
 package dev.sluice.engine;
 
 import java.lang.management.ManagementFactory;
+import java.lang.reflect.RecordComponent;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -11,38 +12,56 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * One run's record: job, parameters, start and end, status, rows, bytes, throughput and memory per stage.
- * Each run writes its own file under {@code OUT/_runs/}, so any number of processes can log at once
- * without sharing a file.
+ * One run's record: job, parameters, start and end, status, rows, throughput and memory per stage, and the figures
+ * the job reports: a record of its own (probe-rows' keys, compress's quantizer, pack's tokens, ...), whose components
+ * become fields of the same name in snake case. Each run writes its own file under {@code OUT/_runs/}, so any number
+ * of processes can log at once without sharing a file; this class is the record's one JSON mapping.
  */
 public final class RunRecord {
     public static final String DIR = "_runs";
     private static final DateTimeFormatter FILE_TIME =
             DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss").withZone(ZoneOffset.UTC);
 
-    private final Map<String, Object> fields = new LinkedHashMap<>();
+    /** What every job's record says besides the runtime's measurements. */
+    public record Outcome(long rowsOut, int units, int unitsRun, String shard) {}
+
+    private final String job;
+    private final Map<String, Object> parameters;
     private final Instant start;
     private final String runId;
+    private final String host;
+    private Outcome outcome;
+    private Record figures;
+    private Map<String, Object> measurements = Map.of();
 
     /**
      * A record of a run of {@code job} that began at {@code start}: the job's start, before its plan, so that
      * {@code seconds} is the whole run (a record made once the plan is known would leave the plan out).
      */
     public RunRecord(String job, Map<String, Object> parameters, Instant start) {
+        this.job = job;
+        this.parameters = parameters;
         this.start = start;
+        this.host = hostName();
         runId = FILE_TIME.format(start) + "-" + ProcessHandle.current().pid() + "-"
                 + UUID.randomUUID().toString().substring(0, 8);
-        fields.put("run_id", runId);
-        fields.put("job", job);
-        fields.put("version", Version.get());
-        fields.put("host", hostName());
-        fields.put("parameters", parameters);
-        fields.put("start", start.toString());
-        fields.put("status", "running");
     }
 
-    public RunRecord put(String key, Object value) {
-        fields.put(key, value);
+    /** The rows, units and shard task of a unit job's run. */
+    public RunRecord outcome(Outcome o) {
+        outcome = o;
+        return this;
+    }
+
+    /** The job's own figures, a record whose components are written as fields (snake case). */
+    public RunRecord figures(Record r) {
+        figures = r;
+        return this;
+    }
+
+    /** Named measurements in print order (eval's metrics), written as fields. */
+    public RunRecord measurements(Map<String, Object> m) {
+        measurements = new LinkedHashMap<>(m);
         return this;
     }
 
@@ -51,23 +70,37 @@ public final class RunRecord {
      * lost) leaves this behind, so {@code sluice runs} shows it, with its start and no end.
      */
     public void start(Path outDir) {
-        Json.writeAtomically(outDir.resolve(DIR).resolve(runId + ".json"), fields);
+        Json.writeAtomically(file(outDir), common("running"));
     }
 
     /** Fills end time, status, throughput and memory, then writes {@code OUT/_runs/<run_id>.json}. */
     public void finish(Path outDir, String status, MemoryMonitor memory, long rowsIn) {
+        finish(outDir, status, memory, rowsIn, null);
+    }
+
+    private void finish(Path outDir, String status, MemoryMonitor memory, long rowsIn, Throwable error) {
         Instant end = Instant.now();
         double seconds = Math.max((end.toEpochMilli() - start.toEpochMilli()) / 1000.0, 1e-3);
-        fields.put("end", end.toString());
-        fields.put("seconds", seconds);
-        fields.put("status", status);
-        fields.put("rows_in", rowsIn);
-        fields.put("rows_in_per_second", String.format(Locale.ROOT, "%.1f", rowsIn / seconds));
-        fields.put("rss_start_bytes", memory.startBytes());
-        fields.put("rss_peak_bytes", memory.peakBytes());
-        fields.put("rss_final_bytes", MemoryMonitor.rss());
-        fields.put("stages", memory.stageRecords());
-        Json.writeAtomically(outDir.resolve(DIR).resolve(runId + ".json"), fields);
+        Map<String, Object> m = common(status);
+        if (outcome != null) {
+            components(outcome, m);
+        }
+        if (figures != null) {
+            components(figures, m);
+        }
+        m.putAll(measurements);
+        if (error != null) {
+            m.put("error", String.valueOf(error.getMessage()));
+        }
+        m.put("end", end.toString());
+        m.put("seconds", seconds);
+        m.put("rows_in", rowsIn);
+        m.put("rows_in_per_second", String.format(Locale.ROOT, "%.1f", rowsIn / seconds));
+        m.put("rss_start_bytes", memory.startBytes());
+        m.put("rss_peak_bytes", memory.peakBytes());
+        m.put("rss_final_bytes", MemoryMonitor.rss());
+        m.put("stages", memory.stageRecords());
+        Json.writeAtomically(file(outDir), m);
     }
 
     /**
@@ -75,12 +108,42 @@ public final class RunRecord {
      * that failure is added to {@code error} as suppressed, since the first error is the one to show.
      */
     public void fail(Path outDir, Throwable error, MemoryMonitor memory) {
-        fields.put("error", String.valueOf(error.getMessage()));
         try {
-            finish(outDir, "failed", memory, 0);
+            finish(outDir, "failed", memory, 0, error);
         } catch (RuntimeException recordFailed) {
             error.addSuppressed(recordFailed);
         }
+    }
+
+    private Path file(Path outDir) {
+        return outDir.resolve(DIR).resolve(runId + ".json");
+    }
+
+    private Map<String, Object> common(String status) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("run_id", runId);
+        m.put("job", job);
+        m.put("version", Version.get());
+        m.put("host", host);
+        m.put("parameters", parameters);
+        m.put("start", start.toString());
+        m.put("status", status);
+        return m;
+    }
+
+    /** A record's components as fields, {@code rowsOut} as {@code rows_out}. */
+    private static void components(Record r, Map<String, Object> into) {
+        for (RecordComponent c : r.getClass().getRecordComponents()) {
+            try {
+                into.put(snakeCase(c.getName()), c.getAccessor().invoke(r));
+            } catch (ReflectiveOperationException e) {
+                throw SluiceException.internal("cannot read " + c + " of a run record: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    static String snakeCase(String name) {
+        return name.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(Locale.ROOT);
     }
 
     private static String hostName() {

@@ -6,6 +6,7 @@ import dev.sluice.engine.JobContext;
 import dev.sluice.engine.MemoryBudget;
 import dev.sluice.engine.MemoryPolicy;
 import dev.sluice.engine.Progress;
+import dev.sluice.engine.RunRecord;
 import dev.sluice.engine.ShardSpec;
 import dev.sluice.engine.Sizes;
 import dev.sluice.engine.SluiceException;
@@ -87,6 +88,9 @@ public final class ProbeRowsJob implements JobRuntime.Job<ProbeRowsJob.Result> {
 
     /** What a finished run produced. */
     public record Result(long keys, long measurements, long rowsOut, long dropped, int buckets, int unitsRun) {}
+
+    /** What probe-rows' run record says besides the outcome: keys, dropped rows, Arrow's limit and peak. */
+    public record Figures(long keys, long droppedRows, long arrowLimitBytes, long arrowPeakBytes) {}
 
     /** The registry entry: probe-rows' memory policy, JIT options and units. */
     public static final JobSpec SPEC = new JobSpec("probe-rows",
@@ -190,10 +194,8 @@ public final class ProbeRowsJob implements JobRuntime.Job<ProbeRowsJob.Result> {
                 measurementsDone += unit.count("measurements");
             }
             run.writeManifestIfWhole(plan);
-            run.record().put("rows_out", rowsOut).put("units", buckets).put("units_run", units.todo().size())
-                    .put("shard", shard.toString()).put("keys", totals.keys())
-                    .put("dropped_rows", totals.dropped()).put("arrow_limit_bytes", shares.arrowBytes())
-                    .put("arrow_peak_bytes", arrowPeak);
+            run.record().outcome(new RunRecord.Outcome(rowsOut, buckets, units.todo().size(), shard.toString()))
+                    .figures(new Figures(totals.keys(), totals.dropped(), shares.arrowBytes(), arrowPeak));
             run.finish(measurementsDone);
             run.log("wrote %,d rows to %s%s", rowsOut, out.path(), run.mergeHint());
             return new Result(totals.keys(), totals.measurements(), rowsOut, totals.dropped(), buckets,

@@ -5,6 +5,7 @@ import dev.sluice.engine.Futures;
 import dev.sluice.engine.JobContext;
 import dev.sluice.engine.MemoryBudget;
 import dev.sluice.engine.MemoryPolicy;
+import dev.sluice.engine.RunRecord;
 import dev.sluice.engine.Progress;
 import dev.sluice.engine.ShardSpec;
 import dev.sluice.engine.Sizes;
@@ -77,6 +78,16 @@ public final class CompressJob implements JobRuntime.Job<CompressJob.Result> {
         this.config = config;
         this.ctx = ctx;
         this.stdin = stdin;
+    }
+
+    /** What compress's run record says besides the outcome. */
+    public record Figures(int dim, Map<String, Object> quantizer, int bytesPerVector, double compressionRatio,
+                          double trainSeconds, Double sampleMse, String kernels, boolean trainOnly,
+                          double encodeSeconds, double encodeVectorsPerSecond) {
+        Figures encoded(double seconds, double vectorsPerSecond) {
+            return new Figures(dim, quantizer, bytesPerVector, compressionRatio, trainSeconds, sampleMse, kernels,
+                    trainOnly, seconds, vectorsPerSecond);
+        }
     }
 
     /** What a finished run produced. */
@@ -202,12 +213,10 @@ public final class CompressJob implements JobRuntime.Job<CompressJob.Result> {
                         "%s holds a codebook for %d dimensions but the input has %d; choose another --out",
                         codebookFile, q.dim(), dim));
             }
-            run.record().put("dim", dim).put("quantizer", q.describe()).put("bytes_per_vector", q.codeBytes())
-                    .put("compression_ratio", 4.0 * dim / q.codeBytes()).put("train_seconds", trainSeconds)
-                    .put("sample_mse", Double.isNaN(sampleMse) ? null : sampleMse)
-                    .put("kernels", Kernels.get().name()).put("shard", shard.toString());
+            Figures trained = new Figures(dim, q.describe(), q.codeBytes(), 4.0 * dim / q.codeBytes(), trainSeconds,
+                    Double.isNaN(sampleMse) ? null : sampleMse, Kernels.get().name(), config.trainOnly(), 0, 0);
+            run.record().outcome(new RunRecord.Outcome(0, units, 0, shard.toString())).figures(trained);
             if (config.trainOnly()) {
-                run.record().put("units", units).put("units_run", 0).put("train_only", true);
                 run.finish(0);
                 run.log("codebook written to " + codebookFile + "; now run the shard tasks (compress ... --shard "
                         + "I/N with the same options), then sluice merge " + out.path());
@@ -239,8 +248,8 @@ public final class CompressJob implements JobRuntime.Job<CompressJob.Result> {
                 FaissExport.write(q, n, () -> io.codes(shards, q.codeBytes()), config.faiss());
                 run.log("wrote FAISS index " + config.faiss());
             }
-            run.record().put("rows_out", rows).put("units", units).put("units_run", encoded)
-                    .put("encode_seconds", encodeSeconds).put("encode_vectors_per_second", vps);
+            run.record().outcome(new RunRecord.Outcome(rows, units, encoded, shard.toString()))
+                    .figures(trained.encoded(encodeSeconds, vps));
             run.finish(rows);
             run.log("encoded %,d vectors in %.1f s (%,.0f vectors/s) to %s%s", rows, encodeSeconds, vps, out.path(),
                     run.mergeHint());

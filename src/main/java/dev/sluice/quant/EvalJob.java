@@ -133,7 +133,7 @@ public final class EvalJob {
             m.put("compression_ratio", 4.0 * dim / q.codeBytes());
             m.put("method", q.describe());
             m.put("kernels", Kernels.get().name());
-            m.forEach(record::put);
+            record.measurements(m);
             record.finish(config.codes(), "ok", memory, nq);
             return new Result(m);
         }

@@ -19,6 +19,7 @@ import dev.sluice.shard.OutputDir;
 import dev.sluice.simd.Kernels;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * search: top-k of each query over the codes of a compress output (asymmetric distances), optionally
@@ -36,6 +37,10 @@ public final class SearchJob {
 
     /** Neighbours found and how fast. */
     public record Result(Neighbors neighbors, int queries, double seconds, double qps) {}
+
+    /** What search's run record says. */
+    public record Figures(int queries, double searchSeconds, double qps, String kernels,
+                          Map<String, Object> quantizer) {}
 
     public Result run() {
         MemoryBudget budget = MemoryBudget.detect(ctx.memoryLimit());
@@ -61,8 +66,7 @@ public final class SearchJob {
                 memory.stage("write");
                 ResultFiles.write(config.out(), nb.ids(), nb.distances(), s.duck());
             }
-            record.put("queries", nq).put("search_seconds", seconds).put("qps", qps)
-                    .put("kernels", Kernels.get().name()).put("quantizer", codes.quantizer().describe());
+            record.figures(new Figures(nq, seconds, qps, Kernels.get().name(), codes.quantizer().describe()));
             record.finish(config.codes(), "ok", memory, nq);
             ctx.log(String.format(Locale.ROOT, "search: %d queries over %,d codes in %.3f s (%,.0f queries/s)%s",
                     nq, codes.rows(), seconds, qps, config.out() == null ? "" : "; wrote " + config.out()));

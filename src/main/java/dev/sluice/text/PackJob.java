@@ -99,6 +99,13 @@ public final class PackJob implements JobRuntime.Job<PackJob.Result> {
         this.stdin = stdin;
     }
 
+    /** What pack's run record says besides the outcome; {@code totals} are the manifest's (or a task's) counts. */
+    public record Figures(long documentsKept, long tokens, long tokensPerSecond, long sequences, int shards,
+                          long bytesOut, Map<String, Long> totals) {}
+
+    /** What {@code --index-only}'s run record says besides the outcome. */
+    public record IndexFigures(boolean indexOnly, long duplicatesInRun) {}
+
     /** What a finished run produced: the whole output's totals, or a shard task's own units'. */
     public record Result(long documents, long kept, long duplicates, long tokensKept, long sequences, int shards,
                          Map<String, Long> totals) {}
@@ -212,8 +219,8 @@ public final class PackJob implements JobRuntime.Job<PackJob.Result> {
                     : planIndex(input, tokenizer, out, duck, tmp, memory);
             if (config.indexOnly()) {
                 long dups = index.units().stream().mapToLong(DocumentIndex.Unit::dups).sum();
-                record.put("units", index.units().size()).put("units_run", 0).put("index_only", true)
-                        .put("duplicates_in_run", dups).put("shard", shard.toString()).put("rows_out", 0);
+                record.outcome(new RunRecord.Outcome(0, index.units().size(), 0, shard.toString()))
+                        .figures(new IndexFigures(true, dups));
                 run.finish(index.documents());
                 ctx.log("pack: index written to " + out.scratch().resolve(DocumentIndex.FILE) + "; now run the "
                         + "shard tasks (pack ... --shard I/N with the same options), then sluice merge " + out.path());
@@ -313,12 +320,10 @@ public final class PackJob implements JobRuntime.Job<PackJob.Result> {
             } else {
                 totals = produced.isEmpty() ? new PackStream.Stats().toMap() : produced;
             }
-            record.put("documents_kept", totals.get("documents_kept")).put("tokens", progress.tokensRead)
-                    .put("tokens_per_second", Math.round(progress.tokensRead / secs))
-                    .put("sequences", totals.get("sequences")).put("rows_out", totals.get("sequences"))
-                    .put("shards", shards.size()).put("bytes_out", bytes)
-                    .put("units", units).put("units_run", unitsRun).put("shard", shard.toString())
-                    .put("totals", totals);
+            record.outcome(new RunRecord.Outcome(totals.get("sequences"), units, unitsRun, shard.toString()))
+                    .figures(new Figures(totals.get("documents_kept"), progress.tokensRead,
+                            Math.round(progress.tokensRead / secs), totals.get("sequences"), shards.size(), bytes,
+                            totals));
             run.finish(progress.documents);
             logSummary(totals, progress, unitsRun, units, shards.size(), bytes, secs);
             if (!shard.whole()) {
