@@ -133,6 +133,7 @@ public final class OutputDir implements AutoCloseable {
      * refuses otherwise, naming what differs.
      */
     public Plan fixPlan(Plan plan) {
+        removeDeadPlanFiles();
         Path file = dir.resolve(PLAN);
         if (Files.exists(file)) {
             Plan old = readPlan();
@@ -174,6 +175,27 @@ public final class OutputDir implements AutoCloseable {
             TempDirs.deleteTree(tmp);
         }
         return readPlan();
+    }
+
+    /** Files that planning processes write beside the plan, named by their process id. */
+    private static final Pattern PLAN_TMP =
+            Pattern.compile("\\.+(?:plan|pack-units|_keys\\.parquet)-(\\d+)(?:-\\d+)?\\.tmp(?:\\.tmp)?");
+
+    /**
+     * Removes the temporary planning files (plan, key table, pack's unit count) of processes that are gone: a run
+     * killed while it wrote one. Shard tasks plan at once, so only a dead writer's files may go.
+     */
+    private void removeDeadPlanFiles() {
+        try (Stream<Path> s = Files.list(dir)) {
+            for (Path p : s.toList()) {
+                Matcher m = PLAN_TMP.matcher(p.getFileName().toString());
+                if (m.matches() && ProcessHandle.of(Long.parseLong(m.group(1))).isEmpty()) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        } catch (IOException e) {
+            throw SluiceException.cannotWrite(dir, e);
+        }
     }
 
     /** The plan of this directory ({@link #PLAN}). */

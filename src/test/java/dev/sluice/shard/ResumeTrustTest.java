@@ -130,6 +130,31 @@ class ResumeTrustTest {
     }
 
     @Test
+    void planningFilesOfDeadProcessesAreRemovedAndLiveOnesKept() throws Exception {
+        Path out = Files.createDirectories(tmp.resolve("planning"));
+        long dead = 999_999_999L; // above any pid_max
+        long alive = ProcessHandle.current().pid();
+        List<String> gone = List.of("..plan-" + dead + "-1.tmp.tmp", ".pack-units-" + dead + "-2.tmp",
+                "._keys.parquet-" + dead + ".tmp");
+        List<String> kept = List.of("..plan-" + alive + "-3.tmp.tmp", ".pack-units-" + alive + "-4.tmp");
+        for (String f : gone) {
+            Files.writeString(out.resolve(f), "x");
+        }
+        for (String f : kept) {
+            Files.writeString(out.resolve(f), "x");
+        }
+        try (OutputDir dir = OutputDir.open(out)) {
+            dir.fixPlan(Plan.of("probe-rows", java.util.Map.of("seed", 0), List.of()));
+        }
+        for (String f : gone) {
+            assertFalse(Files.exists(out.resolve(f)), f);
+        }
+        for (String f : kept) {
+            assertTrue(Files.exists(out.resolve(f)), f);
+        }
+    }
+
+    @Test
     void noBucketsIsAUsageError() {
         List<String> zero = probeRows(tmp.resolve("zero"));
         zero.set(zero.indexOf("--buckets") + 1, "0");
