@@ -94,13 +94,18 @@ final class ViewSessions {
         if (p.error() == null) {
             throw SluiceException.usage("no SQL statement given");
         }
-        if (!p.error().equals("not implemented")) {
+        // json_serialize_sql reports every statement other than a query with this error type (its serializer
+        // handles SELECT only): a parse that failed for another reason is a plain SQL error.
+        if (!p.error().equals(NOT_A_QUERY)) {
             throw SluiceException.usage("SQL error: " + p.message());
         }
         throw SluiceException.usage(String.format(Locale.ROOT, "sql is read-only: refused %s (only queries run: "
                 + "SELECT, WITH, FROM, VALUES, DESCRIBE, SHOW, SUMMARIZE, EXPLAIN); --allow-write runs statements "
                 + "that write, into --allow-path directories", refused(c, queries)));
     }
+
+    /** The error type {@code json_serialize_sql} gives a statement that is not a query (COPY, ATTACH, SET, ...). */
+    private static final String NOT_A_QUERY = "not implemented";
 
     /** What {@code json_serialize_sql} made of the text: the error type (null when it parsed) and the count. */
     private record Parsed(String error, String message, int statements) {}
