@@ -590,6 +590,9 @@ public final class PackJob implements JobRuntime.Job<PackJob.Result> {
         Manifest.Written m = Manifest.read(run.out().path());
         Map<String, Long> t = counts(m.totals());
         run.log(config.out() + " already holds the complete output of this run; nothing to do");
+        // The record fixing the plan started as "running": it ends as a run that had nothing left to do.
+        run.record().outcome(new RunRecord.Outcome(t.get("sequences"), m.units(), 0, run.shard().toString()));
+        run.finish(0);
         return new Result(t.get("documents_read"), t.get("documents_kept"),
                 t.get("duplicates_in_run") + t.get("duplicates_of_store"), t.get("tokens_kept"), t.get("sequences"),
                 m.shards().size(), t);

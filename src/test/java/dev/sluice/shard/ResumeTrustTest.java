@@ -155,6 +155,25 @@ class ResumeTrustTest {
     }
 
     @Test
+    void aRerunOfACompleteOutputEndsItsRecord() throws Exception {
+        Path out = tmp.resolve("pack-twice");
+        String[] args = {"pack", "--input", Cli.project().resolve("data-samples/text/debian-texts.jsonl").toString(),
+                "--seq-len", "256", "--progress", "none", "--memory-limit", "1GB", "--tmp-dir", tmp.toString(),
+                "--out", out.toString()};
+        assertEquals(0, Cli.run(args).code());
+        Cli.Run again = Cli.run(args);
+        assertEquals(0, again.code(), again.toString());
+        assertTrue(again.err().contains("nothing to do"), again.err());
+        Path runs = out.resolve(dev.sluice.engine.RunRecord.DIR);
+        assertEquals(2, listJson(runs));
+        try (var files = Files.list(runs)) {
+            for (Path f : files.filter(f -> f.toString().endsWith(".json")).toList()) {
+                assertEquals("ok", dev.sluice.engine.Json.read(f).get("status"), f.toString());
+            }
+        }
+    }
+
+    @Test
     void noBucketsIsAUsageError() {
         List<String> zero = probeRows(tmp.resolve("zero"));
         zero.set(zero.indexOf("--buckets") + 1, "0");
