@@ -177,24 +177,34 @@ public final class OutputDir implements AutoCloseable {
         return readPlan();
     }
 
-    /** Files that planning processes write beside the plan, named by their process id. */
-    private static final Pattern PLAN_TMP =
-            Pattern.compile("\\.+(?:plan|pack-units|_keys\\.parquet)-(\\d+)(?:-\\d+)?\\.tmp(?:\\.tmp)?");
+    /**
+     * Temporary files named by the process that writes them: planning files beside the plan (plan, key table,
+     * pack's unit count) and run records in {@code _runs} ({@code <time>-<pid>-<id>.json}).
+     */
+    private static final Pattern PROCESS_TMP = Pattern.compile(
+            "\\.+(?:plan|pack-units|_keys\\.parquet)-(\\d+)(?:-\\d+)?\\.tmp(?:\\.tmp)?"
+                    + "|\\.\\d{8}T\\d{6}-(\\d+)-[0-9a-f]+\\.json\\.tmp");
 
     /**
-     * Removes the temporary planning files (plan, key table, pack's unit count) of processes that are gone: a run
-     * killed while it wrote one. Shard tasks plan at once, so only a dead writer's files may go.
+     * Removes the temporary files of processes that are gone: a run killed while it wrote its plan, key table,
+     * unit count or run record. Shard tasks run at once, so only a dead writer's files may go.
      */
     private void removeDeadPlanFiles() {
-        try (Stream<Path> s = Files.list(dir)) {
-            for (Path p : s.toList()) {
-                Matcher m = PLAN_TMP.matcher(p.getFileName().toString());
-                if (m.matches() && ProcessHandle.of(Long.parseLong(m.group(1))).isEmpty()) {
-                    Files.deleteIfExists(p);
-                }
+        for (Path d : List.of(dir, dir.resolve(RunRecord.DIR))) {
+            if (!Files.isDirectory(d)) {
+                continue;
             }
-        } catch (IOException e) {
-            throw SluiceException.cannotWrite(dir, e);
+            try (Stream<Path> s = Files.list(d)) {
+                for (Path p : s.toList()) {
+                    Matcher m = PROCESS_TMP.matcher(p.getFileName().toString());
+                    if (m.matches() && ProcessHandle.of(Long.parseLong(
+                            m.group(1) != null ? m.group(1) : m.group(2))).isEmpty()) {
+                        Files.deleteIfExists(p);
+                    }
+                }
+            } catch (IOException e) {
+                throw SluiceException.cannotWrite(d, e);
+            }
         }
     }
 

@@ -130,13 +130,15 @@ class ResumeTrustTest {
     }
 
     @Test
-    void planningFilesOfDeadProcessesAreRemovedAndLiveOnesKept() throws Exception {
+    void planningAndRunRecordFilesOfDeadProcessesAreRemovedAndLiveOnesKept() throws Exception {
         Path out = Files.createDirectories(tmp.resolve("planning"));
         long dead = 999_999_999L; // above any pid_max
         long alive = ProcessHandle.current().pid();
         List<String> gone = List.of("..plan-" + dead + "-1.tmp.tmp", ".pack-units-" + dead + "-2.tmp",
-                "._keys.parquet-" + dead + ".tmp");
-        List<String> kept = List.of("..plan-" + alive + "-3.tmp.tmp", ".pack-units-" + alive + "-4.tmp");
+                "._keys.parquet-" + dead + ".tmp", "_runs/.20261207T023700-" + dead + "-0a1b2c3d.json.tmp");
+        List<String> kept = List.of("..plan-" + alive + "-3.tmp.tmp", ".pack-units-" + alive + "-4.tmp",
+                "_runs/.20261207T023700-" + alive + "-0a1b2c3d.json.tmp");
+        Files.createDirectories(out.resolve("_runs"));
         for (String f : gone) {
             Files.writeString(out.resolve(f), "x");
         }
