@@ -14,6 +14,8 @@ import dev.sluice.io.InputFiles;
 import dev.sluice.io.TextInputs;
 import dev.sluice.io.VectorIo;
 import dev.sluice.io.VectorReader;
+import dev.sluice.logits.LogitsConfig;
+import dev.sluice.logits.LogitsJob;
 import dev.sluice.probe.ProbeRowsConfig;
 import dev.sluice.probe.ProbeRowsJob;
 import dev.sluice.quant.CompressConfig;
@@ -56,7 +58,7 @@ final class EstimateCommand implements Command {
         List<String> rest = new ArrayList<>(Arrays.asList(args));
         boolean json = rest.remove("--json");
         if (rest.isEmpty() || rest.get(0).equals("--help")) {
-            out.println("usage: sluice estimate probe-rows|compress|pack [the job's options] [--json]");
+            out.println("usage: sluice estimate probe-rows|compress|pack|logits [the job's options] [--json]");
             out.println("Runs the job on two samples of its input (seconds) and extrapolates rows out, output and "
                     + "temp disk, peak memory and time.");
             return rest.isEmpty() ? 2 : 0;
@@ -187,6 +189,18 @@ final class EstimateCommand implements Command {
         return extrapolate(new Estimate.Input("pack", n, inputBytes == null ? n : inputBytes, "documents",
                 "sequences", 0), samples, Set.of("max-samples", "dedup-store", "index-only"), "sequences", cl, c.work(),
                 c.runner(), c.budget(), c.start());
+    }
+
+    static Estimate logits(LogitsConfig cfg, Context c) throws Exception {
+        long n = LogitsJob.sequences(cfg);
+        long large = Math.max(2, Math.min(n / 4, 256));
+        List<Sample> samples = new ArrayList<>();
+        for (long rows : new long[] {large / 2, large}) {
+            samples.add(new Sample(List.of("--input", cfg.input().toString(), "--max-samples", String.valueOf(rows)),
+                    rows, 0));
+        }
+        return extrapolate(new Estimate.Input("logits", n, n, "sequences", "sequences", 0), samples,
+                Set.of("max-samples"), "rows_out", c.cl(), c.work(), c.runner(), c.budget(), c.start());
     }
 
     /** The job's own options (less {@code drop} and where it writes) run on {@code sample}. */

@@ -16,7 +16,7 @@ final class Registry {
 
     static {
         for (Command c : List.of(new ProbeRowsCommand(), new InspectCommand(), new SqlCommand(), new RunsCommand(),
-                new CompressCommand(), new EvalCommand(), new SearchCommand(), new PackCommand(), new MergeCommand(),
+                new CompressCommand(), new EvalCommand(), new SearchCommand(), new PackCommand(), new LogitsCommand(), new MergeCommand(),
                 new EstimateCommand(), new DemoCommand())) {
             COMMANDS.put(c.name(), c);
         }

@@ -93,4 +93,36 @@ public final class TopK {
             outDist[i] = dist[order[i]];
         }
     }
+
+    /**
+     * The kept candidates, nearest first, as {@link #sorted} gives them, taken out of the heap (it is empty after):
+     * no allocation, for callers that select once per row of a large table. Ids go to {@code outIds} from
+     * {@code idsOffset}, distances to the start of {@code outDist}.
+     */
+    public int drainSorted(int[] outIds, int idsOffset, float[] outDist) {
+        int n = size;
+        while (size > 0) {
+            int last = --size;
+            outIds[idsOffset + last] = (int) ids[0];
+            outDist[last] = dist[0];
+            dist[0] = dist[last];
+            ids[0] = ids[last];
+            int i = 0;
+            while (true) {
+                int l = 2 * i + 1, r = l + 1, m = i;
+                if (l < size && worse(dist[l], ids[l], dist[m], ids[m])) {
+                    m = l;
+                }
+                if (r < size && worse(dist[r], ids[r], dist[m], ids[m])) {
+                    m = r;
+                }
+                if (m == i) {
+                    break;
+                }
+                swap(i, m);
+                i = m;
+            }
+        }
+        return n;
+    }
 }

@@ -1,5 +1,8 @@
 package dev.sluice.simd;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -18,6 +21,8 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class PanamaKernels implements VectorKernels {
     static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_PREFERRED;
+    private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
+    private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(NATIVE);
     static final VectorSpecies<Integer> INTS = VectorSpecies.of(int.class, FLOATS.vectorShape());
     /** Bytes with as many lanes as FLOATS, widened to ints; null when that is under 64 bits (128-bit floats). */
     static final VectorSpecies<Byte> BYTES = FLOATS.length() * 8 >= 64
@@ -440,6 +445,44 @@ final class PanamaKernels implements VectorKernels {
     @Override
     public int xorPopcount(long[] a, int ao, long[] b, int bo, int words) {
         return scalar.xorPopcount(a, ao, b, bo, words);
+    }
+
+    @Override
+    public int indicesAbove(MemorySegment s, long offset, int n, float threshold, int[] out) {
+        int lanes = FLOATS.length();
+        int c = 0;
+        int i = 0;
+        for (; i <= n - lanes; i += lanes) {
+            VectorMask<Float> above = FloatVector.fromMemorySegment(FLOATS, s, offset + 4L * i, NATIVE)
+                    .compare(VectorOperators.GT, threshold);
+            if (above.anyTrue()) {
+                for (long bits = above.toLong(); bits != 0; bits &= bits - 1) {
+                    out[c++] = i + Long.numberOfTrailingZeros(bits);
+                }
+            }
+        }
+        for (; i < n; i++) {
+            if (s.get(FLOAT, offset + 4L * i) > threshold) {
+                out[c++] = i;
+            }
+        }
+        return c;
+    }
+
+    @Override
+    public double sumExp(MemorySegment s, long offset, int n, float shift) {
+        int lanes = FLOATS.length();
+        FloatVector acc = FloatVector.zero(FLOATS);
+        int i = 0;
+        for (; i <= n - lanes; i += lanes) {
+            acc = acc.add(FloatVector.fromMemorySegment(FLOATS, s, offset + 4L * i, NATIVE).sub(shift)
+                    .lanewise(VectorOperators.EXP));
+        }
+        double sum = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            sum += Math.exp(s.get(FLOAT, offset + 4L * i) - shift);
+        }
+        return sum;
     }
 
     @Override

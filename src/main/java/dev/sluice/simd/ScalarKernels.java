@@ -1,7 +1,13 @@
 package dev.sluice.simd;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
 /** The reference kernels: plain loops the JIT may auto-vectorize; the Vector API version must agree with them. */
 public final class ScalarKernels implements VectorKernels {
+    private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.nativeOrder());
+
 
     @Override
     public float squareDistance(float[] a, int ao, float[] b, int bo, int dim) {
@@ -142,6 +148,26 @@ public final class ScalarKernels implements VectorKernels {
             s += Long.bitCount(a[ao + i] ^ b[bo + i]);
         }
         return s;
+    }
+
+    @Override
+    public int indicesAbove(MemorySegment s, long offset, int n, float threshold, int[] out) {
+        int c = 0;
+        for (int i = 0; i < n; i++) {
+            if (s.get(FLOAT, offset + 4L * i) > threshold) {
+                out[c++] = i;
+            }
+        }
+        return c;
+    }
+
+    @Override
+    public double sumExp(MemorySegment s, long offset, int n, float shift) {
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            sum += Math.exp(s.get(FLOAT, offset + 4L * i) - shift);
+        }
+        return sum;
     }
 
     @Override

@@ -85,6 +85,16 @@ public interface VectorKernels {
     /** {@code popcount(a[ao+i] ^ b[bo+i])} summed over {@code words} longs: Hamming distance. */
     int xorPopcount(long[] a, int ao, long[] b, int bo, int words);
 
+    /**
+     * The positions {@code i < n} (ascending) of the floats at byte {@code offset} of {@code s} (native order) with
+     * {@code s[i] > threshold}, written to {@code out} (at least {@code n} long); returns how many. A top-k scan
+     * over a row of logits calls this with its current k-th best, so most of the row costs one compare per lane.
+     */
+    int indicesAbove(java.lang.foreign.MemorySegment s, long offset, int n, float threshold, int[] out);
+
+    /** {@code sum exp(s[i] - shift)} over the {@code n} floats at byte {@code offset} of {@code s} (native order). */
+    double sumExp(java.lang.foreign.MemorySegment s, long offset, int n, float shift);
+
     /** A short name for logs and run records: "scalar" or "panama-256" (the vector size in bits). */
     String name();
 }

@@ -1,13 +1,9 @@
 package dev.sluice.text;
 
+import dev.sluice.io.ArrowLists;
 import java.io.IOException;
 import java.util.List;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
-import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.vector.IntVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.complex.ListVector;
 import org.apache.arrow.vector.ipc.ArrowReader;
@@ -23,8 +19,6 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * stays under the cap.
  */
 final class SequenceBatches extends ArrowReader {
-    /** Arrow buffers are little-endian. */
-    private static final ValueLayout.OfInt INT_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private final PackStream stream;
     private final long capBytes;
     private final int batchRows;
@@ -75,39 +69,18 @@ final class SequenceBatches extends ArrowReader {
         int cuValues = 0;
         for (Packer.Sequence s; n < batchRows && (s = stream.peek()) != null && fits(rows, bytes, s, capBytes); ) {
             stream.next();
-            idValues = append(ids, n, s.inputIds(), idValues);
-            cuValues = append(cu, n, s.cuSeqlens(), cuValues);
+            idValues = ArrowLists.append(ids, n, s.inputIds(), idValues);
+            cuValues = ArrowLists.append(cu, n, s.cuSeqlens(), cuValues);
             bytes += s.bytes();
             rows++;
             n++;
         }
-        markValid((IntVector) ids.getDataVector(), idValues);
-        markValid((IntVector) cu.getDataVector(), cuValues);
+        ArrowLists.markValid(ids, idValues);
+        ArrowLists.markValid(cu, cuValues);
         ids.setValueCount(n);
         cu.setValueCount(n);
         root.setRowCount(n);
         return n > 0;
-    }
-
-    /** Sets the value count, all values valid (the bulk copy does not touch the validity bits). */
-    private static void markValid(IntVector data, int count) {
-        data.getValidityBuffer().setOne(0, (count + 7) / 8);
-        data.setValueCount(count);
-    }
-
-    private static int append(ListVector list, int row, int[] values, int offset) {
-        IntVector data = (IntVector) list.getDataVector();
-        list.startNewValue(row);
-        int end = offset + values.length;
-        while (data.getValueCapacity() < end) {
-            data.reAlloc();
-        }
-        // One bulk copy into the Arrow buffer instead of a bounds-checked set() per token.
-        ArrowBuf buf = data.getDataBuffer();
-        MemorySegment dst = MemorySegment.ofAddress(buf.memoryAddress()).reinterpret(buf.capacity());
-        MemorySegment.copy(values, 0, dst, INT_LE, 4L * offset, values.length);
-        list.endValue(row, values.length);
-        return end;
     }
 
     @Override
