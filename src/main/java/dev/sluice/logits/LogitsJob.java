@@ -54,7 +54,7 @@ public final class LogitsJob implements JobRuntime.Job<LogitsJob.Result> {
     /** Bytes of one cache entry before compression: an int32 id and a float16 log-probability. */
     public static final int ENTRY_BYTES = 6;
     /** Parquet row groups of about this much: DuckDB buffers one (and a bit) while it writes. */
-    static final long ROW_GROUP_BYTES = 16L << 20;
+    static final long ROW_GROUP_BYTES = 8L << 20;
 
     public record Result(long sequences, long tokens, long entries, int shards, long bytes, int unitsRun) {}
 
@@ -177,6 +177,9 @@ public final class LogitsJob implements JobRuntime.Job<LogitsJob.Result> {
                     tokens / seconds, Sizes.format(bytes), tokens == 0 ? 0.0 : (double) bytes / (tokens * (double) k));
         }
         Manifest.Written written = run.writeManifestIfWhole(plan);
+        if (written == null) {
+            run.log("shard task " + run.shard() + " done" + run.mergeHint());
+        }
         Teacher.Identity id = teacher.identity();
         run.record().outcome(new RunRecord.Outcome(rowsIn, plan.units(), units.todo().size(), run.shard().toString()))
                 .figures(new Figures(id.file(), id.vocab(), k, memory.logitsBytes(), memory.windowRows(),

@@ -21,7 +21,7 @@ record LogitsMemory(long logitsBytes, int windowRows, long duckdbBytes) {
 
     static LogitsMemory plan(MemoryBudget budget, long teacherBytes, int vocab, int seqLen, int topK) {
         // DuckDB reads pack's shards and buffers the cache's row groups as it writes them.
-        long duck = Math.max(MemoryBudget.MIN_DUCKDB, 8 * LogitsJob.ROW_GROUP_BYTES);
+        long duck = Math.max(MemoryBudget.MIN_DUCKDB, 6 * LogitsJob.ROW_GROUP_BYTES);
         long free = budget.totalBytes() - budget.jvmHeapBytes() - budget.jvmOverheadBytes() - budget.arrowBytes()
                 - (long) (duck * MemoryBudget.DUCKDB_OVERSHOOT) - 2 * teacherBytes;
         long piece = 4L * vocab * seqLen;

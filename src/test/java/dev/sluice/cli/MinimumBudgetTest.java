@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sluice.testing.Cli;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,11 +26,22 @@ class MinimumBudgetTest {
     @Test
     void everyJobFinishesAtTheMinimumBudget() throws Exception {
         Path samples = Cli.project().resolve("data-samples");
+        // logits at the minimum: short sequences (a piece's logits must fit) and a teacher of a few MB.
+        Path packed = tmp.resolve("packed-32");
+        assertEquals(0, Cli.run("pack", "--input", samples.resolve("text/debian-texts.jsonl").toString(), "--seq-len",
+                "32", "--max-samples", "300", "--progress", "none", "--tmp-dir", tmp.toString(), "--out",
+                packed.toString()).code());
+        Path teacher = tmp.resolve("teacher.onnx");
+        Process make = new ProcessBuilder("/usr/bin/python3", Cli.project().resolve("scripts/teacher/make_teacher.py")
+                .toString(), teacher.toString(), "--vocab", "100277", "--dim", "8").redirectErrorStream(true).start();
+        make.getInputStream().transferTo(OutputStream.nullOutputStream());
+        assertEquals(0, make.waitFor());
         List<List<String>> jobs = List.of(
                 List.of("probe-rows", "--input", samples.resolve("flights/flights-sample.parquet").toString(), "--key",
                         "route", "--time", "date"),
                 List.of("compress", "--input", samples.resolve("embeddings/base.npy").toString(), "--method", "pq"),
-                List.of("pack", "--input", samples.resolve("text/debian-texts.jsonl").toString(), "--seq-len", "512"));
+                List.of("pack", "--input", samples.resolve("text/debian-texts.jsonl").toString(), "--seq-len", "512"),
+                List.of("logits", "--input", packed.toString(), "--teacher", teacher.toString(), "--top-k", "16"));
         assertEquals(Registry.jobs().size(), jobs.size(), "a sample run for every job in the registry");
         for (List<String> job : jobs) {
             JobCommand command = Registry.job(job.get(0)).orElseThrow();

@@ -6,6 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -108,6 +114,39 @@ class KernelsTest {
             want += d * d;
         }
         assertEquals(want, c1[36], tol, msg(n));
+    }
+
+    /** A row of logits in native memory, at an odd byte offset of 4 floats (no alignment assumed). */
+    static MemorySegment logitRow(Arena arena, float[] v) {
+        MemorySegment s = arena.allocate(4L * (v.length + 4));
+        MemorySegment.copy(v, 0, s, ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.nativeOrder()), 16, v.length);
+        return s;
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 7, 13, 64, 207, 1021, 4097})
+    void logitKernelsAgreeWithEachOtherAndWithTheDefinition(int n) {
+        Random r = new Random(SEED + n);
+        float[] v = randomFloats(r, n, 3f);
+        v[n / 2] = 4f; // a tie at the threshold: not above it
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment row = logitRow(arena, v);
+            int[] want = new int[n];
+            int count = 0;
+            double sum = 0;
+            for (int i = 0; i < n; i++) {
+                if (v[i] > 4f) {
+                    want[count++] = i;
+                }
+                sum += Math.exp(v[i] - 2.5);
+            }
+            for (VectorKernels k : panama == null ? List.of(scalar) : List.of(scalar, panama)) {
+                int[] got = new int[n];
+                assertEquals(count, k.indicesAbove(row, 16, n, 4f, got), k.name() + " " + msg(n));
+                assertArrayEquals(Arrays.copyOf(want, count), Arrays.copyOf(got, count), k.name() + " " + msg(n));
+                assertEquals(sum, k.sumExp(row, 16, n, 2.5f), sum * 1e-5, k.name() + " " + msg(n));
+            }
+        }
     }
 
     @ParameterizedTest
