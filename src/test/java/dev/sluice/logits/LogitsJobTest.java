@@ -6,16 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sluice.testing.Cli;
 import dev.sluice.testing.KillResume;
-import dev.sluice.testing.Npz;
+import dev.sluice.testing.LogitsReference;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
@@ -43,9 +38,10 @@ class LogitsJobTest {
         python("scripts/teacher/make_teacher.py", teacher.toString(), "--vocab", "100277", "--dim", "32",
                 "--layers", "1", "--seed", "5");
         pack = dir.resolve("pack");
-        // Shards of about 17 sequences: the first 24 sequences span two shards, the cache's two units.
+        // Documents of at most 300 tokens, so that sequences hold many pieces; shards of about 17 sequences, so that
+        // the first 24 sequences span two shards, the cache's two units.
         Cli.Run r = Cli.run("pack", "--input", Cli.project().resolve("data-samples/text/debian-texts.jsonl").toString(),
-                "--seq-len", String.valueOf(SEQ_LEN), "--shard-size", "100KB", "--progress", "none",
+                "--seq-len", String.valueOf(SEQ_LEN), "--max-tokens", "300", "--shard-size", "100KB", "--progress", "none",
                 "--tmp-dir", dir.toString(), "--out", pack.toString());
         assertEquals(0, r.code(), r.toString());
     }
@@ -75,125 +71,16 @@ class LogitsJobTest {
         return Cli.run(args(out, workers, more).toArray(String[]::new));
     }
 
-    /** Pack's sequences (input_ids, cu_seqlens) and the cache's rows (seq, ids, logprobs), in order. */
-    record Row(long seq, int[] inputIds, int[] cu, int[] ids, float[] logprobs) {}
-
-    private static List<Row> rows(Path cache) throws Exception {
-        List<Row> rows = new ArrayList<>();
-        try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("WITH p AS (SELECT row_number() OVER () - 1 AS seq, input_ids, cu_seqlens "
-                     + "FROM read_parquet('" + pack + "/train/*.parquet')), "
-                     + "c AS (SELECT seq, ids, logprobs FROM read_parquet('" + cache + "/train/*.parquet')) "
-                     + "SELECT c.seq, p.input_ids, p.cu_seqlens, c.ids, c.logprobs FROM c JOIN p USING (seq) "
-                     + "ORDER BY c.seq")) {
-            while (rs.next()) {
-                rows.add(new Row(rs.getLong(1), ints(rs.getArray(2)), ints(rs.getArray(3)), ints(rs.getArray(4)),
-                        floats(rs.getArray(5))));
-            }
-        }
-        return rows;
-    }
-
-    private static int[] ints(java.sql.Array a) throws Exception {
-        Object[] o = (Object[]) a.getArray();
-        int[] out = new int[o.length];
-        for (int i = 0; i < o.length; i++) {
-            out[i] = ((Number) o[i]).intValue();
-        }
-        return out;
-    }
-
-    private static float[] floats(java.sql.Array a) throws Exception {
-        Object[] o = (Object[]) a.getArray();
-        float[] out = new float[o.length];
-        for (int i = 0; i < o.length; i++) {
-            out[i] = ((Number) o[i]).floatValue();
-        }
-        return out;
-    }
-
-    /** Half the float16 spacing at {@code x}: the most that rounding a log-probability to float16 moves it. */
-    private static double halfUlp16(float x) {
-        return Math.scalb(1.0, Math.max(Math.getExponent(x), -14) - 11);
-    }
-
     @Test
     void everyIdAndLogprobEqualsTheReferenceWithEachPieceOnItsOwn() throws Exception {
         Path out = dir.resolve("cache");
         Cli.Run r = logits(out, 2);
         assertEquals(0, r.code(), r.toString());
-        List<Row> rows = rows(out);
-        assertEquals(SAMPLES, rows.size());
-        // The pieces, as the reference runs them: each from position 0, nothing before it.
-        List<Long> tokens = new ArrayList<>();
-        List<Long> offsets = new ArrayList<>(List.of(0L));
-        int pieces = 0;
-        for (int i = 0; i < rows.size(); i++) {
-            Row row = rows.get(i);
-            assertEquals(i, row.seq());
-            int real = row.cu()[row.cu().length - 1];
-            assertEquals(real * K, row.ids().length, "K ids per real token, none for padding");
-            assertEquals(real * K, row.logprobs().length);
-            for (int p = 0; p + 1 < row.cu().length; p++) {
-                for (int t = row.cu()[p]; t < row.cu()[p + 1]; t++) {
-                    tokens.add((long) row.inputIds()[t]);
-                }
-                offsets.add((long) tokens.size());
-                pieces++;
-            }
-        }
-        assertTrue(pieces > rows.size(), "sequences of several documents: " + pieces + " pieces");
-        Map<String, long[]> arrays = new LinkedHashMap<>();
-        arrays.put("tokens", tokens.stream().mapToLong(Long::longValue).toArray());
-        arrays.put("offsets", offsets.stream().mapToLong(Long::longValue).toArray());
-        Path in = dir.resolve("pieces.npz");
-        Path ref = dir.resolve("reference.npz");
-        Npz.writeLongs(in, arrays);
-        python("scripts/teacher/reference_topk.py", teacher.toString(), in.toString(), ref.toString(),
-                "--top-k", String.valueOf(K));
-        Npz.Array refIds = Npz.read(ref, "ids");
-        Npz.Array refLogprobs = Npz.read(ref, "logprobs");
-        assertEquals(tokens.size(), refIds.shape()[0]);
-
-        long position = 0;
-        long swapped = 0;
-        long entries = 0;
-        for (Row row : rows) {
-            int real = row.ids().length / K;
-            for (int t = 0; t < real; t++, position++) {
-                boolean differs = false;
-                for (int j = 0; j < K; j++) {
-                    float want = refLogprobs.getFloat(position * K + j);
-                    float got = row.logprobs()[t * K + j];
-                    // Ranked values agree to float16 rounding (plus ONNX Runtime's float32 against numpy's float64).
-                    assertEquals(want, got, halfUlp16(want) + 1e-4, "sequence " + row.seq() + " token " + t
-                            + " rank " + j);
-                    int wantId = refIds.getInt(position * K + j);
-                    int gotId = row.ids()[t * K + j];
-                    if (wantId != gotId) {
-                        // Only near-ties may trade places: the reference gives both ids all but equal logits.
-                        differs = true;
-                        float refOfGot = Float.NaN;
-                        for (int jj = 0; jj < K; jj++) {
-                            if (refIds.getInt(position * K + jj) == gotId) {
-                                refOfGot = refLogprobs.getFloat(position * K + jj);
-                            }
-                        }
-                        float bound = Float.isNaN(refOfGot) ? refLogprobs.getFloat(position * K + K - 1) : refOfGot;
-                        assertEquals(want, bound, 1e-4, "sequence " + row.seq() + " token " + t + " rank " + j
-                                + ": id " + gotId + " where the reference has " + wantId);
-                    }
-                    entries++;
-                }
-                if (differs) {
-                    swapped++;
-                }
-            }
-        }
-        assertEquals(tokens.size(), position);
-        assertTrue(swapped < position / 20, swapped + " of " + position + " tokens with near-ties in another order");
-        System.out.printf("logits: %,d entries of %,d tokens equal to the reference (%d tokens with near-ties "
-                + "swapped)%n", entries, position, swapped);
+        LogitsReference.Result checked = LogitsReference.check(pack, out, teacher, K, dir);
+        assertEquals(SAMPLES, checked.sequences());
+        assertEquals(checked.tokens() * K, checked.entries());
+        assertTrue(checked.pieces() > 2 * checked.sequences(), "sequences of many documents: " + checked);
+        System.out.println("logits: " + checked);
     }
 
     @Test
