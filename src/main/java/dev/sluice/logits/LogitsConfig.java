@@ -20,9 +20,6 @@ public record LogitsConfig(Path input, Path teacher, int topK, long maxSamples, 
         if (teacher == null) {
             throw SluiceException.usage("--teacher is required: the teacher's model.onnx (an Optimum export)");
         }
-        if (out == null) {
-            throw SluiceException.usage("--out is required");
-        }
         if (topK < 1 || topK > 4096) {
             throw SluiceException.usage("--top-k must be between 1 and 4096, got " + topK);
         }

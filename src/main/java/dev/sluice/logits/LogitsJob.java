@@ -93,6 +93,13 @@ public final class LogitsJob implements JobRuntime.Job<LogitsJob.Result> {
     }
 
     @Override
+    public void check(JobContext ctx) {
+        if (config.out() == null) {
+            throw SluiceException.usage("--out is required");
+        }
+    }
+
+    @Override
     public Result execute(JobRun run) throws Exception {
         run.stage("plan");
         PackInput input = PackInput.read(config.input(), config.maxSamples());
