@@ -5,6 +5,7 @@ import dev.sluice.engine.JobContext;
 import dev.sluice.engine.Json;
 import dev.sluice.engine.MemoryBudget;
 import dev.sluice.engine.ShardSpec;
+import dev.sluice.engine.Sizes;
 import dev.sluice.engine.SluiceException;
 import dev.sluice.engine.TempDirs;
 import dev.sluice.estimate.Estimate;
@@ -28,6 +29,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.OptionalLong;
 import java.util.Set;
 import org.apache.commons.cli.CommandLine;
@@ -199,8 +201,13 @@ final class EstimateCommand implements Command {
             samples.add(new Sample(List.of("--input", cfg.input().toString(), "--max-samples", String.valueOf(rows)),
                     rows, 0));
         }
-        return extrapolate(new Estimate.Input("logits", n, n, "sequences", "sequences", 0), samples,
+        Estimate e = extrapolate(new Estimate.Input("logits", n, n, "sequences", "sequences", 0), samples,
                 Set.of("max-samples"), "rows_out", c.cl(), c.work(), c.runner(), c.budget(), c.start());
+        long tokens = LogitsJob.tokens(cfg, c.duck());
+        long raw = tokens * cfg.topK() * LogitsJob.ENTRY_BYTES;
+        return e.withNote(String.format(Locale.ROOT, "disk raw:     %,d tokens x top %d x %d bytes = %s before "
+                + "compression; Parquet measured on the samples: %.2f bytes an entry", tokens, cfg.topK(),
+                LogitsJob.ENTRY_BYTES, Sizes.format(raw), e.outputBytes() / Math.max(1.0, tokens * (double) cfg.topK())));
     }
 
     /** The job's own options (less {@code drop} and where it writes) run on {@code sample}. */

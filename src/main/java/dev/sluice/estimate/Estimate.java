@@ -18,7 +18,7 @@ import java.util.Map;
  */
 public record Estimate(String job, long inputRows, String inputUnit, String outputUnit, double rowsOut,
                        double outputBytes, double tmpBytes, long peakBytes, long budgetBytes, double seconds,
-                       double startSeconds, double trainSeconds, List<SampleRun> samples) {
+                       double startSeconds, double trainSeconds, List<SampleRun> samples, List<String> notes) {
 
     /**
      * One run of the job on a sample: its input rows and size (in the measure the input's size is given in),
@@ -54,7 +54,7 @@ public record Estimate(String job, long inputRows, String inputUnit, String outp
         return new Estimate(in.job(), in.rows(), in.unit(), in.outputUnit(), large.rowsOut() * scale,
                 large.shardBytes() * scale + large.fixedBytes(), large.tmpPeakBytes() * scale,
                 Math.max(small.rssPeakBytes(), large.rssPeakBytes()), budgetBytes, seconds, startSeconds, train,
-                List.of(small, large));
+                List.of(small, large), List.of());
     }
 
     /**
@@ -66,7 +66,15 @@ public record Estimate(String job, long inputRows, String inputUnit, String outp
     public Estimate withSort(double sortBytes, long duckdbBytes) {
         return new Estimate(job, inputRows, inputUnit, outputUnit, rowsOut, outputBytes,
                 Math.max(tmpBytes, sortBytes - duckdbBytes), peakBytes + (long) Math.min(sortBytes, duckdbBytes),
-                budgetBytes, seconds, startSeconds, trainSeconds, samples);
+                budgetBytes, seconds, startSeconds, trainSeconds, samples, notes);
+    }
+
+    /** The same with a line of the job's own under the figures (e.g. how a size breaks down). */
+    public Estimate withNote(String note) {
+        List<String> more = new java.util.ArrayList<>(notes);
+        more.add(note);
+        return new Estimate(job, inputRows, inputUnit, outputUnit, rowsOut, outputBytes, tmpBytes, peakBytes,
+                budgetBytes, seconds, startSeconds, trainSeconds, samples, List.copyOf(more));
     }
 
     /** The report for a person. */
@@ -81,6 +89,7 @@ public record Estimate(String job, long inputRows, String inputUnit, String outp
         b.append(String.format(Locale.ROOT, "  %-13s about %s resident (budget %s)%n", "peak memory",
                 Sizes.format(peakBytes), Sizes.format(budgetBytes)));
         b.append(String.format(Locale.ROOT, "  %-13s about %s on this machine%n", "time", duration(seconds)));
+        notes.forEach(n -> b.append("  ").append(n).append(System.lineSeparator()));
         return b.toString();
     }
 
@@ -143,6 +152,9 @@ public record Estimate(String job, long inputRows, String inputUnit, String outp
         putNeeds(m, rowsOut, outputBytes, tmpBytes, peakBytes);
         m.put("budget_bytes", budgetBytes);
         m.put("seconds", seconds);
+        if (!notes.isEmpty()) {
+            m.put("notes", notes);
+        }
         m.put("samples", samples.stream().map(r -> Map.of("rows", r.inputRows(), "seconds", r.seconds(),
                 "train_seconds", r.trainSeconds(), "rows_out", r.rowsOut())).toList());
         return m;

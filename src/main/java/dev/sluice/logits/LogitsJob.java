@@ -78,6 +78,12 @@ public final class LogitsJob implements JobRuntime.Job<LogitsJob.Result> {
         return PackInput.read(config.input(), config.maxSamples()).sequences();
     }
 
+    /** The real tokens of the sequences a run of {@code config} caches: what the cache's size is counted in. */
+    public static long tokens(LogitsConfig config, DuckSession duck) {
+        return stats(duck, PackInput.read(config.input(), config.maxSamples())).stream()
+                .mapToLong(PartStats::tokens).sum();
+    }
+
     public Result run() {
         return JobRuntime.run(this, ctx);
     }
