@@ -112,6 +112,31 @@ class LogitsJobTest {
     }
 
     @Test
+    void estimateGivesTheDiskWithinHalfOfTheRealOne() throws Exception {
+        List<String> a = args(dir.resolve("unused"), 2);
+        a.set(0, "logits");
+        a.add(0, "estimate");
+        int out = a.indexOf("--out");
+        a.remove(out + 1);
+        a.remove(out);
+        a.add("--json");
+        Cli.Run est = Cli.run(a.toArray(String[]::new));
+        assertEquals(0, est.code(), est.toString());
+        Map<String, Object> e = dev.sluice.engine.Json.read(Files.writeString(dir.resolve("estimate.json"), est.out()));
+        Path real = dir.resolve("estimated");
+        assertEquals(0, logits(real, 2).code());
+        long bytes = 0;
+        try (var files = Files.walk(real.resolve("train"))) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                bytes += Files.size(f);
+            }
+        }
+        double ratio = ((Number) e.get("output_bytes")).doubleValue() / bytes;
+        assertTrue(ratio > 1 / 1.5 && ratio < 1.5, "estimated " + e.get("output_bytes") + " bytes, wrote " + bytes);
+        assertTrue(String.valueOf(e.get("notes")).contains("x top " + K + " x 6 bytes"), est.out());
+    }
+
+    @Test
     void killedRunsResumeToTheSameBytes() throws Exception {
         Path trials = Files.createDirectories(dir.resolve("kills"));
         // 60 sequences: four pack shards, the cache's four units.
