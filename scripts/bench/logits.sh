@@ -22,6 +22,8 @@ export LC_ALL=C
 # shellcheck source=lib.sh
 source "$ROOT/scripts/bench/lib.sh"
 build_with_tests
+"$ROOT/scripts/sluice" --version >/dev/null
+export SLUICE_NO_BUILD=1   # the jar built above, even if sources change while this runs
 JAVA="$JAVA_HOME/bin/java"
 
 CORPUS="$BENCH_DIR/corpus.jsonl"
