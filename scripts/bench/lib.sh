@@ -53,3 +53,17 @@ for (name, limit), m in med.items():
     print(f"| {name} | {limit} | {m[0]:.1f} | {n / m[0] / 1e6:.2f}M | {m[1] // 1024} MB | {m[1] / 1024 / lim_mb:.2f} | {ratio} |")
 PY
 }
+
+# debian_documents: every Debian changelog under /usr/share/doc (split into entries) and every copyright file, as
+# JSONL ({source, text}) on stdout: the real text of the pack and logits benchmarks.
+debian_documents() {
+  for f in /usr/share/doc/*/changelog*.gz; do
+    zcat "$f" 2>/dev/null | iconv -f utf-8 -t utf-8 >/dev/null 2>&1 || continue
+    zcat "$f" | jq -cRs --arg src "$f" \
+      '[splits("\n\n(?=[a-z0-9][a-z0-9+.~-]* \\()")][] | select(test("\\S")) | {source: $src, text: .}'
+  done
+  for f in /usr/share/doc/*/copyright; do
+    iconv -f utf-8 -t utf-8 "$f" >/dev/null 2>&1 || continue
+    jq -cRs --arg src "$f" '{source: $src, text: .}' "$f"
+  done
+}

@@ -29,17 +29,7 @@ JAVA="$JAVA_HOME/bin/java"
 CORPUS="$BENCH_DIR/corpus.jsonl"
 if [ ! -s "$CORPUS" ]; then
   echo "building $CORPUS from /usr/share/doc ..." >&2
-  {
-    for f in /usr/share/doc/*/changelog*.gz; do
-      zcat "$f" 2>/dev/null | iconv -f utf-8 -t utf-8 >/dev/null 2>&1 || continue
-      zcat "$f" | jq -cRs --arg src "$f" \
-        '[splits("\n\n(?=[a-z0-9][a-z0-9+.~-]* \\()")][] | select(test("\\S")) | {source: $src, text: .}'
-    done
-    for f in /usr/share/doc/*/copyright; do
-      iconv -f utf-8 -t utf-8 "$f" >/dev/null 2>&1 || continue
-      jq -cRs --arg src "$f" '{source: $src, text: .}' "$f"
-    done
-  } > "$CORPUS.tmp"
+  debian_documents > "$CORPUS.tmp"
   mv "$CORPUS.tmp" "$CORPUS"
 fi
 PACKED="$BENCH_DIR/packed"

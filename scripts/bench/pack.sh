@@ -9,6 +9,8 @@
 # Prints a Markdown table. Needs jq and /usr/bin/time. Speeds are comparable only within one run.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+# shellcheck source=lib.sh
+source "$ROOT/scripts/bench/lib.sh"
 BENCH_DIR="${BENCH_DIR:-${TMPDIR:-/tmp}/sluice-bench-pack}"
 WORKERS="${WORKERS:-2}"
 MEMORY="${MEMORY:-1GB}"
@@ -25,17 +27,7 @@ CORPUS="$BENCH_DIR/corpus.jsonl"
 if [ ! -s "$CORPUS" ]; then
   echo "building $CORPUS from /usr/share/doc ..." >&2
   base="$BENCH_DIR/base.jsonl"
-  {
-    for f in /usr/share/doc/*/changelog*.gz; do
-      zcat "$f" 2>/dev/null | iconv -f utf-8 -t utf-8 >/dev/null 2>&1 || continue
-      zcat "$f" | jq -cRs --arg src "$f" \
-        '[splits("\n\n(?=[a-z0-9][a-z0-9+.~-]* \\()")][] | select(test("\\S")) | {source: $src, text: .}'
-    done
-    for f in /usr/share/doc/*/copyright; do
-      iconv -f utf-8 -t utf-8 "$f" >/dev/null 2>&1 || continue
-      jq -cRs --arg src "$f" '{source: $src, text: .}' "$f"
-    done
-  } > "$base"
+  debian_documents > "$base"
   : > "$CORPUS.tmp"
   while [ "$(stat -c %s "$CORPUS.tmp")" -lt "$MIN_BYTES" ]; do cat "$base" >> "$CORPUS.tmp"; done
   mv "$CORPUS.tmp" "$CORPUS"
