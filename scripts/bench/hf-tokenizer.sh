@@ -23,9 +23,9 @@ TOKENIZER="$MODELS/$MODEL/tokenizer.json"
 [ -f "$TOKENIZER" ] || { echo "hf-tokenizer.sh: no $TOKENIZER; run scripts/data/hf-tokenizers.sh first" >&2; exit 1; }
 mkdir -p "$BENCH_DIR"
 
-CORPUS="$BENCH_DIR/corpus-${CORPUS_MB}mb.jsonl"
-if [ ! -s "$CORPUS" ]; then
-  echo "building $CORPUS from /usr/share/doc and /usr/share/common-licenses ..." >&2
+BASE="$BENCH_DIR/base.jsonl"
+if [ ! -s "$BASE" ]; then
+  echo "building $BASE from /usr/share/doc and /usr/share/common-licenses (once) ..." >&2
   {
     for f in /usr/share/common-licenses/* /usr/share/doc/*/copyright; do
       iconv -f utf-8 -t utf-8 "$f" >/dev/null 2>&1 || continue
@@ -36,8 +36,14 @@ if [ ! -s "$CORPUS" ]; then
       zcat "$f" | jq -cRs --arg src "$f" \
         '[splits("\n\n(?=[a-z0-9][a-z0-9+.~-]* \\()")][] | select(test("\\S")) | {source: $src, text: .}'
     done
-  } | head -c $((CORPUS_MB * 1000 * 1000)) | sed '$d' > "$CORPUS.tmp"   # whole lines only
-  mv "$CORPUS.tmp" "$CORPUS"
+  } > "$BASE.tmp"
+  mv "$BASE.tmp" "$BASE"
+fi
+CORPUS="$BENCH_DIR/corpus-${CORPUS_MB}mb.jsonl"
+if [ "$(stat -c %s "$BASE")" -gt $((CORPUS_MB * 1000 * 1000)) ]; then
+  head -c $((CORPUS_MB * 1000 * 1000)) "$BASE" | sed '$d' > "$CORPUS"   # whole lines only
+else
+  cp "$BASE" "$CORPUS"
 fi
 
 "$ROOT/scripts/sluice" --version >/dev/null   # build once, outside the timings
