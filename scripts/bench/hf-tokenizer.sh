@@ -5,6 +5,7 @@
 #   - the corpus: every Debian changelog under /usr/share/doc (cut into entries) and every copyright file and
 #     license, as JSONL, cut to CORPUS_MB of distinct documents (built once, kept in $BENCH_DIR);
 #   - node hf-encode.mjs --bench: the reference, one thread (JavaScript's), encode calls only (texts read first);
+#   - RawHfTokenize.java: the Rust library alone through DJL (the calls pack makes), 1 and $WORKERS threads;
 #   - sluice pack --dedup none with 1 and with $WORKERS workers: the whole command (JVM start, reading, loading
 #     the 11 MB tokenizer, packing, Parquet), tokens read over wall time.
 # Each is run RUNS times; the table holds medians. Needs scripts/data/hf-tokenizers.sh first, jq and node.
@@ -64,6 +65,16 @@ js() {
   echo "$tokens $(sed -E 's/.*: ([0-9]+) tokens\/s/\1/' <<< "$line") $(awk -v s="$start" -v e="$end" 'BEGIN {print e - s}')"
 }
 
+JAVA="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java"
+# raw THREADS: prints the library's tokens/s, texts in memory.
+raw() {
+  local line
+  line=$(cd "$ROOT" && "$JAVA" --enable-native-access=ALL-UNNAMED -Xmx2g -cp "$ROOT/target/lib/*" \
+    "$ROOT/scripts/bench/RawHfTokenize.java" "$TOKENIZER" "$CORPUS" "$1")
+  echo "  [$line]" >&2
+  sed -E 's/.*: ([0-9]+) tokens\/s/\1/' <<< "$line"
+}
+
 # pack WORKERS: prints tokens read and the command's wall seconds.
 pack() {
   local out="$BENCH_DIR/out" start end
@@ -77,8 +88,11 @@ pack() {
 }
 
 : > "$BENCH_DIR/js.txt"; : > "$BENCH_DIR/pack1.txt"; : > "$BENCH_DIR/packn.txt"
+: > "$BENCH_DIR/raw1.txt"; : > "$BENCH_DIR/rawn.txt"
 for run in $(seq "$RUNS"); do
   js >> "$BENCH_DIR/js.txt"
+  raw 1 >> "$BENCH_DIR/raw1.txt"
+  raw "$WORKERS" >> "$BENCH_DIR/rawn.txt"
   pack 1 >> "$BENCH_DIR/pack1.txt"
   pack "$WORKERS" >> "$BENCH_DIR/packn.txt"
   echo "  run $run: js $(tail -1 "$BENCH_DIR/js.txt"), pack 1 worker $(tail -1 "$BENCH_DIR/pack1.txt"), pack $WORKERS workers $(tail -1 "$BENCH_DIR/packn.txt")" >&2
@@ -88,16 +102,22 @@ tokens_js=$(head -1 "$BENCH_DIR/js.txt" | cut -d' ' -f1)
 tokens_pack=$(head -1 "$BENCH_DIR/pack1.txt" | cut -d' ' -f1)
 js_tps=$(cut -d' ' -f2 "$BENCH_DIR/js.txt" | median)
 js_wall=$(cut -d' ' -f3 "$BENCH_DIR/js.txt" | median)
+raw1=$(median < "$BENCH_DIR/raw1.txt")
+rawn=$(median < "$BENCH_DIR/rawn.txt")
 p1_wall=$(cut -d' ' -f2 "$BENCH_DIR/pack1.txt" | median)
 pn_wall=$(cut -d' ' -f2 "$BENCH_DIR/packn.txt" | median)
 awk -v date="$(date -u +%F)" -v cpu="$cpu" -v n="$(nproc)" -v model="$MODEL" -v docs="$(wc -l < "$CORPUS")" \
     -v mb="$CORPUS_MB" -v tj="$tokens_js" -v tp="$tokens_pack" -v jtps="$js_tps" -v jw="$js_wall" \
-    -v p1="$p1_wall" -v pn="$pn_wall" -v w="$WORKERS" -v runs="$RUNS" 'BEGIN {
+    -v p1="$p1_wall" -v pn="$pn_wall" -v w="$WORKERS" -v runs="$RUNS" -v raw1="$raw1" -v rawn="$rawn" \
+    -v load="$(cut -d' ' -f1-3 /proc/loadavg)" 'BEGIN {
   printf "\n%s, %s (%d cores); %s tokenizer.json; %d documents (%d MB of JSONL); medians of %d runs.\n", date, cpu, n, model, docs, mb, runs
   printf "\n| run | tokens | wall s | tokens/s | vs JS encode calls |\n|---|---:|---:|---:|---:|\n"
   printf "| `node scripts/data/hf-encode.mjs ... --bench`: encode calls only, 1 thread | %d | %.1f | %.0f | 1.00x |\n", tj, tj / jtps, jtps
   printf "| the same node process, whole (start, reading the JSONL, loading the tokenizer) | %d | %.1f | %.0f | %.2fx |\n", tj, jw, tj / jw, tj / jw / jtps
+  printf "| `RawHfTokenize.java`: the Rust library through DJL, encode calls only, 1 thread | %d | %.1f | %.0f | %.2fx |\n", tp, tp / raw1, raw1, raw1 / jtps
+  printf "| `RawHfTokenize.java`, %d threads (the ceiling of %d workers) | %d | %.1f | %.0f | %.2fx |\n", w, w, tp, tp / rawn, rawn, rawn / jtps
   printf "| `sluice pack --tokenizer .../tokenizer.json --dedup none --workers 1`, whole command | %d | %.1f | %.0f | %.2fx |\n", tp, p1, tp / p1, tp / p1 / jtps
   printf "| `sluice pack ... --workers %d`, whole command | %d | %.1f | %.0f | %.2fx |\n", w, tp, pn, tp / pn, tp / pn / jtps
+  printf "\nLoad average at the end: %s.\n", load
   if (tj != tp) printf "\nThe token counts differ: the JavaScript count is of all documents, pack counts the documents it kept.\n"
 }'
