@@ -28,6 +28,9 @@ import java.util.function.Supplier;
  * {@code tokenizer_config.json} beside the file (or {@code --eos-token}), mapped to its id through the file's
  * {@code added_tokens}, then its model's vocabulary, the order in which the library resolves a token. The plan
  * records the file's SHA-256 and that id, so a rerun with another file, or another end-of-text token, is refused.
+ *
+ * <p>{@code name} is the path as given; {@code handle} the loaded native tokenizer ({@link HfLibrary}), which every
+ * encoder shares.
  */
 public record HfTokenizer(String name, String sha256, String eosToken, int endOfText, long handle)
         implements Tokenizer {
