@@ -48,8 +48,13 @@ final class PackCommand extends BaseCommand implements JobCommand {
                         + "default auto: from the extension, jsonl for stdin").build());
         o.addOption(Option.builder().longOpt("text-column").hasArg().argName("COL")
                 .desc("JSON field or Parquet column with the text (default text)").build());
-        o.addOption(Option.builder().longOpt("tokenizer").hasArg().argName("NAME")
-                .desc("cl100k_base (default), o200k_base, p50k_base or r50k_base").build());
+        o.addOption(Option.builder().longOpt("tokenizer").hasArg().argName("NAME|FILE")
+                .desc("cl100k_base (default), o200k_base, p50k_base or r50k_base, or a Hugging Face tokenizer.json "
+                        + "(or its directory), whose tokenizer_config.json beside it names the end-of-text token")
+                .build());
+        o.addOption(Option.builder().longOpt("eos-token").hasArg().argName("TOKEN")
+                .desc("with a tokenizer.json: the token put between documents, instead of tokenizer_config.json's "
+                        + "eos_token").build());
         o.addOption(Option.builder().longOpt("seq-len").hasArg().argName("N")
                 .desc("tokens per sequence (default 2048)").build());
         o.addOption(Option.builder().longOpt("max-samples").hasArg().argName("N")
@@ -97,14 +102,15 @@ final class PackCommand extends BaseCommand implements JobCommand {
         String out = cl.getOptionValue("out");
         return new PackConfig(inputs == null ? List.of() : List.of(inputs),
                 format.equalsIgnoreCase("auto") ? null : TextInputs.Format.parse(format),
-                cl.getOptionValue("text-column", "text"), cl.getOptionValue("tokenizer", "cl100k_base")
-                .toLowerCase(Locale.ROOT), CommonOptions.intOption(cl, "seq-len", 2048), cap,
+                cl.getOptionValue("text-column", "text"), cl.getOptionValue("tokenizer", "cl100k_base"),
+                CommonOptions.intOption(cl, "seq-len", 2048), cap,
                 PackConfig.Dedup.parse(cl.getOptionValue("dedup", "exact")), store == null ? null : Path.of(store),
                 CommonOptions.intOption(cl, "min-tokens", 1), CommonOptions.intOption(cl, "max-tokens", 0),
                 cl.hasOption("truncate"), PackConfig.Last.parse(cl.getOptionValue("last", "partial")),
                 Sizes.parse(cl.getOptionValue("shard-size", "200MB"), "--shard-size"),
                 out == null ? null : Path.of(out),
-                CommonOptions.intOption(cl, "unit-docs", PackConfig.DEFAULT_UNIT_DOCS), cl.hasOption("index-only"));
+                CommonOptions.intOption(cl, "unit-docs", PackConfig.DEFAULT_UNIT_DOCS), cl.hasOption("index-only"),
+                cl.getOptionValue("eos-token"));
     }
 
     @Override

@@ -69,8 +69,8 @@ final class DocumentPipeline implements AutoCloseable {
     }
 
     private final ExecutorService workers;
-    /** Each worker's encoder and its cache of segments. */
-    private final ThreadLocal<SegmentEncoder> encoders;
+    /** Each worker's encoder (for tiktoken, with its cache of segments). */
+    private final ThreadLocal<DocumentEncoder> encoders;
     private final BlockingQueue<Future<Chunk>> queue;
     /** The dedup store, used by one worker at a time in input order (null: no dedup, or the index's). */
     private final DedupStore store;
@@ -82,8 +82,7 @@ final class DocumentPipeline implements AutoCloseable {
     DocumentPipeline(DocumentSource source, Reading reading, DedupStore store, Tokenizer tokenizer, int workerCount,
                      long sharedCacheBytes, long ownCacheBytes) {
         this.store = store;
-        SegmentCache shared = new SegmentCache(sharedCacheBytes);
-        encoders = ThreadLocal.withInitial(() -> tokenizer.segmentEncoder(shared, ownCacheBytes));
+        encoders = ThreadLocal.withInitial(tokenizer.encoders(sharedCacheBytes, ownCacheBytes));
         workers = WorkerThreads.workers(workerCount);
         queue = new ArrayBlockingQueue<>(workerCount * 4);
         reader = Thread.ofPlatform().name("sluice-reader").start(() -> read(source, reading));
@@ -228,7 +227,7 @@ final class DocumentPipeline implements AutoCloseable {
         }
         boolean tokenize = c.tokenized();
         int[] ends = tokenize ? new int[docs.size()] : null;
-        SegmentEncoder encoder = tokenize ? encoders.get() : null;
+        DocumentEncoder encoder = tokenize ? encoders.get() : null;
         for (int i = 0; tokenize && i < docs.size(); i++) {
             if (seen == null || seen[i] == DedupStore.Seen.NEW) {
                 encoder.encode(docs.get(i));

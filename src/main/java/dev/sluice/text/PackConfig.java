@@ -12,13 +12,23 @@ import java.util.Map;
  * The options of {@code pack}, checked once. {@code format} null: from the file extension. {@code maxSamples}
  * 0: no cap; {@code maxTokens} 0: no upper bound; {@code dedupStore} null: dedup within the run only.
  * {@code unitDocs}: documents per work unit (unit u holds documents [u * unitDocs, (u + 1) * unitDocs) after the
- * cap), each packed on its own, so that shard tasks and a single process cut the same sequences.
+ * cap), each packed on its own, so that shard tasks and a single process cut the same sequences. {@code tokenizer}:
+ * a tiktoken encoding's name or a Hugging Face tokenizer.json; {@code eosToken} null: the tokenizer's own.
  */
 public record PackConfig(List<String> inputs, TextInputs.Format format, String textColumn, String tokenizer,
                          int seqLen, long maxSamples, Dedup dedup, Path dedupStore, int minTokens, int maxTokens,
-                         boolean truncate, Last last, long shardSize, Path out, int unitDocs, boolean indexOnly) {
+                         boolean truncate, Last last, long shardSize, Path out, int unitDocs, boolean indexOnly,
+                         String eosToken) {
     /** Documents per work unit when --unit-docs is not given. */
     public static final int DEFAULT_UNIT_DOCS = 65536;
+
+    /** The tokenizer's own end-of-text token. */
+    public PackConfig(List<String> inputs, TextInputs.Format format, String textColumn, String tokenizer, int seqLen,
+                      long maxSamples, Dedup dedup, Path dedupStore, int minTokens, int maxTokens, boolean truncate,
+                      Last last, long shardSize, Path out, int unitDocs, boolean indexOnly) {
+        this(inputs, format, textColumn, tokenizer, seqLen, maxSamples, dedup, dedupStore, minTokens, maxTokens,
+                truncate, last, shardSize, out, unitDocs, indexOnly, null);
+    }
 
     /** A run that packs (not {@code --index-only}). */
     public PackConfig(List<String> inputs, TextInputs.Format format, String textColumn, String tokenizer, int seqLen,
@@ -68,6 +78,12 @@ public record PackConfig(List<String> inputs, TextInputs.Format format, String t
     }
 
     public PackConfig {
+        if (tokenizer == null || tokenizer.isBlank()) {
+            throw SluiceException.usage("--tokenizer must name a tiktoken encoding or a tokenizer.json file");
+        }
+        if (eosToken != null && eosToken.isEmpty()) {
+            throw SluiceException.usage("--eos-token must not be empty");
+        }
         if (textColumn == null || textColumn.isBlank()) {
             throw SluiceException.usage("--text-column must name a field or column");
         }
@@ -100,6 +116,7 @@ public record PackConfig(List<String> inputs, TextInputs.Format format, String t
             throw SluiceException.usage("--index-only writes the index of shard tasks, which cannot use --dedup-store");
         }
         inputs = List.copyOf(inputs);
+        tokenizer = Tiktoken.named(tokenizer).orElse(tokenizer); // a path keeps its case
     }
 
     /** The parameters that define the output; a rerun must match them to resume. */

@@ -152,7 +152,7 @@ public final class PackJob implements JobRuntime.Job<PackJob.Result> {
                             + "stops the run; give e.g. --max-samples 100000", input.kind() == TextInputs.Kind.STDIN
                             ? "standard input (--input -)" : "a remote URL (" + input.paths().get(0) + ")"));
         }
-        tokenizer = Tokenizer.of(config.tokenizer());
+        tokenizer = Tokenizer.of(config.tokenizer(), config.eosToken());
         long rowMax = 8L * (config.seqLen() + 1) + 8;
         if (capBytes(config.shardSize()) < rowMax) {
             throw SluiceException.usage(String.format(Locale.ROOT,
@@ -180,7 +180,9 @@ public final class PackJob implements JobRuntime.Job<PackJob.Result> {
     @Override
     public Result execute(JobRun run) {
         run.stage("plan");
-        Plan plan = run.fixPlan(Plan.of(SPEC.name(), config.parameters(), fingerprint(input)));
+        Map<String, Object> parameters = new LinkedHashMap<>(config.parameters());
+        parameters.putAll(tokenizer.planParameters());
+        Plan plan = run.fixPlan(Plan.of(SPEC.name(), parameters, fingerprint(input)));
         Path manifest = run.out().path().resolve(OutputDir.MANIFEST);
         if (Files.exists(manifest)) {
             return alreadyDone(run);
@@ -423,7 +425,7 @@ public final class PackJob implements JobRuntime.Job<PackJob.Result> {
                     + "input to its end yet, so the number of units is unknown; run (or rerun) the shard tasks");
         }
         Map<String, Object> constants = new LinkedHashMap<>();
-        constants.put("end_of_text_id", Tokenizer.endOfText((String) plan.parameters().get("tokenizer")));
+        constants.put("end_of_text_id", Tokenizer.endOfText(plan.parameters()));
         constants.putAll(extraTotals);
         return plan.withUnits(units.units()).withInputTotals(constants);
     }

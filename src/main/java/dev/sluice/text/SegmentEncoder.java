@@ -25,7 +25,7 @@ import com.knuddels.jtokkit.api.Encoding;
  * workers (under a lock: it is consulted only on a miss of the first), and encoded by jtokkit only when
  * neither holds it, so each distinct segment is encoded about once per run, not once per worker.
  */
-final class SegmentEncoder {
+final class SegmentEncoder implements DocumentEncoder {
     private static final byte OTHER = 0;
     private static final byte LETTER = 1;
     private static final byte DIGIT = 2;
@@ -65,7 +65,8 @@ final class SegmentEncoder {
     }
 
     /** Appends the ids of {@code text} to the buffer that {@link #take} empties. */
-    void encode(String text) {
+    @Override
+    public void encode(String text) {
         int n = text.length();
         if (chars.length < n) {
             chars = new char[Math.max(n, chars.length * 2)];
@@ -95,12 +96,14 @@ final class SegmentEncoder {
     }
 
     /** How many ids are in the buffer. */
-    int size() {
+    @Override
+    public int size() {
         return out.size();
     }
 
     /** The ids appended since the last call. */
-    int[] take() {
+    @Override
+    public int[] take() {
         return out.take();
     }
 

@@ -30,6 +30,17 @@ final class TokenIds {
         size += count;
     }
 
+    /** Appends {@code src}, ids below 2^31 (a vocabulary's). */
+    void add(long[] src) {
+        if (size + src.length > ids.length) {
+            ids = Arrays.copyOf(ids, Math.max(ids.length * 2, size + src.length));
+        }
+        for (int k = 0; k < src.length; k++) {
+            ids[size + k] = (int) src[k];
+        }
+        size += src.length;
+    }
+
     /** The ids added since the last call, and an empty run. */
     int[] take() {
         int[] out = Arrays.copyOf(ids, size);

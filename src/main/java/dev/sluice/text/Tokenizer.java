@@ -1,39 +1,58 @@
 package dev.sluice.text;
 
-import com.knuddels.jtokkit.Encodings;
-import com.knuddels.jtokkit.api.Encoding;
-import com.knuddels.jtokkit.api.EncodingRegistry;
-import com.knuddels.jtokkit.api.EncodingType;
 import dev.sluice.engine.SluiceException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
- * A tiktoken encoding through jtokkit (pure Java, thread-safe encoders, the same token ids as OpenAI's
- * tiktoken) and its end-of-text token. Documents are encoded as ordinary text: a literal
- * {@code <|endoftext|>} inside a document is tokenized as characters, never as the separator.
+ * What {@code pack --tokenizer} names: a tiktoken encoding ({@link Tiktoken}, pure Java) or a Hugging Face
+ * {@code tokenizer.json} ({@link HfTokenizer}, the Rust {@code tokenizers} library). Either encodes documents
+ * as ordinary text on the workers and gives the end-of-text id that pack puts after every document.
  */
-public record Tokenizer(String name, Encoding encoding, int endOfText) {
-    private static final EncodingRegistry REGISTRY = Encodings.newLazyEncodingRegistry();
+public sealed interface Tokenizer permits Tiktoken, HfTokenizer {
+    /** What the logs call it: the encoding's name or the file. */
+    String name();
 
-    /** cl100k_base (default), o200k_base, p50k_base or r50k_base. */
-    public static Tokenizer of(String name) {
-        int eot = endOfText(name);
-        EncodingType type = EncodingType.fromName(name).orElseThrow();
-        return new Tokenizer(name, REGISTRY.getEncoding(type), eot);
+    /** The id pack puts after every document (and pads with). */
+    int endOfText();
+
+    /** What the plan records besides {@code --tokenizer}, so that a rerun with another tokenizer is refused. */
+    Map<String, Object> planParameters();
+
+    /** Makes one encoder per worker thread; the encoders share what they can share. */
+    Supplier<DocumentEncoder> encoders(long sharedCacheBytes, long ownCacheBytes);
+
+    /**
+     * The tokenizer {@code spec} names: a tiktoken encoding (any case), else a {@code tokenizer.json} file (or a
+     * directory holding one) whose end-of-text token is {@code eosToken}, or when null the {@code eos_token} of the
+     * {@code tokenizer_config.json} beside it.
+     */
+    static Tokenizer of(String spec, String eosToken) {
+        Optional<String> name = Tiktoken.named(spec);
+        if (name.isPresent()) {
+            if (eosToken != null) {
+                throw SluiceException.usage("--eos-token applies to a Hugging Face tokenizer.json; the tiktoken "
+                        + "encoding " + name.get() + " ends documents with its own <|endoftext|>");
+            }
+            return Tiktoken.of(name.get());
+        }
+        Path path = Path.of(spec);
+        if (Files.isDirectory(path)) {
+            path = path.resolve(HfTokenizer.FILE);
+        }
+        if (!Files.exists(path) && !spec.contains("/") && !spec.endsWith(".json")) {
+            throw SluiceException.usage("--tokenizer must be cl100k_base, o200k_base, p50k_base or r50k_base, or a "
+                    + "Hugging Face tokenizer.json file, got '" + spec + "'");
+        }
+        return HfTokenizer.load(path, eosToken);
     }
 
-    /** The end-of-text id of encoding {@code name}, without loading its ranks (0.1 s): what a merge needs. */
-    public static int endOfText(String name) {
-        return switch (name) {
-            case "cl100k_base" -> 100257;
-            case "o200k_base" -> 199999;
-            case "p50k_base", "r50k_base" -> 50256;
-            default -> throw SluiceException.usage("--tokenizer must be cl100k_base, o200k_base, p50k_base or "
-                    + "r50k_base, got '" + name + "'");
-        };
-    }
-
-    /** An encoder for one thread: the same ids as {@code encoding().encodeOrdinary}, faster. */
-    SegmentEncoder segmentEncoder(SegmentCache shared, long ownCacheBytes) {
-        return new SegmentEncoder(name, encoding, shared, ownCacheBytes);
+    /** The end-of-text id a plan's parameters fix, without loading the tokenizer: what a merge needs. */
+    static int endOfText(Map<String, Object> planParameters) {
+        Object id = planParameters.get(HfTokenizer.END_OF_TEXT_ID);
+        return id instanceof Number n ? n.intValue() : Tiktoken.endOfText((String) planParameters.get("tokenizer"));
     }
 }

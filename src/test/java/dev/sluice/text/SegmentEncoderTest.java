@@ -23,11 +23,11 @@ import org.junit.jupiter.params.provider.ValueSource;
 class SegmentEncoderTest {
 
     /** An encoder with its own cache and a shared one, each of about {@code bytes}. */
-    private static SegmentEncoder encoder(Tokenizer t, long bytes) {
+    private static SegmentEncoder encoder(Tiktoken t, long bytes) {
         return t.segmentEncoder(new SegmentCache(bytes), bytes);
     }
 
-    private static void assertSame(Tokenizer t, SegmentEncoder e, String text) {
+    private static void assertSame(Tiktoken t, SegmentEncoder e, String text) {
         int[] expected = t.encoding().encodeOrdinary(text).toArray();
         e.encode(text);
         int[] actual = e.take();
@@ -46,7 +46,7 @@ class SegmentEncoderTest {
     @ParameterizedTest
     @ValueSource(strings = {"cl100k_base", "o200k_base", "p50k_base", "r50k_base"})
     void sameIdsAsJtokkitOnTheDebianSample(String name) throws IOException {
-        Tokenizer t = Tokenizer.of(name);
+        Tiktoken t = Tiktoken.of(name);
         ObjectMapper m = new ObjectMapper();
         List<String> texts = new ArrayList<>();
         for (String line : Files.readAllLines(PackJobTest.SAMPLE)) {
@@ -72,7 +72,7 @@ class SegmentEncoderTest {
     /** Workers share one cache: what one encoded, another takes from it, while both run. */
     @Test
     void workersSharingACacheGetTheSameIds() throws Exception {
-        Tokenizer t = Tokenizer.of("cl100k_base");
+        Tiktoken t = Tiktoken.of("cl100k_base");
         ObjectMapper m = new ObjectMapper();
         List<String> texts = new ArrayList<>();
         for (String line : Files.readAllLines(PackJobTest.SAMPLE)) {
@@ -110,7 +110,7 @@ class SegmentEncoderTest {
     @ParameterizedTest
     @ValueSource(strings = {"cl100k_base", "o200k_base", "p50k_base", "r50k_base"})
     void sameIdsAsJtokkitOnRandomText(String name) {
-        Tokenizer t = Tokenizer.of(name);
+        Tiktoken t = Tiktoken.of(name);
         SegmentEncoder e = encoder(t, 16 << 20);
         SegmentEncoder small = encoder(t, 0);
         Random r = new Random(42);
@@ -134,7 +134,7 @@ class SegmentEncoderTest {
     @ParameterizedTest
     @ValueSource(strings = {"cl100k_base", "o200k_base", "p50k_base"})
     void cutsThatWouldChangeTheIds(String name) {
-        Tokenizer t = Tokenizer.of(name);
+        Tiktoken t = Tiktoken.of(name);
         Encoding enc = t.encoding();
         List<String[]> unsafe = new ArrayList<>();
         unsafe.add(new String[] {"x  ", "5"});            // a space before a digit: \s+(?!\S) looks ahead
