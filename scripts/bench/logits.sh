@@ -71,6 +71,6 @@ echo "disk: $tokens tokens x $K x 6 = $((tokens * K * 6)) bytes raw; real shards
 
 if [ "$CHECK" = 1 ]; then
   start=$(date +%s)
-  "$JAVA" -cp "$CP" -Djava.library.path="$ROOT/target/lib" -Dsluice.project.dir="$ROOT" dev.sluice.testing.LogitsReference "$PACKED" "$BENCH_DIR/cache" "$SMALL" "$K" "$BENCH_DIR"
+  "$JAVA" -Xmx8g -cp "$CP" -Djava.library.path="$ROOT/target/lib" -Dsluice.project.dir="$ROOT" dev.sluice.testing.LogitsReference "$PACKED" "$BENCH_DIR/cache" "$SMALL" "$K" "$BENCH_DIR"
   echo "reference check: $(( $(date +%s) - start )) s"
 fi

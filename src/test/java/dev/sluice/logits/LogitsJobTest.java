@@ -174,6 +174,15 @@ class LogitsJobTest {
     }
 
     @Test
+    void cudaWithoutOnnxRuntimesGpuBuildStopsBeforeAnyWork() {
+        Path out = dir.resolve("cuda");
+        Cli.Run r = logits(out, 2, "--device", "cuda");
+        assertEquals(4, r.code(), r.toString());
+        assertTrue(r.err().contains("onnxruntime_gpu"), r.err());
+        assertFalse(Files.exists(out.resolve("_plan.json")), "no plan: nothing started");
+    }
+
+    @Test
     void notAPackOutputIsRefusedWithWhatToGive() throws IOException {
         Path empty = Files.createDirectories(dir.resolve("empty"));
         Cli.Run r = Cli.run("logits", "--input", empty.toString(), "--teacher", teacher.toString(), "--out",

@@ -29,9 +29,6 @@ public final class LogitsReference {
         }
     }
 
-    /** Pack's sequence and the cache's row for it. */
-    record Row(long seq, int[] inputIds, int[] cu, int[] ids, float[] logprobs) {}
-
     private LogitsReference() {}
 
     public static void main(String[] args) throws Exception {
@@ -46,21 +43,24 @@ public final class LogitsReference {
     }
 
     public static Result check(Path pack, Path cache, Path teacher, int k, Path work) throws Exception {
-        List<Row> rows = rows(pack, cache);
+        // The pieces of the cached sequences, as the reference runs them: each from position 0, nothing before it.
+        long cached = count(cache);
         List<Long> tokens = new ArrayList<>();
         List<Long> offsets = new ArrayList<>(List.of(0L));
-        for (int i = 0; i < rows.size(); i++) {
-            Row row = rows.get(i);
-            require(row.seq() == i, "cache rows are sequences 0.." + (rows.size() - 1) + ", row " + i + " is "
-                    + row.seq());
-            int real = row.cu()[row.cu().length - 1];
-            require(row.ids().length == real * k && row.logprobs().length == real * k, "sequence " + row.seq()
-                    + ": " + row.ids().length + " ids for " + real + " real tokens and k " + k);
-            for (int p = 0; p + 1 < row.cu().length; p++) {
-                for (int t = row.cu()[p]; t < row.cu()[p + 1]; t++) {
-                    tokens.add((long) row.inputIds()[t]);
+        List<Integer> realTokens = new ArrayList<>();
+        try (Connection c = connection(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT input_ids, cu_seqlens FROM read_parquet(" + shardList(pack)
+                     + ") LIMIT " + cached)) {
+            while (rs.next()) {
+                int[] ids = ints(rs.getArray(1));
+                int[] cu = ints(rs.getArray(2));
+                realTokens.add(cu[cu.length - 1]);
+                for (int p = 0; p + 1 < cu.length; p++) {
+                    for (int t = cu[p]; t < cu[p + 1]; t++) {
+                        tokens.add((long) ids[t]);
+                    }
+                    offsets.add((long) tokens.size());
                 }
-                offsets.add((long) tokens.size());
             }
         }
         Map<String, long[]> arrays = new LinkedHashMap<>();
@@ -78,71 +78,83 @@ public final class LogitsReference {
         Npz.Array refLogprobs = Npz.read(ref, "logprobs");
         require(refIds.shape()[0] == tokens.size(), "the reference has " + refIds.shape()[0] + " tokens");
 
+        // The cache, a row at a time, against the reference.
         long position = 0;
         long swapped = 0;
         long entries = 0;
+        long rows = 0;
         double maxDiff = 0;
-        for (Row row : rows) {
-            int real = row.ids().length / k;
-            for (int t = 0; t < real; t++, position++) {
-                boolean differs = false;
-                for (int j = 0; j < k; j++) {
-                    String where = "sequence " + row.seq() + ", token " + t + ", rank " + j;
-                    float want = refLogprobs.getFloat(position * k + j);
-                    float got = row.logprobs()[t * k + j];
-                    // Ranked values agree to float16 rounding (plus ONNX Runtime's float32 against numpy's float64).
-                    double diff = Math.abs(want - got);
-                    maxDiff = Math.max(maxDiff, diff);
-                    require(diff <= halfUlp16(want) + 1e-4, where + ": log-probability " + got + ", reference "
-                            + want);
-                    int wantId = refIds.getInt(position * k + j);
-                    int gotId = row.ids()[t * k + j];
-                    if (wantId != gotId) {
-                        differs = true;
-                        float refOfGot = Float.NaN;
-                        for (int jj = 0; jj < k; jj++) {
-                            if (refIds.getInt(position * k + jj) == gotId) {
-                                refOfGot = refLogprobs.getFloat(position * k + jj);
+        try (Connection c = connection(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT seq, ids, logprobs FROM read_parquet(" + shardList(cache) + ")")) {
+            while (rs.next()) {
+                long seq = rs.getLong(1);
+                require(seq == rows, "cache rows are sequences 0.." + (cached - 1) + ", row " + rows + " is " + seq);
+                int[] ids = ints(rs.getArray(2));
+                float[] logprobs = floats(rs.getArray(3));
+                int real = realTokens.get((int) rows);
+                require(ids.length == real * k && logprobs.length == real * k, "sequence " + seq + ": " + ids.length
+                        + " ids for " + real + " real tokens and k " + k);
+                for (int t = 0; t < real; t++, position++) {
+                    boolean differs = false;
+                    for (int j = 0; j < k; j++) {
+                        String where = "sequence " + seq + ", token " + t + ", rank " + j;
+                        float want = refLogprobs.getFloat(position * k + j);
+                        float got = logprobs[t * k + j];
+                        // Ranked values agree to float16 rounding (plus ONNX Runtime's float32 against float64).
+                        double diff = Math.abs(want - got);
+                        maxDiff = Math.max(maxDiff, diff);
+                        require(diff <= halfUlp16(want) + 1e-4, where + ": log-probability " + got + ", reference "
+                                + want);
+                        int wantId = refIds.getInt(position * k + j);
+                        int gotId = ids[t * k + j];
+                        if (wantId != gotId) {
+                            differs = true;
+                            float refOfGot = Float.NaN;
+                            for (int jj = 0; jj < k; jj++) {
+                                if (refIds.getInt(position * k + jj) == gotId) {
+                                    refOfGot = refLogprobs.getFloat(position * k + jj);
+                                }
                             }
+                            // Outside the reference's top k: it ties with the reference's k-th.
+                            float bound = Float.isNaN(refOfGot) ? refLogprobs.getFloat(position * k + k - 1)
+                                    : refOfGot;
+                            require(Math.abs(want - bound) <= 1e-4, where + ": id " + gotId + " where the reference "
+                                    + "has " + wantId + " (" + want + " against " + bound + "): not a near-tie");
                         }
-                        // Outside the reference's top k: it ties with the reference's k-th.
-                        float bound = Float.isNaN(refOfGot) ? refLogprobs.getFloat(position * k + k - 1) : refOfGot;
-                        require(Math.abs(want - bound) <= 1e-4, where + ": id " + gotId + " where the reference has "
-                                + wantId + " (" + want + " against " + bound + "): not a near-tie");
+                        entries++;
                     }
-                    entries++;
+                    if (differs) {
+                        swapped++;
+                    }
                 }
-                if (differs) {
-                    swapped++;
-                }
+                rows++;
             }
         }
-        require(position == tokens.size(), "compared " + position + " of " + tokens.size() + " tokens");
+        require(rows == cached && position == tokens.size(), "compared " + position + " of " + tokens.size()
+                + " tokens");
         require(swapped < Math.max(1, position / 20), swapped + " of " + position + " tokens with near-ties in "
                 + "another order: more than near-ties explain");
-        return new Result(rows.size(), position, offsets.size() - 1, entries, swapped, maxDiff);
+        return new Result(rows, position, offsets.size() - 1, entries, swapped, maxDiff);
+    }
+
+    private static Connection connection() throws Exception {
+        java.util.Properties streaming = new java.util.Properties();
+        streaming.setProperty("jdbc_stream_results", "true");
+        return DriverManager.getConnection("jdbc:duckdb:", streaming);
+    }
+
+    private static long count(Path dir) throws Exception {
+        try (Connection c = connection(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT count(*) FROM read_parquet(" + shardList(dir) + ")")) {
+            rs.next();
+            return rs.getLong(1);
+        }
     }
 
     private static void require(boolean ok, String message) {
         if (!ok) {
             throw new AssertionError(message);
         }
-    }
-
-    private static List<Row> rows(Path pack, Path cache) throws Exception {
-        List<Row> rows = new ArrayList<>();
-        try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("WITH p AS (SELECT row_number() OVER () - 1 AS seq, input_ids, cu_seqlens "
-                     + "FROM read_parquet(" + shardList(pack) + ")), "
-                     + "c AS (SELECT seq, ids, logprobs FROM read_parquet(" + shardList(cache) + ")) "
-                     + "SELECT c.seq, p.input_ids, p.cu_seqlens, c.ids, c.logprobs FROM c JOIN p USING (seq) "
-                     + "ORDER BY c.seq")) {
-            while (rs.next()) {
-                rows.add(new Row(rs.getLong(1), ints(rs.getArray(2)), ints(rs.getArray(3)), ints(rs.getArray(4)),
-                        floats(rs.getArray(5))));
-            }
-        }
-        return rows;
     }
 
     /** The output's shards in manifest order, as a DuckDB list literal. */
