@@ -46,8 +46,7 @@ import org.apache.arrow.memory.RootAllocator;
 public final class LogitsJob implements JobRuntime.Job<LogitsJob.Result> {
     /**
      * A small heap (a window of top-k output, about a Parquet row group: tens of MB) and Arrow's eighth; the rest of
-     * the budget is the teacher's and its logits' (see {@link LogitsMemory}). A larger heap only filled with garbage
-     * as the run went on: peak RSS 1.26 GB after 100 sequences, 1.79 GB after 1,000, with 15% of 4 GB.
+     * the budget is the teacher's and its logits' (see {@link LogitsMemory}).
      */
     public static final JobSpec SPEC = new JobSpec("logits", new MemoryPolicy(50, 64L << 20, 0, 1.0 / 8),
             List.of(), JobSpec.Ownership.TURNS, "shard(s)", JobSpec.SUM_OF_UNITS);
