@@ -4,7 +4,7 @@ import dev.sluice.engine.Durable;
 import dev.sluice.engine.SluiceException;
 import java.io.IOException;
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,25 +44,22 @@ public record Shard(String path, long rows, long bytes, String crc32c) {
     }
 
     /**
-     * The file's CRC-32C, read through a memory map: no copy of the bytes into the heap, as a stream read
-     * would make (a {@code merge --verify} of 257 MB of shards: 0.22 s in all).
+     * The file's CRC-32C, read a block at a time into one off-heap buffer: no copy into the heap, and, unlike a
+     * memory map of the whole file, no shard's worth of mapped pages counted in the process's resident memory (a
+     * 464 MB logits shard mapped at commit made the run's peak RSS 1.6 GB; it held 1.23 GB throughout the work).
      */
     public static String checksum(Path file) throws IOException {
         CRC32C crc = new CRC32C();
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ); Arena arena = Arena.ofConfined()) {
-            long size = ch.size();
-            if (size > 0) {
-                MemorySegment bytes = ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
-                for (long at = 0; at < size; at += MAP_SLICE) {
-                    crc.update(bytes.asSlice(at, Math.min(MAP_SLICE, size - at)).asByteBuffer());
-                }
+            ByteBuffer block = arena.allocate(BLOCK).asByteBuffer();
+            while (ch.read(block.clear()) > 0) {
+                crc.update(block.flip());
             }
         }
         return String.format(Locale.ROOT, "%08x", crc.getValue());
     }
 
-    /** A ByteBuffer view holds at most 2 GB. */
-    private static final long MAP_SLICE = 1L << 30;
+    private static final int BLOCK = 4 << 20;
 
     Map<String, Object> toJson() {
         Map<String, Object> m = new LinkedHashMap<>();
