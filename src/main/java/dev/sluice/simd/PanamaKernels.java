@@ -475,14 +475,43 @@ final class PanamaKernels implements VectorKernels {
         FloatVector acc = FloatVector.zero(FLOATS);
         int i = 0;
         for (; i <= n - lanes; i += lanes) {
-            acc = acc.add(FloatVector.fromMemorySegment(FLOATS, s, offset + 4L * i, NATIVE).sub(shift)
-                    .lanewise(VectorOperators.EXP));
+            acc = acc.add(exp(FloatVector.fromMemorySegment(FLOATS, s, offset + 4L * i, NATIVE).sub(shift)));
         }
-        double sum = acc.reduceLanes(VectorOperators.ADD);
+        double sum = sum(acc);
         for (; i < n; i++) {
             sum += Math.exp(s.get(FLOAT, offset + 4L * i) - shift);
         }
         return sum;
+    }
+
+    private static final float LOG2E = 1.44269504088896341f;
+    /** ln 2 in two parts (Cody and Waite): n * LN2_HI is exact for the n that occur here. */
+    private static final float LN2_HI = 0.693359375f;
+    private static final float LN2_LO = -2.12194440e-4f;
+    /** 1.5 * 2^23: adding and subtracting it rounds a float of magnitude under 2^22 to the nearest integer. */
+    private static final float ROUNDER = 12582912f;
+    private static final float[] EXP_POLYNOMIAL = {8.3334519073e-3f, 4.1665795894e-2f, 1.6666665459e-1f,
+        5.0000001201e-1f};
+
+    /**
+     * exp of each lane, within 2 ulps for lanes in [-87, 88] (lanes below give about 1.6e-38). Built from add, mul,
+     * fma and conversions only, which round the same in the interpreter as in compiled code: the Vector API's
+     * {@code EXP} is a per-lane {@code Math.exp} until the method is compiled and an approximation after, and a
+     * logits cache must not depend on when the compiler ran (Cephes' expf polynomial on |r| <= ln2 / 2).
+     */
+    static FloatVector exp(FloatVector x) {
+        x = x.max(-87f).min(88f);
+        FloatVector n = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
+        FloatVector r = n.fma(x.broadcast(-LN2_HI), x);
+        r = n.fma(x.broadcast(-LN2_LO), r);
+        FloatVector p = r.fma(1.9875691500e-4f, 1.3981999507e-3f);
+        for (float c : EXP_POLYNOMIAL) {
+            p = p.fma(r, x.broadcast(c));
+        }
+        p = p.mul(r).fma(r, r).add(1f);
+        // 2^n: n + 127 in the exponent bits.
+        IntVector bits = ((IntVector) n.convert(VectorOperators.F2I, 0)).add(127).lanewise(VectorOperators.LSHL, 23);
+        return p.mul(bits.reinterpretAsFloats());
     }
 
     @Override

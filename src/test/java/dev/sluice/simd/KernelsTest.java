@@ -149,6 +149,25 @@ class KernelsTest {
         }
     }
 
+    /**
+     * A logits cache must not depend on when the JIT compiler ran: sumExp gives the same bits interpreted (a child
+     * JVM with -Xint) as compiled (here, after enough calls for C2).
+     */
+    @Test
+    void sumExpGivesTheSameBitsInterpretedAndCompiled() throws Exception {
+        assumeTrue(panama != null, "Vector API unavailable");
+        String compiled = SumExpBits.bits(SEED, 20_000);
+        List<String> cmd = new java.util.ArrayList<>(dev.sluice.testing.Cli.childJvm("256m", List.of()).command());
+        int main = cmd.indexOf("dev.sluice.cli.Main");
+        cmd.set(main, SumExpBits.class.getName());
+        cmd.add(main, "-Xint");
+        cmd.add(String.valueOf(SEED));
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String interpreted = new String(p.getInputStream().readAllBytes()).trim();
+        assertEquals(0, p.waitFor(), interpreted);
+        assertEquals(compiled, interpreted, "seed " + SEED);
+    }
+
     @ParameterizedTest
     @ValueSource(ints = {1, 7, 13, 64, 207, 384, 1021, 4097})
     void quantizedKernelsAgree(int n) {
