@@ -12,6 +12,7 @@ public final class CodeBatch {
     public final int codeBytes;
     private byte[] blocks;
     private float[] values;
+    private byte[] bytes;
     private boolean transposed;
 
     public CodeBatch(CodeShards.Batch batch, int codeBytes) {
@@ -54,6 +55,14 @@ public final class CodeBatch {
             throw new IllegalStateException("codes not transposed for this batch");
         }
         return blocks;
+    }
+
+    /** A reused array of at least {@code n} bytes for another layout of the codes that a scorer's prepare builds. */
+    public byte[] bytes(int n) {
+        if (bytes == null || bytes.length < n) {
+            bytes = new byte[n];
+        }
+        return bytes;
     }
 
     /** A reused array of at least {@code n} floats for per-code values that a scorer's prepare computes. */

@@ -22,7 +22,7 @@ import java.util.Map;
  * With {@code bits = 4} (the extended RaBitQ of Gao et al. 2025) each rotated value is a 4-bit grid point
  * instead of a sign, at the per-vector scale that maximizes {@code <x, u>}; the same estimator then uses a
  * 4-bit dot product. On 384-d MiniLM: 1 bit is 56 bytes and recall@10 about 0.57 (0.97 re-ranking 100);
- * 4 bits is 200 bytes and about 0.92.
+ * 4 bits is 204 bytes (the 4-bit values, then three floats) and about 0.92.
  */
 public final class RaBitQuantizer implements Quantizer {
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
@@ -36,6 +36,8 @@ public final class RaBitQuantizer implements Quantizer {
     private final Rotation rotation;
     private final int words;
     private final int payload;
+    /** Bytes of a code: the payload, then norm and {@code <x, u>} (and, with 4 bits, {@code <sign(u), u>}). */
+    private final int stride;
 
     RaBitQuantizer(int dim, int bits, float[] centroid, Rotation rotation) {
         this.dim = dim;
@@ -44,6 +46,7 @@ public final class RaBitQuantizer implements Quantizer {
         this.rotation = rotation;
         this.words = (dim + 63) / 64;
         this.payload = bits == 1 ? words * 8 : (dim + 1) / 2;
+        this.stride = payload + (bits == 1 ? 8 : 12);
     }
 
     public static RaBitQuantizer train(float[] data, int n, int dim, int bits, long seed) {
@@ -79,7 +82,7 @@ public final class RaBitQuantizer implements Quantizer {
 
     @Override
     public int codeBytes() {
-        return payload + 8;
+        return stride;
     }
 
     /** The rotated unit offset of v from the centroid into {@code u}; returns the offset's norm. */
@@ -104,6 +107,7 @@ public final class RaBitQuantizer implements Quantizer {
         float norm = rotatedUnit(v, off, tmp, u);
         java.util.Arrays.fill(dest, destOff, destOff + payload, (byte) 0);
         float ip;
+        float signIp = 0;
         if (bits == 1) {
             double abs = 0;
             for (int j = 0; j < dim; j++) {
@@ -115,9 +119,19 @@ public final class RaBitQuantizer implements Quantizer {
             ip = (float) (abs / Math.sqrt(dim));
         } else {
             ip = encodeExtended(u, dest, destOff);
+            // The grid's top bit is the sign of u: the code holds a 1-bit code too, whose estimate (with this
+            // factor) screens codes before their 4-bit estimate.
+            double abs = 0;
+            for (int j = 0; j < dim; j++) {
+                abs += Math.abs(u[j]);
+            }
+            signIp = (float) (abs / Math.sqrt(dim));
         }
         FLOATS.set(dest, destOff + payload, norm);
         FLOATS.set(dest, destOff + payload + 4, ip);
+        if (bits != 1) {
+            FLOATS.set(dest, destOff + payload + 8, signIp);
+        }
     }
 
     /** 4-bit grid codes at the best of several scales; returns {@code <g, u>} for the grid vector g. */
@@ -192,25 +206,137 @@ public final class RaBitQuantizer implements Quantizer {
         for (float x : q) {
             sumQ += x;
         }
-        final double sq = sumQ;
         if (bits == 4) {
-            int bytes = payload;
-            float[] we = new float[bytes], wo = new float[bytes];
+            float[] we = new float[payload], wo = new float[payload];
             for (int j = 0; j < dim; j++) {
                 ((j & 1) == 0 ? we : wo)[j / 2] = q[j];
             }
-            return (codes, o, count, out) -> {
-                for (int i = 0; i < count; i++) {
-                    int c = o + i * (payload + 8);
-                    float norm = (float) FLOATS.get(codes, c + payload);
-                    float ip = (float) FLOATS.get(codes, c + payload + 4);
-                    double gq = Kernels.get().u4Dot(we, wo, codes, c, bytes) - 7.5 * sq;
-                    double est = ip == 0 ? 0 : gq / ip;
-                    out[i] = (float) (norm * norm + qNorm * qNorm - 2.0 * norm * qNorm * est);
-                }
-            };
+            return new ExtendedScorer(new BitScorer(q, qNorm, (float) sumQ), we, wo, qNorm, sumQ);
         }
         return new BitScorer(q, qNorm, (float) sumQ);
+    }
+
+    /**
+     * 4-bit codes in two stages, as FAISS's RaBitQ fast scan does with extra bits: the 1-bit code inside every
+     * 4-bit code (the grid's top bits, the signs of u) is estimated for 64 codes at a time by {@link BitScorer}'s
+     * byte tables, and only codes whose 1-bit estimate, less its error bound, is within the heap's bound get the
+     * 4-bit estimate. The bound is RaBitQ's: {@code |<x,q>/<x,u> - <u,q>| <= EPSILON sqrt((1 - <x,u>^2) / <x,u>^2)
+     * / sqrt(dim - 1)} with high probability over the rotation (Gao and Long 2024), plus three standard deviations
+     * of the query's 4-bit rounding. A code can thus be skipped whose 4-bit estimate was within the bound, rarely;
+     * the distances themselves are the 4-bit estimates.
+     */
+    private final class ExtendedScorer implements dev.sluice.knn.CodeScorer {
+        /** RaBitQ's confidence parameter (the paper's 1.9). */
+        private static final double EPSILON = 1.9;
+        private final BitScorer signs;
+        private final float[] we;
+        private final float[] wo;
+        private final float qNorm;
+        private final double sumQ;
+        private final int signBytes = words * 8;
+        private final short[] sums = new short[VectorKernels.PQ_BLOCK];
+
+        ExtendedScorer(BitScorer signs, float[] we, float[] wo, float qNorm, double sumQ) {
+            this.signs = signs;
+            this.we = we;
+            this.wo = wo;
+            this.qNorm = qNorm;
+            this.sumQ = sumQ;
+        }
+
+        @Override
+        public void distances(byte[] codes, int o, int count, float[] out) {
+            for (int i = 0; i < count; i++) {
+                out[i] = distance(codes, o + i * stride);
+            }
+        }
+
+        private float distance(byte[] codes, int c) {
+            float norm = (float) FLOATS.get(codes, c + payload);
+            float ip = (float) FLOATS.get(codes, c + payload + 4);
+            double gq = Kernels.get().u4Dot(we, wo, codes, c, payload) - 7.5 * sumQ;
+            double est = ip == 0 ? 0 : gq / ip;
+            return (float) (norm * norm + qNorm * qNorm - 2.0 * norm * qNorm * est);
+        }
+
+        /**
+         * Once per batch for all queries: each code's 1-bit code in the {@link dev.sluice.knn.CodeBlocks} layout,
+         * and four values per code: {@code norm^2}, the 1-bit factor {@code 2 norm / (sqrt(dim) <sign(u), u>)}, the
+         * popcount, and {@code 2 norm} times the estimator's error bound.
+         */
+        @Override
+        public void prepare(dev.sluice.knn.CodeBatch batch) {
+            if (!signs.tables) {
+                return;
+            }
+            byte[] codes = batch.codes();
+            int rows = batch.rows();
+            byte[] blocks = batch.bytes(dev.sluice.knn.CodeBlocks.size(rows, signBytes));
+            float[] v = batch.values(4 * rows);
+            int b = VectorKernels.PQ_BLOCK;
+            double spread = EPSILON / Math.sqrt(Math.max(1, dim - 1));
+            for (int i = 0; i < rows; i++) {
+                int c = i * stride;
+                int ones = 0;
+                int at = (i / b) * b * signBytes + dev.sluice.knn.CodeBlocks.lane(i % b);
+                for (int j = 0; j < signBytes; j++) {
+                    // Dimensions 8j..8j+7 are the nibbles of code bytes 4j..4j+3; their top bits are bits 3, 7, ...
+                    int nibbles = 0;
+                    for (int t = 0; t < 4 && 4 * j + t < payload; t++) {
+                        nibbles |= (codes[c + 4 * j + t] & 0xFF) << (8 * t);
+                    }
+                    int sign = Integer.compress(nibbles, 0x88888888);
+                    blocks[at + j * b] = (byte) sign;
+                    ones += Integer.bitCount(sign);
+                }
+                float norm = (float) FLOATS.get(codes, c + payload);
+                float signIp = (float) FLOATS.get(codes, c + payload + 8);
+                v[4 * i] = norm * norm;
+                v[4 * i + 1] = signIp == 0 ? 0 : (float) (2.0 * norm / (Math.sqrt(dim) * signIp));
+                v[4 * i + 2] = ones;
+                v[4 * i + 3] = signIp == 0 ? 0
+                        : (float) (2.0 * norm * spread * Math.sqrt(Math.max(0, 1.0 - signIp * signIp)) / signIp);
+            }
+            // Zero codes in the last block's padding lanes.
+            for (int i = rows; i % b != 0; i++) {
+                int at = (i / b) * b * signBytes + dev.sluice.knn.CodeBlocks.lane(i % b);
+                for (int j = 0; j < signBytes; j++) {
+                    blocks[at + j * b] = 0;
+                }
+            }
+        }
+
+        @Override
+        public void scan(dev.sluice.knn.CodeBatch batch, dev.sluice.knn.TopK heap, float[] scratch) {
+            if (!signs.tables) {
+                dev.sluice.knn.CodeScorer.super.scan(batch, heap, scratch);
+                return;
+            }
+            int rows = batch.rows();
+            int blockBytes = VectorKernels.PQ_BLOCK * signBytes;
+            byte[] blocks = batch.bytes(dev.sluice.knn.CodeBlocks.size(rows, signBytes));
+            byte[] codes = batch.codes();
+            float[] v = batch.values(4 * rows);
+            long[] ids = batch.ids();
+            // The query's rounding to 4 bits moves 2 <x, q> by a sum of one uniform error in [-delta, delta] per
+            // set bit: a standard deviation of delta sqrt(ones / 3), taken three times.
+            float delta = signs.twoDelta / 2;
+            for (int b = 0, first = 0; first < rows; b++, first += VectorKernels.PQ_BLOCK) {
+                Kernels.get().pqBlockSums(signs.lut, signBytes, blocks, b * blockBytes, sums, 0);
+                int n = Math.min(VectorKernels.PQ_BLOCK, rows - first);
+                for (int i = 0; i < n; i++) {
+                    int r = 4 * (first + i);
+                    float rough = signs.estimate(v[r], v[r + 1], v[r + 2], sums[i]);
+                    float slack = qNorm * (v[r + 3] + v[r + 1] * 3 * delta * (float) Math.sqrt(v[r + 2] / 3));
+                    if (rough - slack <= heap.bound()) {
+                        float d = distance(codes, (first + i) * stride);
+                        if (d <= heap.bound()) {
+                            heap.offer(d, ids[first + i]);
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /**
@@ -227,12 +353,12 @@ public final class RaBitQuantizer implements Quantizer {
         private final float qNorm;
         private final float sumQ;
         private final float twoLo;
-        private final float twoDelta;
+        final float twoDelta;
         private final long[] planes = new long[4 * words];
-        private final byte[] lut;
+        final byte[] lut;
         private final short[] sums = new short[VectorKernels.PQ_BLOCK];
         /** Byte-table sums are shorts: at most 120 per code byte, so up to 2,184 dimensions; beyond, popcounts. */
-        private final boolean tables = payload * 120 <= Short.MAX_VALUE;
+        final boolean tables = words * 8 * 120 <= Short.MAX_VALUE;
 
         BitScorer(float[] q, float qNorm, float sumQ) {
             this.qNorm = qNorm;
@@ -245,7 +371,8 @@ public final class RaBitQuantizer implements Quantizer {
             float delta = (hi - lo) / 15f;
             this.twoLo = 2 * lo;
             this.twoDelta = 2 * delta;
-            int[] qq = new int[payload * 8];
+            int signBytes = words * 8;
+            int[] qq = new int[signBytes * 8];
             for (int j = 0; j < dim; j++) {
                 qq[j] = delta == 0 ? 0 : Math.round((q[j] - lo) / delta);
                 for (int p = 0; p < 4; p++) {
@@ -255,22 +382,22 @@ public final class RaBitQuantizer implements Quantizer {
                 }
             }
             // Table of code byte j: entry c = sum of qq over the set bits of c, built from c without its lowest bit.
-            lut = new byte[payload * 256];
-            for (int j = 0; j < payload; j++) {
+            lut = new byte[signBytes * 256];
+            for (int j = 0; j < signBytes; j++) {
                 for (int c = 1; c < 256; c++) {
                     lut[j * 256 + c] = (byte) (lut[j * 256 + (c & (c - 1))] + qq[8 * j + Integer.numberOfTrailingZeros(c)]);
                 }
             }
         }
 
-        private float estimate(float a, float b, float o, int w) {
+        float estimate(float a, float b, float o, int w) {
             return (a + qNorm * qNorm) - (qNorm * b) * ((twoLo * o + twoDelta * w) - sumQ);
         }
 
         @Override
         public void distances(byte[] codes, int o, int count, float[] out) {
             for (int i = 0; i < count; i++) {
-                int c = o + i * (payload + 8);
+                int c = o + i * stride;
                 int ones = 0, w = 0;
                 for (int k = 0; k < words; k++) {
                     long b = (long) LONGS.get(codes, c + 8 * k);
@@ -292,7 +419,7 @@ public final class RaBitQuantizer implements Quantizer {
             int rows = batch.rows();
             float[] v = batch.values(3 * rows);
             for (int i = 0; i < rows; i++) {
-                int c = i * (payload + 8);
+                int c = i * stride;
                 int ones = 0;
                 for (int k = 0; k < words; k++) {
                     ones += Long.bitCount((long) LONGS.get(codes, c + 8 * k));
@@ -310,7 +437,7 @@ public final class RaBitQuantizer implements Quantizer {
                 return;
             }
             int rows = batch.rows();
-            int blockBytes = VectorKernels.PQ_BLOCK * (payload + 8);
+            int blockBytes = VectorKernels.PQ_BLOCK * stride;
             byte[] blocks = batch.blocks();
             float[] v = batch.values(3 * rows);
             long[] ids = batch.ids();

@@ -1,6 +1,7 @@
 package dev.sluice.quant;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sluice.io.CodeShards;
@@ -133,6 +134,20 @@ class CodeScanTest {
     @ParameterizedTest
     @ValueSource(ints = {1, 7, 64, 100, 384, 2300})
     void raBitQBitCodesGiveTheSameNeighboursAsAPopcountScan(int dim) {
+        raBitQScans(dim, 1);
+    }
+
+    /**
+     * 4-bit codes screened by the 1-bit codes inside them keep the neighbours of the plain 4-bit scan: the screen
+     * skips only codes beyond RaBitQ's error bound.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {7, 100, 384})
+    void raBitQExtendedCodesScreenedByTheirSignsGiveTheSameNeighbours(int dim) {
+        raBitQScans(dim, 4);
+    }
+
+    private static void raBitQScans(int dim, int bits) {
         Random r = new Random(SEED + dim);
         int n = dim == 384 ? Samples.N : 700;
         float[] data = dim == 384 ? Samples.BASE : new float[n * dim];
@@ -143,7 +158,7 @@ class CodeScanTest {
             // A vector at the centroid: zero offset, zero factors.
             java.util.Arrays.fill(data, 0, dim, 0f);
         }
-        RaBitQuantizer rq = RaBitQuantizer.train(data, n, dim, 1, SEED);
+        RaBitQuantizer rq = RaBitQuantizer.train(data, n, dim, bits, SEED);
         int cb = rq.codeBytes();
         byte[] codes = new byte[n * cb];
         for (int i = 0; i < n; i++) {
@@ -156,13 +171,62 @@ class CodeScanTest {
                 queries[i] = (float) r.nextGaussian();
             }
         }
+        int[] batches = {n / 2, 1, 64, n - n / 2 - 65};
+        int kept = 0, wanted = 0;
         for (int q = 0; q < 10; q++) {
             CodeScorer s = rq.scorer(queries, q * dim);
             for (int k : new int[] {1, 10, 100}) {
-                assertSameTopK(s, codes, cb, new int[] {n / 2, 1, 64, n - n / 2 - 65}, k,
-                        "dim " + dim + ", query " + q + ", k " + k);
+                String what = bits + " bit(s), dim " + dim + ", query " + q + ", k " + k;
+                if (bits == 1) {
+                    assertSameTopK(s, codes, cb, batches, k, what);
+                } else {
+                    kept += sharedNeighbours(s, codes, cb, batches, k, what);
+                    wanted += k;
+                }
             }
         }
+        // The screen's bound holds with high probability, not always: a rare neighbour may be skipped.
+        assertTrue(kept >= 0.995 * wanted, kept + " of " + wanted + " neighbours kept, seed " + SEED);
+    }
+
+    /**
+     * How many of the plain scan's top k the screened scan keeps; the distances of those it keeps are the same,
+     * and every distance it returns is at least the plain scan's k-th (it cannot invent closer codes).
+     */
+    private static int sharedNeighbours(CodeScorer s, byte[] codes, int m, int[] batches, int k, String what) {
+        TopK fast = new TopK(k), ref = new TopK(k);
+        int first = 0;
+        for (int rows : batches) {
+            CodeShards.Batch b = new CodeShards.Batch(rows, m);
+            System.arraycopy(codes, first * m, b.codes, 0, rows * m);
+            for (int i = 0; i < rows; i++) {
+                b.ids[i] = first + i;
+            }
+            b.rows = rows;
+            CodeBatch batch = new CodeBatch(b, m);
+            s.prepare(batch);
+            s.scan(batch, fast, new float[rows]);
+            ((CodeScorer) s::distances).scan(batch, ref, new float[rows]);
+            first += rows;
+        }
+        long[] fi = new long[k], ri = new long[k];
+        float[] fd = new float[k], rd = new float[k];
+        fast.sorted(fi, fd);
+        ref.sorted(ri, rd);
+        java.util.Map<Long, Float> plain = new java.util.HashMap<>();
+        for (int i = 0; i < k; i++) {
+            plain.put(ri[i], rd[i]);
+        }
+        int shared = 0;
+        for (int i = 0; i < k; i++) {
+            Float d = plain.get(fi[i]);
+            if (d != null) {
+                assertEquals(d, fd[i], what + ", seed " + SEED);
+                shared++;
+            }
+            assertTrue(fd[i] >= rd[i], what + ": the screened scan's " + i + "-th is closer than the plain scan's");
+        }
+        return shared;
     }
 
     @Test
