@@ -42,10 +42,10 @@ final class CompressCommand extends BaseCommand implements JobCommand {
         o.addOption(opt("max-vectors", "N", "read at most the first N vectors (required for --input -)"));
         o.addOption(opt("column", "COL", "embedding column of Parquet input (default emb)"));
         o.addOption(opt("id-column", "COL", "integer id column of Parquet input (default: 0-based row number)"));
-        o.addOption(opt("method", "M", "pq, opq, sq8, sq4 or rabitq (default pq)"));
+        o.addOption(opt("method", "M", "pq, opq, sq8, sq4, rabitq or saq (default pq)"));
         o.addOption(opt("m", "N", "PQ/OPQ sub-spaces; must divide the dimension (default 16)"));
         o.addOption(opt("nbits", "B", "PQ/OPQ bits per sub-space code: 8 or 4 (default 8)"));
-        o.addOption(opt("bits", "B", "RaBitQ bits per dimension: 1 or 4 (default 1)"));
+        o.addOption(opt("bits", "B", "bits per dimension: RaBitQ 1 or 4, SAQ 1 to 8 (default 1)"));
         o.addOption(opt("train-size", "N", "vectors in the reservoir training sample (default 100000)"));
         o.addOption(opt("batch-size", "N", "vectors per batch and per code shard (default 10000)"));
         o.addOption(opt("seed", "S", "seed of the sample, k-means and rotations (default 0)"));
@@ -89,7 +89,7 @@ final class CompressCommand extends BaseCommand implements JobCommand {
 
     @Override
     String usage() {
-        return "sluice compress --input PATH --method pq|opq|sq8|sq4|rabitq --out DIR";
+        return "sluice compress --input PATH --method pq|opq|sq8|sq4|rabitq|saq --out DIR";
     }
 
     @Override

@@ -16,7 +16,7 @@ import java.util.Arrays;
  *
  * <pre>
  * magic      8 bytes  "SLUICEQ1"
- * method     Java modified UTF-8 (2-byte length, then bytes): pq | opq | sq8 | sq4 | rabitq
+ * method     Java modified UTF-8 (2-byte length, then bytes): pq | opq | sq8 | sq4 | rabitq | saq
  * dim        int32
  * body       per method, below
  * end        8 bytes  "SLUICEQE"
@@ -25,6 +25,8 @@ import java.util.Arrays;
  * opq:    rotation f32[dim * dim] (row-major R; codes are PQ codes of R x), then the pq body
  * sq8/4:  vmin f32[dim], vdiff f32[dim] (value = vmin + (code + 0.5) / (2^bits - 1) * vdiff)
  * rabitq: bits int32, centroid f32[dim], rotation f32[dim * dim]
+ * saq:    bits int32, segments int32, per segment (dims int32, bits int32) in PCA order, centroid f32[dim],
+ *         matrix f32[coded * dim] (coded = dims of the segments with bits; row-major, segment rotation x PCA rows)
  * f32[n]: int32 n, then n float32
  * </pre>
  * All numbers are big-endian (Java's DataOutput; numpy reads them as {@code '>i4'} and {@code '>f4'}).
@@ -61,6 +63,7 @@ public final class Codebook {
                 case "opq" -> OpqQuantizer.readBody(in, dim);
                 case "sq8", "sq4" -> ScalarQuantizer.readBody(in, dim, method);
                 case "rabitq" -> RaBitQuantizer.readBody(in, dim);
+                case "saq" -> SaqQuantizer.readBody(in, dim);
                 default -> throw SluiceException.input(file + " holds an unknown method '" + method + "'");
             };
             if (!Arrays.equals(in.readNBytes(8), END)) {

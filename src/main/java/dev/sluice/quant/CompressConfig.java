@@ -7,8 +7,8 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Options of {@code sluice compress}. {@code m} and {@code nbits} are PQ/OPQ's, {@code bits} RaBitQ's; the
- * defaults are PQ16x8, 1-bit RaBitQ, 100,000 training vectors and batches (= work units) of 10,000.
+ * Options of {@code sluice compress}. {@code m} and {@code nbits} are PQ/OPQ's, {@code bits} RaBitQ's and SAQ's;
+ * the defaults are PQ16x8, 1-bit RaBitQ, 100,000 training vectors and batches (= work units) of 10,000.
  * {@code faiss}, when set, is a file to export the index to; it does not change the codes. {@code trainOnly}
  * stops after the codebook (for shard tasks that then encode with it); {@code codebookWaitSeconds} is how long a
  * shard task other than 0 waits for that codebook.
@@ -26,8 +26,8 @@ public record CompressConfig(String input, String column, String idColumn, Strin
         if (out == null) {
             throw SluiceException.usage("--out is required: the directory for codes, codebook and manifest");
         }
-        if (!method.matches("pq|opq|sq8|sq4|rabitq")) {
-            throw SluiceException.usage("--method must be pq, opq, sq8, sq4 or rabitq, got '" + method + "'");
+        if (!method.matches("pq|opq|sq8|sq4|rabitq|saq")) {
+            throw SluiceException.usage("--method must be pq, opq, sq8, sq4, rabitq or saq, got '" + method + "'");
         }
         if (trainSize < 1 || batchSize < 1) {
             throw SluiceException.usage(String.format(Locale.ROOT,
@@ -46,6 +46,9 @@ public record CompressConfig(String input, String column, String idColumn, Strin
         if (method.equals("rabitq") && bits != 1 && bits != 4) {
             throw SluiceException.usage("--bits must be 1 or 4 for rabitq, got " + bits);
         }
+        if (method.equals("saq") && (bits < 1 || bits > SaqQuantizer.MAX_BITS)) {
+            throw SluiceException.usage("--bits must be 1 to " + SaqQuantizer.MAX_BITS + " for saq, got " + bits);
+        }
     }
 
     /** The parameters that decide the output: a rerun into the same directory must match them. */
@@ -59,7 +62,7 @@ public record CompressConfig(String input, String column, String idColumn, Strin
             p.put("m", m);
             p.put("nbits", nbits);
         }
-        if (method.equals("rabitq")) {
+        if (method.equals("rabitq") || method.equals("saq")) {
             p.put("bits", bits);
         }
         p.put("train_size", trainSize);

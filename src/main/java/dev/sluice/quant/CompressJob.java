@@ -327,6 +327,7 @@ public final class CompressJob implements JobRuntime.Job<CompressJob.Result> {
             case "sq8" -> ScalarQuantizer.train(sample, k, dim, 8);
             case "sq4" -> ScalarQuantizer.train(sample, k, dim, 4);
             case "rabitq" -> RaBitQuantizer.train(sample, k, dim, config.bits(), config.seed());
+            case "saq" -> SaqQuantizer.train(sample, k, dim, config.bits(), config.seed());
             default -> throw new IllegalStateException(config.method());
         };
     }

@@ -9,7 +9,7 @@ import java.io.IOException;
  * in floats, the base is codes). Implementations are immutable once trained and safe to share between threads.
  */
 public interface Quantizer {
-    /** "pq", "opq", "sq8", "sq4" or "rabitq". */
+    /** "pq", "opq", "sq8", "sq4", "rabitq" or "saq". */
     String method();
 
     int dim();
