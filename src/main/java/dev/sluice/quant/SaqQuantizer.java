@@ -397,6 +397,8 @@ public final class SaqQuantizer implements Quantizer {
         private final byte[][] lut8;
         private final double[] low, step, half;
         private final short[][] sums;
+        /** The kernel sums a segment's bytes as shorts, at least 1 a byte: past 32,767 bytes, every code in floats. */
+        private final boolean tables = Arrays.stream(coded).allMatch(s -> s.bytes() <= Short.MAX_VALUE);
 
         SaqScorer(float[] y, float qq) {
             this.qq = qq;
@@ -467,6 +469,9 @@ public final class SaqQuantizer implements Quantizer {
         /** The codes in blocks of 64 and, per code, the squared norm then the segments' factors. */
         @Override
         public void prepare(CodeBatch batch) {
+            if (!tables) {
+                return;
+            }
             batch.transpose();
             int n = coded.length, rows = batch.rows();
             byte[] codes = batch.codes();
@@ -482,6 +487,10 @@ public final class SaqQuantizer implements Quantizer {
 
         @Override
         public void scan(CodeBatch batch, TopK heap, float[] scratch) {
+            if (!tables) {
+                CodeScorer.super.scan(batch, heap, scratch);
+                return;
+            }
             int n = coded.length, rows = batch.rows();
             int blockBytes = VectorKernels.PQ_BLOCK * codeBytes;
             byte[] blocks = batch.blocks(), codes = batch.codes();
