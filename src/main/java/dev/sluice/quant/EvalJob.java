@@ -6,6 +6,7 @@ import dev.sluice.engine.MemoryMonitor;
 import dev.sluice.engine.RunRecord;
 import dev.sluice.engine.SluiceException;
 import dev.sluice.engine.WarmUp;
+import dev.sluice.io.CodeShards;
 import dev.sluice.io.VectorBatch;
 import dev.sluice.io.VectorFiles;
 import dev.sluice.io.VectorReader;
@@ -103,12 +104,24 @@ public final class EvalJob {
             // The first pass also pays for the JIT: Vector API code runs boxed, tens of times slower, until C2 has
             // compiled it (about a second on 2 busy cores). search_qps times a second pass, as a long-running
             // search would see it; search_qps_cold the first.
+            // Codes that fit in a quarter of the heap are read once, in the first pass, and the later passes scan
+            // them in memory as a search service would; larger sets stream from the shards every pass.
             long t0 = System.nanoTime();
-            search.search(codes, queries, nq, k, 0, s, ctx.workers());
+            CodeShards.Cached cached = null;
+            if (CodeShards.Cached.bytes(codes.rows(), q.codeBytes()) <= budget.jvmHeapBytes() / 4) {
+                try (CodeShards.Reader r = s.io().codes(codes.shards(), q.codeBytes())) {
+                    cached = CodeShards.Cached.read(r, codes.rows(), q.codeBytes());
+                }
+                search.search(codes, cached.pass(), queries, nq, k, 0, s, ctx.workers());
+            } else {
+                search.search(codes, queries, nq, k, 0, s, ctx.workers());
+            }
             double sec = (System.nanoTime() - t0) / 1e9;
             m.put("search_qps_cold", nq / sec);
+            m.put("codes_in_memory", cached != null);
             t0 = System.nanoTime();
-            Neighbors approx = search.search(codes, queries, nq, k, 0, s, ctx.workers());
+            Neighbors approx = cached != null ? search.search(codes, cached.pass(), queries, nq, k, 0, s, ctx.workers())
+                    : search.search(codes, queries, nq, k, 0, s, ctx.workers());
             sec = (System.nanoTime() - t0) / 1e9;
             m.put("search_qps", nq / sec);
             m.put("recall_at_k", Recall.atK(approx.ids(), truth, k));
@@ -116,7 +129,9 @@ public final class EvalJob {
             if (config.rerank() > 0) {
                 memory.stage("rerank");
                 t0 = System.nanoTime();
-                Neighbors re = search.search(codes, queries, nq, k, config.rerank(), s, ctx.workers());
+                Neighbors re = cached != null
+                        ? search.search(codes, cached.pass(), queries, nq, k, config.rerank(), s, ctx.workers())
+                        : search.search(codes, queries, nq, k, config.rerank(), s, ctx.workers());
                 sec = (System.nanoTime() - t0) / 1e9;
                 m.put("rerank", config.rerank());
                 m.put("rerank_qps", nq / sec);

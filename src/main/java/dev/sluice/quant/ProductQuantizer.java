@@ -186,17 +186,7 @@ public final class ProductQuantizer implements Quantizer {
         if (nbits == 8) {
             return new PqScorer(Kernels.get(), lut, m);
         }
-        // With 4 bits a code byte holds two sub-codes: one 256-entry table per byte, each entry the sum of its
-        // two sub-tables, turns the code into m/2 8-bit codes that the byte-table scan reads. The float
-        // distance sums those pairs in byte order, the same additions as summing the nibbles pair by pair.
-        int bytes = codeBytes();
-        float[] pairs = new float[bytes * 256];
-        for (int b = 0; b < bytes; b++) {
-            for (int v = 0; v < 256; v++) {
-                pairs[b * 256 + v] = lut[(2 * b) * 16 + (v & 0x0F)] + lut[(2 * b + 1) * 16 + (v >>> 4)];
-            }
-        }
-        return new PqScorer(Kernels.get(), pairs, bytes);
+        return new Pq4Scorer(Kernels.get(), lut, m);
     }
 
     @Override

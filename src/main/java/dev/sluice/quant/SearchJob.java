@@ -83,13 +83,18 @@ public final class SearchJob {
 
     /** ADC top-k, or top-rerank then exact re-ranking to k. */
     Neighbors search(CodesDir codes, float[] queries, int nq, int k, int rerank, Session s, int workers) {
+        try (CodeShards.Reader r = s.io().codes(codes.shards(), codes.quantizer().codeBytes())) {
+            return search(codes, r, queries, nq, k, rerank, s, workers);
+        }
+    }
+
+    /** The same over codes from {@code source} (codes held in memory, for repeated passes). */
+    Neighbors search(CodesDir codes, CodeShards.Source source, float[] queries, int nq, int k, int rerank, Session s,
+                     int workers) {
         Quantizer q = codes.quantizer();
         int dim = q.dim();
-        Neighbors nb;
-        try (CodeShards.Reader r = s.io().codes(codes.shards(), q.codeBytes())) {
-            nb = CodeSearch.search(i -> q.scorer(queries, i * dim), nq, q.codeBytes(), r,
-                    rerank > 0 ? rerank : k, workers);
-        }
+        Neighbors nb = CodeSearch.search(i -> q.scorer(queries, i * dim), nq, q.codeBytes(), source,
+                rerank > 0 ? rerank : k, workers);
         if (rerank > 0) {
             try (VectorReader base = openBase(codes, s)) {
                 nb = CodeSearch.rerank(nb, queries, base, k);

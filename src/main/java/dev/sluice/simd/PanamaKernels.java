@@ -307,6 +307,41 @@ final class PanamaKernels implements VectorKernels {
         return mask;
     }
 
+    /** Block positions of codes 0..31 (even) and 32..63 (odd), for {@link #pq4BlockAtMost}'s mask. */
+    private static final long EVEN_LANES = 0x5555555555555555L;
+
+    @Override
+    public long pq4BlockAtMost(byte[] tables, int m, byte[] blocks, int off, int threshold) {
+        // Per code byte and 64 codes (AVX-512 VBMI): two masks and a shift split the nibbles, two vpermb look them
+        // up in the two 16-entry tables, and one add and one saturating add (vpaddusb) sum them: 7 instructions.
+        if (threshold >= 255) {
+            return -1L;
+        }
+        if (threshold < 0) {
+            return 0;
+        }
+        int n = LUT_BYTES.length();
+        if (n > PQ4_TABLE) {
+            return scalar.pq4BlockAtMost(tables, m, blocks, off, threshold);
+        }
+        byte limit = (byte) threshold;
+        long positions = 0;
+        for (int v = 0; v < PQ_BLOCK; v += n) {
+            ByteVector sum = ByteVector.zero(LUT_BYTES);
+            for (int b = 0; b < m / 2; b++) {
+                ByteVector c = ByteVector.fromArray(LUT_BYTES, blocks, off + b * PQ_BLOCK + v);
+                ByteVector lo = c.and((byte) 0x0F).selectFrom(ByteVector.fromArray(LUT_BYTES, tables, 2 * b * PQ4_TABLE));
+                // High nibbles by a shift of 16-bit lanes: the Vector API has no byte shift on x86, and emulates it.
+                ByteVector hi = c.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes()
+                        .and((byte) 0x0F).selectFrom(ByteVector.fromArray(LUT_BYTES, tables, (2 * b + 1) * PQ4_TABLE));
+                sum = sum.lanewise(VectorOperators.SUADD, lo.add(hi));
+            }
+            positions |= sum.compare(VectorOperators.ULE, limit).toLong() << v;
+        }
+        // Block position 2i holds code i, 2i + 1 code 32 + i.
+        return Long.compress(positions, EVEN_LANES) | Long.compress(positions, ~EVEN_LANES) << 32;
+    }
+
     /** {@code lut[t + u8(c)]} in every lane, by two-table permutes (see {@link #pqBlockAtMost}). */
     private static ByteVector lookup(byte[] lut, int t, ByteVector c, int pairs, int pairShift) {
         int n = LUT_BYTES.length();

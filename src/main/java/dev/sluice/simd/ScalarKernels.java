@@ -89,6 +89,25 @@ public final class ScalarKernels implements VectorKernels {
     }
 
     @Override
+    public long pq4BlockAtMost(byte[] tables, int m, byte[] blocks, int off, int threshold) {
+        if (threshold >= 255) {
+            return -1L;
+        }
+        long mask = 0;
+        for (int i = 0; i < PQ_BLOCK; i++) {
+            int s = 0;
+            for (int b = 0; b < m / 2; b++) {
+                int c = blocks[off + b * PQ_BLOCK + lane(i)] & 0xFF;
+                s = Math.min(255, s + tables[2 * b * PQ4_TABLE + (c & 0x0F)] + tables[(2 * b + 1) * PQ4_TABLE + (c >>> 4)]);
+            }
+            if (s <= threshold) {
+                mask |= 1L << i;
+            }
+        }
+        return mask;
+    }
+
+    @Override
     public void pqBlockSums(byte[] lut, int m, byte[] blocks, int off, short[] out, int outOff) {
         for (int i = 0; i < PQ_BLOCK; i++) {
             int s = 0;

@@ -60,6 +60,20 @@ public interface VectorKernels {
      */
     long pqBlockAtMost(byte[] lut, int m, byte[] blocks, int off, int threshold);
 
+    /** Bytes of one 16-entry table of {@link #pq4BlockAtMost}: the entries, repeated to a full vector's width. */
+    int PQ4_TABLE = 64;
+
+    /**
+     * The fast scan of 4-bit PQ (André et al. 2015, FAISS's "fs" indexes) over one block of {@value #PQ_BLOCK}
+     * codes in the layout of {@link #pqBlockAtMost}, code byte {@code b} holding sub-quantizer {@code 2b} in its
+     * low nibble and {@code 2b + 1} in its high one: each sub-quantizer's table of 16 entries (at most 127, at
+     * {@code tables[j * PQ4_TABLE]}) is held in a register and looked up with a byte shuffle, and the sums are
+     * kept in bytes that saturate at 255: {@code s = min(255, s + (t[2b][lo] + t[2b + 1][hi]))} byte by byte.
+     * Bit {@code i} of the result is set when code i's {@code s <= threshold}; a threshold of 255 or more lets
+     * every code through.
+     */
+    long pq4BlockAtMost(byte[] tables, int m, byte[] blocks, int off, int threshold);
+
     /**
      * The sums themselves for the same layout: {@code out[outOff + i] = sum_j u8(lut[j * 256 + code(i, j)])} for
      * the {@value #PQ_BLOCK} codes of the block; they must fit in 15 bits.

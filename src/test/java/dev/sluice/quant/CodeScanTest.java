@@ -97,7 +97,7 @@ class CodeScanTest {
                 }
             };
             CodeScorer s = pq.scorer(queries, q * Samples.DIM);
-            assertTrue(s instanceof PqScorer p && p.usesBytes(), "4-bit PQ scans with byte tables");
+            assertTrue(s instanceof Pq4Scorer p && p.usesBytes(), "4-bit PQ scans with byte tables");
             for (int k : new int[] {1, 10, 100}) {
                 assertSameTopK(s, nibbles, codes, bytes, new int[] {1000, 1, 63, 65, n - 1129}, k,
                         "m " + m + " x 4 bits, query " + q + ", k " + k);

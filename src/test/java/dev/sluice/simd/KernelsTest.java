@@ -235,6 +235,41 @@ class KernelsTest {
         }
     }
 
+    /** The 4-bit fast scan: Panama's shuffles and saturating byte sums give the scalar twin's masks. */
+    @ParameterizedTest
+    @ValueSource(ints = {2, 4, 16, 32, 64, 96})
+    void pq4BlockMasksAgree(int m) {
+        assumeTrue(panama != null, "Vector API unavailable");
+        Random r = new Random(SEED + m);
+        byte[] tables = new byte[m * VectorKernels.PQ4_TABLE];
+        for (int j = 0; j < m; j++) {
+            for (int c = 0; c < 16; c++) {
+                byte v = (byte) r.nextInt(m <= 4 ? 128 : 24);
+                for (int x = c; x < VectorKernels.PQ4_TABLE; x += 16) {
+                    tables[j * VectorKernels.PQ4_TABLE + x] = v;
+                }
+            }
+        }
+        byte[] blocks = new byte[5 + 3 * VectorKernels.PQ_BLOCK * m / 2];
+        r.nextBytes(blocks);
+        for (int b = 0; b < 3; b++) {
+            int off = 5 + b * VectorKernels.PQ_BLOCK * m / 2;
+            // Thresholds below, inside and at the edge of the range (sums saturate at 255), and beyond it.
+            for (int t : new int[] {-1, 0, 40, 127, 200, 254, 255, 1000}) {
+                long expected = scalar.pq4BlockAtMost(tables, m, blocks, off, t);
+                assertEquals(expected, panama.pq4BlockAtMost(tables, m, blocks, off, t), "m " + m + ", threshold " + t
+                        + ", seed " + SEED);
+            }
+        }
+        // A known case: every code 0 and table entries 0 give sums of 0, all codes through at threshold 0.
+        assertEquals(-1L, scalar.pq4BlockAtMost(new byte[2 * VectorKernels.PQ4_TABLE], 2,
+                new byte[VectorKernels.PQ_BLOCK], 0, 0));
+        byte[] big = new byte[2 * VectorKernels.PQ4_TABLE];
+        java.util.Arrays.fill(big, (byte) 127);
+        assertEquals(0L, scalar.pq4BlockAtMost(big, 2, new byte[VectorKernels.PQ_BLOCK], 0, 253), "127 + 127");
+        assertEquals(-1L, scalar.pq4BlockAtMost(big, 2, new byte[VectorKernels.PQ_BLOCK], 0, 254));
+    }
+
     @Test
     void scalarKernelsOnKnownValues() {
         float[] a = {1, 2, 3};

@@ -1,0 +1,145 @@
+package dev.sluice.quant;
+
+import dev.sluice.knn.CodeBatch;
+import dev.sluice.knn.CodeScorer;
+import dev.sluice.knn.TopK;
+import dev.sluice.simd.VectorKernels;
+
+/**
+ * ADC over 4-bit PQ codes with the fast scan of André, Kermarrec and Le Scouarnec (2015), as FAISS's "fs"
+ * indexes do it, but exact. Each sub-quantizer's 16 float distances are rounded to bytes on a common step
+ * {@code delta} ({@code entry ~ min_j + delta * q}, q at most 127); {@link VectorKernels#pq4BlockAtMost} sums them
+ * for 64 codes at once with the tables in registers, in bytes that saturate at 255, and only codes whose byte sum
+ * can still beat the heap's bound (rounding moves a sum by at most {@code m * delta / 2}; clamping and saturation
+ * only lower it) get their float distance. The results are those of a plain float scan.
+ *
+ * <p>The step follows the heap: a byte sum has 255 levels, so they are spent on the distances that can still enter
+ * the top k, from the smallest possible sum to the heap's bound. It starts at a step that puts a typical code at
+ * 128 and is made finer whenever the bound has fallen below half the range.
+ */
+final class Pq4Scorer implements CodeScorer {
+    /** Byte sums the bound is placed at when the step is chosen: room above it for the rounding slack. */
+    private static final int TARGET = 200;
+    private static final int STEP = VectorKernels.PQ4_TABLE;
+
+    private final VectorKernels kern;
+    private final float[] lut;
+    private final int m;
+    private final float[] min;
+    private final double base;
+    private final byte[] tables;
+    private double delta;
+
+    /** {@code lut}: {@code m} tables of 16 float distances, sub-quantizer by sub-quantizer ({@code m} even). */
+    Pq4Scorer(VectorKernels kern, float[] lut, int m) {
+        this.kern = kern;
+        this.lut = lut;
+        this.m = m;
+        this.min = new float[m];
+        this.tables = new byte[m * STEP];
+        double sumMin = 0, typical = 0;
+        for (int j = 0; j < m; j++) {
+            float lo = Float.POSITIVE_INFINITY;
+            double sum = 0;
+            for (int c = 0; c < 16; c++) {
+                lo = Math.min(lo, lut[j * 16 + c]);
+                sum += lut[j * 16 + c];
+            }
+            min[j] = lo;
+            sumMin += lo;
+            typical += sum / 16 - lo;
+        }
+        this.base = sumMin;
+        quantize(Double.isFinite(typical) && typical > 0 ? typical / 128 : Double.NaN);
+    }
+
+    /** True when codes are scanned with byte tables (the float table is finite). */
+    boolean usesBytes() {
+        return Double.isFinite(delta);
+    }
+
+    /** Rounds the float tables to bytes on step {@code d}; a step that is not finite and positive disables them. */
+    private void quantize(double d) {
+        delta = d > 0 && Double.isFinite(d) && Double.isFinite(base) ? d : Double.NaN;
+        if (!usesBytes()) {
+            return;
+        }
+        for (int j = 0; j < m; j++) {
+            for (int c = 0; c < 16; c++) {
+                long q = Math.round((lut[j * 16 + c] - (double) min[j]) / delta);
+                byte v = (byte) Math.clamp(q, 0, 127);
+                for (int r = c; r < STEP; r += 16) {
+                    tables[j * STEP + r] = v;
+                }
+            }
+        }
+    }
+
+    @Override
+    public void distances(byte[] codes, int off, int count, float[] out) {
+        int bytes = m / 2;
+        for (int i = 0; i < count; i++) {
+            out[i] = distance(codes, off + i * bytes);
+        }
+    }
+
+    /** One code's float distance: sub-quantizers added pair by pair, in code-byte order. */
+    private float distance(byte[] codes, int c) {
+        float s = 0;
+        for (int b = 0; b < m / 2; b++) {
+            int v = codes[c + b] & 0xFF;
+            s += lut[2 * b * 16 + (v & 0x0F)] + lut[(2 * b + 1) * 16 + (v >>> 4)];
+        }
+        return s;
+    }
+
+    @Override
+    public void prepare(CodeBatch batch) {
+        batch.transpose();
+    }
+
+    /**
+     * The largest byte sum a code with float distance {@code <= bound} can have: the rounding error of at most
+     * {@code m * delta / 2}, plus a relative 1e-5 for the float additions.
+     */
+    private int threshold(float bound) {
+        if (bound == Float.POSITIVE_INFINITY) {
+            return 255;
+        }
+        double t = (bound - base + 1e-5 * (Math.abs(bound) + Math.abs(base))) / delta + m * 0.5 + 1;
+        return t >= 255 ? 255 : t < 0 ? -1 : (int) t;
+    }
+
+    @Override
+    public void scan(CodeBatch batch, TopK heap, float[] scratch) {
+        if (!usesBytes()) {
+            CodeScorer.super.scan(batch, heap, scratch);
+            return;
+        }
+        byte[] codes = batch.codes(), blocks = batch.blocks();
+        long[] ids = batch.ids();
+        int rows = batch.rows();
+        int bytes = m / 2;
+        int blockBytes = VectorKernels.PQ_BLOCK * bytes;
+        int threshold = threshold(heap.bound());
+        for (int b = 0, first = 0; first < rows; b++, first += VectorKernels.PQ_BLOCK) {
+            if (threshold < TARGET / 2 + m / 2 && heap.bound() > base) {
+                // The bound has fallen to the lower half of the byte range: spend the levels on what is left.
+                quantize((heap.bound() - base) / (TARGET - m * 0.5 - 1));
+                threshold = threshold(heap.bound());
+            }
+            long mask = kern.pq4BlockAtMost(tables, m, blocks, b * blockBytes, threshold);
+            if (rows - first < VectorKernels.PQ_BLOCK) {
+                mask &= (1L << (rows - first)) - 1;
+            }
+            for (; mask != 0; mask &= mask - 1) {
+                int i = first + Long.numberOfTrailingZeros(mask);
+                float d = distance(codes, i * bytes);
+                if (d <= heap.bound()) {
+                    heap.offer(d, ids[i]);
+                    threshold = threshold(heap.bound());
+                }
+            }
+        }
+    }
+}
