@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# sluice compress/eval against Debian's FAISS, in one run, on one machine:
+# sluice compress/eval against FAISS, in one run, on one machine. FAISS is the build of
+# scripts/bench/build-faiss.sh (FAISS_PYTHONPATH, or the newest target/faiss-VERSION), else Debian's python3-faiss:
 #   scripts/bench/compress.sh [N]      N base vectors (default 117000; made by scripts/data/embeddings.sh)
 #   ONLY="pq16 rabitq1" scripts/bench/compress.sh   only these sluice methods and their FAISS counterparts
 #                                                  (the table then lists only them; no exact k-NN or RSS part)
@@ -16,9 +17,12 @@ WORK="$ROOT/target/bench-compress"
 SLUICE="$ROOT/scripts/sluice"
 [ -f "$DATA/base.npy" ] || "$ROOT/scripts/data/embeddings.sh" "$N" "$DATA"
 rm -rf "$WORK" && mkdir -p "$WORK"
-/usr/bin/python3 -c "import faiss" || { echo "compress.sh: apt-get install python3-faiss python3-numpy libopenblas0-pthread" >&2; exit 1; }
+FAISS_PYTHONPATH="${FAISS_PYTHONPATH:-$(ls -d "$ROOT"/target/faiss-[0-9]* 2>/dev/null | sort -V | tail -1)}"
+export PYTHONPATH="$FAISS_PYTHONPATH${PYTHONPATH:+:$PYTHONPATH}"
+[ -f "$FAISS_PYTHONPATH/faiss-opt-level" ] && export FAISS_OPT_LEVEL="$(cat "$FAISS_PYTHONPATH/faiss-opt-level")"
+/usr/bin/python3 -c "import faiss" || { echo "compress.sh: build FAISS with scripts/bench/build-faiss.sh, or apt-get install python3-faiss python3-numpy libopenblas0-pthread" >&2; exit 1; }
 
-echo "== FAISS $(/usr/bin/python3 -c 'import faiss; print(faiss.__version__)') ($THREADS threads)" >&2
+echo "== FAISS $(/usr/bin/python3 -c 'import faiss; print(faiss.__version__, faiss.get_compile_options(), faiss.__file__)') ($THREADS threads)" >&2
 OPENBLAS_NUM_THREADS=$THREADS /usr/bin/python3 "$ROOT/scripts/bench/faiss_bench.py" "$DATA/base.npy" "$DATA/queries.npy" \
   "$WORK/gt.ivecs" "$THREADS" 100000 "$ONLY" | tee "$WORK/faiss.jsonl" >&2
 
@@ -33,6 +37,8 @@ METHODS=(
   "sq4|--method sq4|"
   "rabitq1|--method rabitq --bits 1|--base $DATA/base.npy --rerank 100"
   "rabitq4|--method rabitq --bits 4|"
+  "saq2|--method saq --bits 2|"
+  "saq4|--method saq --bits 4|"
 )
 for entry in "${METHODS[@]}"; do
   IFS='|' read -r name copts eopts <<<"$entry"
@@ -97,9 +103,13 @@ def fmt(v, f="%.3f"):
 def ratio(a, b):
     return "—" if a is None or b in (None, 0) else "%.2fx" % (a / b)
 
+# Each sluice method and the FAISS line beside it: RaBitQ's own where this FAISS has it (1.13 on), SAQ beside
+# RaBitQ at the same bits per dimension.
+rq = "rabitq1" in faiss
 rows = [("pq8", "pq8"), ("pq16", "pq16"), ("pq32", "pq32"), ("pq32x4", "pq32x4"), ("opq16", "opq16"),
-        ("sq8", "sq8"), ("sq4", "sq4"), ("rabitq1", "lsh"), ("rabitq4", None)]
-print("| method | bytes/vec | recall@10 sluice / FAISS | train s sluice / FAISS | encode vec/s sluice / FAISS (ratio) "
+        ("sq8", "sq8"), ("sq4", "sq4"), ("rabitq1", "rabitq1" if rq else "lsh"), ("rabitq4", "rabitq4" if rq else None),
+        ("saq2", "rabitq2" if rq else None), ("saq4", "rabitq4" if rq else None)]
+print("| method | bytes/vec sluice / FAISS | recall@10 sluice / FAISS | train s sluice / FAISS | encode vec/s sluice / FAISS (ratio) "
       "| search QPS sluice / FAISS (ratio) |")
 print("|---|---|---|---|---|---|")
 cold = []
@@ -108,18 +118,21 @@ for name, fname in rows:
         continue
     c, e = record(os.path.join(work, name), "compress"), record(os.path.join(work, name), "eval")
     f = faiss.get(fname, {}) if fname else {}
-    rec = "%.3f" % e["recall_at_k"]
-    qps = fmt(e["search_qps"], "%.0f")
+    rec = "%.3f / %s" % (e["recall_at_k"], fmt(f.get("recall")))
+    qps = "%s / %s (%s)" % (fmt(e["search_qps"], "%.0f"), fmt(f.get("qps"), "%.0f"), ratio(e["search_qps"], f.get("qps")))
     if "rerank_recall_at_k" in e:
-        rec += " (re-rank 100: %.3f)" % e["rerank_recall_at_k"]
-        qps += " (re-rank 100: %.0f, %s)" % (e["rerank_qps"], ratio(e["rerank_qps"], f.get("qps")))
+        fr = faiss.get("rabitq1-rerank", {})
+        rec += "; re-rank 100: %.3f / %s" % (e["rerank_recall_at_k"], fmt(fr.get("recall")))
+        qps += "; re-rank 100: %.0f / %s (%s)" % (e["rerank_qps"], fmt(fr.get("qps"), "%.0f"),
+                                                  ratio(e["rerank_qps"], fr.get("qps")))
     cold.append("%s %.0f" % (name, e["search_qps_cold"]))
     label = name if fname in (name, None) else "%s (FAISS: %s)" % (name, fname)
-    print("| %s | %d | %s / %s | %s / %s | %s / %s (%s) | %s / %s (%s) |" % (
-        label, e["bytes_per_vector"], rec, fmt(f.get("recall")), fmt(c["train_seconds"], "%.1f"),
+    if f.get("factory"):
+        label += " `%s`" % f["factory"]
+    print("| %s | %d / %s | %s | %s / %s | %s / %s (%s) | %s |" % (
+        label, e["bytes_per_vector"], fmt(f.get("bytes"), "%d"), rec, fmt(c["train_seconds"], "%.1f"),
         fmt(f.get("train_s"), "%.1f"), fmt(c["encode_vectors_per_second"], "%.0f"), fmt(f.get("encode_vps"), "%.0f"),
-        ratio(c["encode_vectors_per_second"], f.get("encode_vps")), qps,
-        fmt(f.get("qps"), "%.0f"), ratio(e["search_qps"], f.get("qps"))))
+        ratio(c["encode_vectors_per_second"], f.get("encode_vps")), qps))
 print()
 print("sluice search QPS of the first (cold, JIT-compiling) pass: " + ", ".join(cold))
 if only:

@@ -1,12 +1,15 @@
 #!/usr/bin/python3
-"""The FAISS side of scripts/bench/compress.sh: Debian's FAISS on the same vectors, queries and threads.
+"""The FAISS side of scripts/bench/compress.sh: FAISS (built from source by build-faiss.sh, or Debian's) on the
+same vectors, queries and threads.
 
     faiss_bench.py BASE.npy QUERIES.npy GT_OUT.ivecs THREADS TRAIN_SIZE [ONLY]
 
 ONLY: sluice method names (space-separated) whose FAISS counterparts alone are run; empty for all.
 
 Writes exact top-10 ground truth (IndexFlatL2) to GT_OUT.ivecs, then prints one JSON line per method:
-train seconds, add (encode) vectors/s, search QPS (1,000 queries, k=10), recall@10, bytes/vector.
+train seconds, add (encode) vectors/s, search QPS (1,000 queries, k=10), recall@10, bytes/vector. Each line is
+named by the sluice method it stands beside. RaBitQ's counterparts exist from FAISS 1.13 (IndexRaBitQFastScan,
+default query bits); Debian's 1.7.3 has none, and its LSH (sign bits of a random rotation) stands in for 1-bit.
 """
 import json
 import sys
@@ -20,7 +23,8 @@ queries = np.ascontiguousarray(np.load(sys.argv[2]).astype(np.float32))
 threads = int(sys.argv[4])
 train_size = int(sys.argv[5])
 only = sys.argv[6].split() if len(sys.argv) > 6 else []
-counterpart = {"rabitq1": "lsh"}
+rabitq = hasattr(faiss, "IndexRaBitQFastScan")
+counterpart = {} if rabitq else {"rabitq1": "lsh"}
 faiss.omp_set_num_threads(threads)
 n, d = base.shape
 k = 10
@@ -45,13 +49,28 @@ def recall(ids):
     return float(np.mean([len(set(a) & set(b)) / k for a, b in zip(ids, gt)]))
 
 
-for name, factory, nbytes in [("pq8", "PQ8", 8), ("pq16", "PQ16", 16), ("pq32", "PQ32", 32),
-                              ("pq32x4", "PQ32x4fs", 16),
-                              ("opq16", "OPQ16,PQ16", 16), ("sq8", "SQ8", d), ("sq4", "SQ4", d // 2),
-                              ("lsh", "LSH", d // 8)]:
-    if only and name not in [counterpart.get(o, o) for o in only]:
+# name (the sluice method beside it), factory string, bytes per vector FAISS stores (RaBitQ: the bits, then its
+# per-vector factors: 8 bytes at 1 bit, 12 with extra bits).
+methods = [("pq8", "PQ8", 8), ("pq16", "PQ16", 16), ("pq32", "PQ32", 32), ("pq32x4", "PQ32x4fs", 16),
+           ("opq16", "OPQ16,PQ16", 16), ("sq8", "SQ8", d), ("sq4", "SQ4", d // 2)]
+if rabitq:
+    methods += [("rabitq1", "RaBitQfs", d // 8 + 8), ("rabitq1-rerank", "RaBitQfs,RFlat", d // 8 + 8),
+                ("rabitq2", "RaBitQfs2", d // 4 + 12), ("rabitq4", "RaBitQfs4", d // 2 + 12)]
+else:
+    methods += [("lsh", "LSH", d // 8)]
+wanted = set(counterpart.get(o, o) for o in only)
+if "rabitq1" in wanted:
+    wanted.add("rabitq1-rerank")
+if wanted & {"saq2"}:
+    wanted.add("rabitq2")
+if wanted & {"saq4"}:
+    wanted.add("rabitq4")
+for name, factory, nbytes in methods:
+    if only and name not in wanted:
         continue
     index = faiss.index_factory(d, factory)
+    if factory.endswith(",RFlat"):
+        index.k_factor = 10  # 100 candidates re-ranked by exact distance, as sluice's --rerank 100
     t0 = time.perf_counter()
     index.train(train)
     train_s = time.perf_counter() - t0
@@ -63,5 +82,6 @@ for name, factory, nbytes in [("pq8", "PQ8", 8), ("pq16", "PQ16", 16), ("pq32", 
         t0 = time.perf_counter()
         _, ids = index.search(queries, k)
         search_s = time.perf_counter() - t0
-    print(json.dumps({"method": name, "train_s": train_s, "encode_vps": n / add_s, "qps": len(queries) / search_s,
-                      "recall": recall(ids), "bytes": nbytes}), flush=True)
+    nbytes = getattr(index, "code_size", nbytes)  # what the index stores per vector (RFlat: its base index)
+    print(json.dumps({"method": name, "factory": factory, "train_s": train_s, "encode_vps": n / add_s,
+                      "qps": len(queries) / search_s, "recall": recall(ids), "bytes": nbytes}), flush=True)
