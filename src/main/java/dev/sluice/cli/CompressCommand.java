@@ -38,7 +38,7 @@ final class CompressCommand extends BaseCommand implements JobCommand {
     static Options options() {
         Options o = new Options();
         o.addOption(opt("input", "PATH", ".npy, .fvecs, .bvecs, or Parquet file or glob; - for .npy or .fvecs on "
-                + "standard input (with --max-vectors)"));
+                + "standard input (with --max-vectors); an http(s) URL of a .npy or .fvecs file"));
         o.addOption(opt("max-vectors", "N", "read at most the first N vectors (required for --input -)"));
         o.addOption(opt("column", "COL", "embedding column of Parquet input (default emb)"));
         o.addOption(opt("id-column", "COL", "integer id column of Parquet input (default: 0-based row number)"));

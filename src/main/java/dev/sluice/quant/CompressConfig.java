@@ -1,6 +1,8 @@
 package dev.sluice.quant;
 
 import dev.sluice.engine.SluiceException;
+import dev.sluice.io.HttpInput;
+import dev.sluice.io.VectorReaders;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -35,6 +37,12 @@ public record CompressConfig(String input, String column, String idColumn, Strin
         }
         if (maxVectors < 0) {
             throw SluiceException.usage("--max-vectors must be positive, got " + maxVectors);
+        }
+        if (HttpInput.isUrl(input) && (!HttpInput.isHttp(input)
+                || VectorReaders.isParquet(input.replaceFirst("[?#].*", "")))) {
+            throw SluiceException.usage("--input " + input + ": compress streams .npy and .fvecs files over http(s); "
+                    + "Parquet and s3://, hf:// or gs:// inputs need DuckDB's httpfs extension, which this build does "
+                    + "not load: download the file and give its path");
         }
         if (STDIN.equals(input) && maxVectors == 0) {
             throw SluiceException.usage("--max-vectors is required when reading standard input (--input -): it can "

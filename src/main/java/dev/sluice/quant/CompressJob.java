@@ -12,13 +12,14 @@ import dev.sluice.engine.Sizes;
 import dev.sluice.engine.SluiceException;
 import dev.sluice.engine.WarmUp;
 import dev.sluice.engine.WorkerThreads;
+import dev.sluice.io.HttpInput;
+import dev.sluice.io.InputFiles;
+import dev.sluice.io.StreamedVectors;
 import dev.sluice.io.VectorBatch;
 import dev.sluice.io.VectorFiles;
 import dev.sluice.io.VectorIo;
 import dev.sluice.io.VectorReader;
 import dev.sluice.io.VectorReaders;
-import dev.sluice.io.InputFiles;
-import dev.sluice.io.StdinVectors;
 import dev.sluice.shard.InputFingerprint;
 import dev.sluice.shard.JobRun;
 import dev.sluice.shard.JobRuntime;
@@ -148,11 +149,19 @@ public final class CompressJob implements JobRuntime.Job<CompressJob.Result> {
         ShardSpec shard = run.shard();
         OutputDir out = run.out();
         MemoryBudget budget = run.budget();
-        // Standard input is copied (up to --max-vectors) to the run's temporary directory: compress reads its input
-        // twice, the training sample and then the encoding.
-        String input = CompressConfig.STDIN.equals(config.input())
-                ? StdinVectors.spool(stdin, run.tmp().resolve("stdin"), config.maxVectors()).toString()
-                : config.input();
+        // Standard input and http(s) inputs are copied (up to --max-vectors) to the run's temporary directory:
+        // compress reads its input twice, the training sample and then the encoding.
+        long cap = config.maxVectors() > 0 ? config.maxVectors() : Long.MAX_VALUE;
+        String input = config.input();
+        if (CompressConfig.STDIN.equals(input)) {
+            input = StreamedVectors.spool(stdin, "standard input", run.tmp().resolve("stdin"), cap).toString();
+        } else if (HttpInput.isHttp(input)) {
+            try (InputStream body = HttpInput.open(input)) {
+                input = StreamedVectors.spool(body, input, run.tmp().resolve("download"), cap).toString();
+            } catch (IOException e) {
+                throw SluiceException.input("cannot read " + input + ": " + e.getMessage(), e);
+            }
+        }
         // DuckDB only writes shards unless it also reads Parquet input: one thread each then, so that its
         // per-thread memory does not grow with the run.
         int duckThreads = VectorReaders.isParquet(input) ? ctx.workers() : 1;

@@ -39,6 +39,47 @@ class CompressStreamTest {
         assertEquals(1500L, ((Number) m.totals().get("rows")).longValue());
     }
 
+    /** An http URL (a local server here) streams like standard input: the file's codes, up to the cap. */
+    @Test
+    void anHttpUrlGivesTheFilesCodes() throws Exception {
+        Path dir = Path.of(CompressJobTest.BASE).toAbsolutePath().getParent();
+        var server = com.sun.net.httpserver.SimpleFileServer.createFileServer(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), dir,
+                com.sun.net.httpserver.SimpleFileServer.OutputLevel.NONE);
+        server.start();
+        try {
+            String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/base.npy";
+            Path fromFile = tmp.resolve("file-1200");
+            assertEquals(0, Cli.run(compress(CompressJobTest.BASE, fromFile, "--max-vectors", "1200")
+                    .toArray(String[]::new)).code());
+            Path fromUrl = tmp.resolve("url-1200");
+            Cli.Run r = Cli.run(compress(url, fromUrl, "--max-vectors", "1200").toArray(String[]::new));
+            assertEquals(0, r.code(), r.toString());
+            assertArrayEquals(Files.readAllBytes(fromFile.resolve(Codebook.FILE)),
+                    Files.readAllBytes(fromUrl.resolve(Codebook.FILE)));
+            for (String shard : List.of("codes/part-00000-00000.parquet", "codes/part-00001-00000.parquet")) {
+                assertArrayEquals(Files.readAllBytes(fromFile.resolve(shard)),
+                        Files.readAllBytes(fromUrl.resolve(shard)), shard);
+            }
+            // Without a cap the whole file is read.
+            Path whole = tmp.resolve("url-whole");
+            assertEquals(0, Cli.run(compress(url, whole).toArray(String[]::new)).code());
+            assertEquals(2500L, ((Number) Manifest.read(whole).totals().get("rows")).longValue());
+            // A missing file: the status and the URL, exit 3, no output that looks complete.
+            Path missing = tmp.resolve("missing");
+            Cli.Run m = Cli.run(compress(url.replace("base.npy", "nothing.npy"), missing).toArray(String[]::new));
+            assertEquals(3, m.code(), m.toString());
+            assertTrue(m.err().contains("HTTP 404") && m.err().contains("nothing.npy"), m.err());
+            assertFalse(Files.exists(missing.resolve("_manifest.json")));
+        } finally {
+            server.stop(0);
+        }
+        // URLs compress cannot stream are refused before any work, with what to do.
+        Cli.Run s3 = Cli.run(compress("s3://bucket/embeddings.parquet", tmp.resolve("s3")).toArray(String[]::new));
+        assertEquals(2, s3.code(), s3.toString());
+        assertTrue(s3.err().contains("download the file"), s3.err());
+    }
+
     @Test
     void standardInputIsReadUpToTheCapAndGivesTheFilesCodes() throws Exception {
         // The whole sample piped in gives the codebook and codes the file gives (the same vectors, seed and plan).
