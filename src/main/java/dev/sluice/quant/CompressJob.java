@@ -503,9 +503,7 @@ public final class CompressJob implements JobRuntime.Job<CompressJob.Result> {
     private void writeUnit(int unit, VectorBatch b, Quantizer q, byte[] codes, VectorIo io, OutputDir out)
             throws IOException {
         int cb = q.codeBytes();
-        for (int i = 0; i < b.rows; i++) {
-            q.encodeTo(b.data, i * b.dim, codes, i * cb);
-        }
+        q.encodeBatch(b.data, 0, b.rows, codes, 0);
         List<Shard> shards = new ArrayList<>();
         String rel = Shard.name(SPLIT, unit, 0);
         Path target = out.path().resolve(rel);

@@ -20,6 +20,16 @@ public interface Quantizer {
     /** Encodes the vector at {@code v[off..off+dim)} into {@code dest[destOff..destOff+codeBytes)}. */
     void encodeTo(float[] v, int off, byte[] dest, int destOff);
 
+    /**
+     * Encodes the {@code n} vectors at {@code v[off..off+n*dim)} into {@code dest} from {@code destOff}, back to back;
+     * the same codes as {@link #encodeTo} one by one, which quantizers may beat by sharing work across vectors.
+     */
+    default void encodeBatch(float[] v, int off, int n, byte[] dest, int destOff) {
+        for (int i = 0; i < n; i++) {
+            encodeTo(v, off + i * dim(), dest, destOff + i * codeBytes());
+        }
+    }
+
     /** Encodes one vector into a new array. */
     default byte[] encode(float[] v) {
         byte[] code = new byte[codeBytes()];

@@ -102,9 +102,44 @@ public final class RaBitQuantizer implements Quantizer {
 
     @Override
     public void encodeTo(float[] v, int off, byte[] dest, int destOff) {
-        float[] tmp = new float[dim];
+        encodeBatch(v, off, 1, dest, destOff);
+    }
+
+    /**
+     * Four vectors at a time: their unit offsets are rotated together ({@link Rotation#apply4}, each row of the
+     * rotation read once for four), which is most of the encoding's work; a short last group repeats its last vector.
+     */
+    @Override
+    public void encodeBatch(float[] v, int off, int n, byte[] dest, int destOff) {
+        float[] units = new float[4 * dim];
+        float[] rotated = new float[4 * dim];
+        float[] norms = new float[4];
         float[] u = new float[dim];
-        float norm = rotatedUnit(v, off, tmp, u);
+        var kern = Kernels.get();
+        for (int first = 0; first < n; first += 4) {
+            for (int l = 0; l < 4; l++) {
+                int at = off + Math.min(first + l, n - 1) * dim;
+                for (int j = 0; j < dim; j++) {
+                    units[l * dim + j] = v[at + j] - centroid[j];
+                }
+                float norm = (float) Math.sqrt(kern.dot(units, l * dim, units, l * dim, dim));
+                if (norm > 0) {
+                    for (int j = 0; j < dim; j++) {
+                        units[l * dim + j] /= norm;
+                    }
+                }
+                norms[l] = norm;
+            }
+            rotation.apply4(units, rotated);
+            for (int l = 0; l < 4 && first + l < n; l++) {
+                System.arraycopy(rotated, l * dim, u, 0, dim);
+                encodeRotated(u, norms[l], dest, destOff + (first + l) * stride);
+            }
+        }
+    }
+
+    /** The code of a vector whose rotated unit offset is {@code u} and whose offset norm is {@code norm}. */
+    private void encodeRotated(float[] u, float norm, byte[] dest, int destOff) {
         java.util.Arrays.fill(dest, destOff, destOff + payload, (byte) 0);
         float ip;
         float signIp = 0;

@@ -91,6 +91,23 @@ final class Rotation {
         }
     }
 
+    /**
+     * {@code y = R x} for the four vectors at rows 0..3 of {@code v} ({@code dim} apart), into the same rows of
+     * {@code dest}: each row of R is loaded once for four vectors. Each output is the same function of its own
+     * vector whatever the other three are, so a vector rotates alike alone (repeated) or in a group.
+     */
+    void apply4(float[] v, float[] dest) {
+        var kern = dev.sluice.simd.Kernels.get();
+        float[] out = new float[4];
+        for (int i = 0; i < dim; i++) {
+            kern.dot4(v, 0, dim, 2 * dim, 3 * dim, matrix, i * dim, dim, out);
+            dest[i] = out[0];
+            dest[dim + i] = out[1];
+            dest[2 * dim + i] = out[2];
+            dest[3 * dim + i] = out[3];
+        }
+    }
+
     /** {@code dest = R^T v}: the inverse rotation. */
     void applyTransposed(float[] v, int off, float[] dest, int destOff) {
         java.util.Arrays.fill(dest, destOff, destOff + dim, 0f);
