@@ -108,14 +108,28 @@ final class Rotation {
         }
     }
 
-    /** {@code dest = R^T v}: the inverse rotation. */
+    /** {@code dest = R^T v}: the inverse rotation, by dot products with the rows of R^T (built once). */
     void applyTransposed(float[] v, int off, float[] dest, int destOff) {
-        java.util.Arrays.fill(dest, destOff, destOff + dim, 0f);
-        for (int j = 0; j < dim; j++) {
-            float x = v[off + j];
-            for (int i = 0; i < dim; i++) {
-                dest[destOff + i] += matrix[j * dim + i] * x;
-            }
+        float[] t = transposed();
+        var kern = dev.sluice.simd.Kernels.get();
+        for (int i = 0; i < dim; i++) {
+            dest[destOff + i] = kern.dot(t, i * dim, v, off, dim);
         }
+    }
+
+    private volatile float[] transposed;
+
+    private float[] transposed() {
+        float[] t = transposed;
+        if (t == null) {
+            t = new float[dim * dim];
+            for (int i = 0; i < dim; i++) {
+                for (int j = 0; j < dim; j++) {
+                    t[j * dim + i] = matrix[i * dim + j];
+                }
+            }
+            transposed = t;
+        }
+        return t;
     }
 }
