@@ -281,10 +281,44 @@ public final class SaqQuantizer implements Quantizer {
 
     @Override
     public void encodeTo(float[] v, int off, byte[] dest, int destOff) {
+        encodeBatch(v, off, 1, dest, destOff);
+    }
+
+    /**
+     * Four vectors at a time: their offsets are projected together, each row of the matrix read once for four
+     * ({@link VectorKernels#dot4}), which is most of the encoding's work; a short last group repeats its last vector.
+     * A vector's code does not depend on the others of its group.
+     */
+    @Override
+    public void encodeBatch(float[] v, int off, int n, byte[] dest, int destOff) {
+        float[] offsets = new float[4 * dim], projected = new float[4 * rows], out = new float[4], norms = new float[4];
         float[] y = new float[rows];
-        float norm2 = project(v, off, new float[dim], y);
-        Arrays.fill(dest, destOff, destOff + codeBytes, (byte) 0);
         int[] code = new int[rows];
+        VectorKernels k = Kernels.get();
+        for (int first = 0; first < n; first += 4) {
+            for (int l = 0; l < 4; l++) {
+                int at = off + Math.min(first + l, n - 1) * dim;
+                for (int j = 0; j < dim; j++) {
+                    offsets[l * dim + j] = v[at + j] - centroid[j];
+                }
+                norms[l] = k.dot(offsets, l * dim, offsets, l * dim, dim);
+            }
+            for (int r = 0; r < rows; r++) {
+                k.dot4(offsets, 0, dim, 2 * dim, 3 * dim, matrix, r * dim, dim, out);
+                for (int l = 0; l < 4; l++) {
+                    projected[l * rows + r] = out[l];
+                }
+            }
+            for (int l = 0; l < 4 && first + l < n; l++) {
+                System.arraycopy(projected, l * rows, y, 0, rows);
+                encodeProjected(y, norms[l], code, dest, destOff + (first + l) * codeBytes);
+            }
+        }
+    }
+
+    /** The code of a vector whose projected offset is {@code y} and squared offset norm {@code norm2}. */
+    private void encodeProjected(float[] y, float norm2, int[] code, byte[] dest, int destOff) {
+        Arrays.fill(dest, destOff, destOff + codeBytes, (byte) 0);
         for (int s = 0; s < coded.length; s++) {
             int from = rowStart[s], d = coded[s].dims(), b = coded[s].bits();
             adjust(y, from, d, b, code);
@@ -317,6 +351,7 @@ public final class SaqQuantizer implements Quantizer {
             max = Math.max(max, Math.abs(y[j]));
         }
         if (max == 0) {
+            Arrays.fill(code, from, from + d, 0);
             return;
         }
         double delta = 2 * max / (top + 1), xy = 0, xx = 0;

@@ -144,6 +144,20 @@ class SaqQuantizerTest {
         }
     }
 
+    /** Vectors are projected four at a time; a short last group repeats its last vector. */
+    @Test
+    void batchEncodingGivesEachVectorItsOwnCode() {
+        SaqQuantizer q = saq(3);
+        int n = 7, cb = q.codeBytes();
+        byte[] batch = new byte[n * cb];
+        q.encodeBatch(Samples.BASE, 5 * Samples.DIM, n, batch, 0);
+        for (int i = 0; i < n; i++) {
+            byte[] one = new byte[cb];
+            q.encodeTo(Samples.BASE, (5 + i) * Samples.DIM, one, 0);
+            assertArrayEquals(one, Arrays.copyOfRange(batch, i * cb, (i + 1) * cb), "vector " + i);
+        }
+    }
+
     @Test
     void codesAreTheSameForOneAndTwoWorkers() throws Exception {
         Path a = tmp.resolve("w1"), b = tmp.resolve("w2");
