@@ -77,11 +77,14 @@ for name, factory, nbytes in methods:
     t0 = time.perf_counter()
     index.add(base)
     add_s = time.perf_counter() - t0
-    # Timed twice like sluice's eval (whose first pass includes the JIT); the second counts.
+    # Timed like sluice's eval: a first pass, then the faster of two more.
+    t0 = time.perf_counter()
+    index.search(queries, k)
+    search_s = float("inf")
     for _ in range(2):
         t0 = time.perf_counter()
         _, ids = index.search(queries, k)
-        search_s = time.perf_counter() - t0
+        search_s = min(search_s, time.perf_counter() - t0)
     nbytes = getattr(index, "code_size", nbytes)  # what the index stores per vector (RFlat: its base index)
     print(json.dumps({"method": name, "factory": factory, "train_s": train_s, "encode_vps": n / add_s,
                       "qps": len(queries) / search_s, "recall": recall(ids), "bytes": nbytes}), flush=True)

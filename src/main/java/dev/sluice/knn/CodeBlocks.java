@@ -27,6 +27,9 @@ public final class CodeBlocks {
     /** Writes {@code rows} codes of {@code codeBytes}, stored back to back in {@code codes}, into {@code dest}. */
     public static void transpose(byte[] codes, int rows, int codeBytes, byte[] dest) {
         int blocks = (rows + B - 1) / B;
+        // The last block is zeroed first, on every call: padding written only for a short last block (once per
+        // pass) was compiled as a trap, and the deoptimization slowed the next pass over the codes.
+        java.util.Arrays.fill(dest, Math.max(0, blocks - 1) * B * codeBytes, blocks * B * codeBytes, (byte) 0);
         for (int b = 0; b < blocks; b++) {
             int base = b * B * codeBytes;
             int n = Math.min(B, rows - b * B);
@@ -34,11 +37,6 @@ public final class CodeBlocks {
                 int c = (b * B + i) * codeBytes;
                 for (int j = 0; j < codeBytes; j++) {
                     dest[base + j * B + lane(i)] = codes[c + j];
-                }
-            }
-            for (int i = n; i < B; i++) {
-                for (int j = 0; j < codeBytes; j++) {
-                    dest[base + j * B + lane(i)] = 0;
                 }
             }
         }

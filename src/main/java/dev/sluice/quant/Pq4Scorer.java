@@ -128,10 +128,10 @@ final class Pq4Scorer implements CodeScorer {
                 quantize((heap.bound() - base) / (TARGET - m * 0.5 - 1));
                 threshold = threshold(heap.bound());
             }
-            long mask = kern.pq4BlockAtMost(tables, m, blocks, b * blockBytes, threshold);
-            if (rows - first < VectorKernels.PQ_BLOCK) {
-                mask &= (1L << (rows - first)) - 1;
-            }
+            // The rows of a short last block, without a branch: a branch taken once per pass (the last batch) was
+            // compiled as a trap, and the deoptimization at the end of eval's first pass slowed its second.
+            long mask = kern.pq4BlockAtMost(tables, m, blocks, b * blockBytes, threshold)
+                    & -1L >>> Math.max(0, VectorKernels.PQ_BLOCK - (rows - first));
             for (; mask != 0; mask &= mask - 1) {
                 int i = first + Long.numberOfTrailingZeros(mask);
                 float d = distance(codes, i * bytes);

@@ -95,10 +95,10 @@ final class PqScorer implements CodeScorer {
         int blockBytes = VectorKernels.PQ_BLOCK * m;
         int threshold = threshold(heap.bound());
         for (int b = 0, first = 0; first < rows; b++, first += VectorKernels.PQ_BLOCK) {
-            long mask = kern.pqBlockAtMost(bytes, m, blocks, b * blockBytes, threshold);
-            if (rows - first < VectorKernels.PQ_BLOCK) {
-                mask &= (1L << (rows - first)) - 1;
-            }
+            // The rows of a short last block, without a branch: a branch taken once per pass (the last batch) was
+            // compiled as a trap, and the deoptimization at the end of eval's first pass slowed its second.
+            long mask = kern.pqBlockAtMost(bytes, m, blocks, b * blockBytes, threshold)
+                    & -1L >>> Math.max(0, VectorKernels.PQ_BLOCK - (rows - first));
             for (; mask != 0; mask &= mask - 1) {
                 int i = first + Long.numberOfTrailingZeros(mask);
                 float d = distance(codes, i * m);
