@@ -9,30 +9,61 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Samples the process's resident memory in the background and keeps start, peak and end per stage.
  *
  * <p>Reads {@code /proc/self/status}: {@code VmRSS} every sample and {@code VmHWM}, the kernel's own
  * high-water mark, so a spike between two samples still shows in the overall peak.
+ *
+ * <p>Also keeps the run's memory over time for the run record (and {@code sluice report}): at most
+ * {@value #MAX_SAMPLES} points, evenly spaced, whatever the run's length. Each point is the highest of the raw samples
+ * it stands for, so a peak survives the thinning; when the list is full, neighbours merge pairwise and the spacing
+ * doubles (a 10-hour run keeps a point every 2 minutes or so, in a few kilobytes).
  */
 public final class MemoryMonitor implements AutoCloseable {
     private static final long SAMPLE_MILLIS = 50;
+    static final int MAX_SAMPLES = 300;
 
-    /** One stage's memory: resident bytes at its start, its highest sample, and at its end. */
-    public record Stage(String name, long startBytes, long peakBytes, long endBytes, long millis) {}
+    /**
+     * One stage's memory: resident bytes at its start, its highest sample, and at its end; when it began (from the
+     * monitor's start) and how long it took.
+     */
+    public record Stage(String name, long startBytes, long peakBytes, long endBytes, long startMillis, long millis) {}
+
+    /**
+     * Memory at one point of the run: seconds from the monitor's start, the highest resident bytes sampled over the
+     * interval the point stands for, and the rows the job had counted done by then ({@link #countRows}).
+     */
+    public record Sample(double seconds, long rssBytes, long rows) {}
 
     private final List<Stage> done = new ArrayList<>();
     private final Thread sampler;
     private final long startBytes;
     private final Instant started = Instant.now();
+    private final long startNanos = System.nanoTime();
+    private final long budgetBytes;
+    private final AtomicLong rows = new AtomicLong();
+    private final List<Sample> samples = new ArrayList<>();
+    private long stride = 1;
+    private long pendingCount;
+    private long pendingPeak;
     private volatile boolean running = true;
     private String stageName;
     private long stageStart;
     private long stageStartMillis;
+    private long stageOffsetMillis;
     private volatile long stagePeak;
 
+    /** A monitor with no budget to show against (0). */
     public MemoryMonitor() {
+        this(0);
+    }
+
+    /** {@code budgetBytes}: the run's memory budget, recorded beside its memory over time. */
+    public MemoryMonitor(long budgetBytes) {
+        this.budgetBytes = budgetBytes;
         startBytes = rss();
         sampler = Thread.ofPlatform().daemon().name("sluice-memory").start(this::sample);
     }
@@ -43,12 +74,58 @@ public final class MemoryMonitor implements AutoCloseable {
             if (now > stagePeak) {
                 stagePeak = now;
             }
+            keep(now);
             try {
                 Thread.sleep(SAMPLE_MILLIS);
             } catch (InterruptedException e) {
                 return;
             }
         }
+    }
+
+    /** Adds the raw sample {@code rssBytes} to the thinned series: one point per {@code stride} samples. */
+    private synchronized void keep(long rssBytes) {
+        pendingPeak = Math.max(pendingPeak, rssBytes);
+        if (++pendingCount < stride) {
+            return;
+        }
+        samples.add(new Sample(secondsSinceStart(), pendingPeak, rows.get()));
+        pendingCount = 0;
+        pendingPeak = 0;
+        if (samples.size() == MAX_SAMPLES) {
+            List<Sample> merged = new ArrayList<>(MAX_SAMPLES / 2);
+            for (int i = 0; i + 1 < samples.size(); i += 2) {
+                Sample a = samples.get(i);
+                Sample b = samples.get(i + 1);
+                // The later point's time and rows (what was done by then), the higher memory of the two.
+                merged.add(new Sample(b.seconds(), Math.max(a.rssBytes(), b.rssBytes()), b.rows()));
+            }
+            samples.clear();
+            samples.addAll(merged);
+            stride *= 2;
+        }
+    }
+
+    private double secondsSinceStart() {
+        return (System.nanoTime() - startNanos) / 1e9;
+    }
+
+    /**
+     * Counts {@code n} more rows done (the job's own unit: measurements, vectors, documents), so that the samples
+     * show throughput over time too.
+     */
+    public void countRows(long n) {
+        rows.addAndGet(n);
+    }
+
+    /** The memory budget the run was given, or 0 when it has none to show. */
+    public long budgetBytes() {
+        return budgetBytes;
+    }
+
+    /** The run's memory over time so far, at most {@value #MAX_SAMPLES} points, oldest first. */
+    public synchronized List<Sample> samples() {
+        return List.copyOf(samples);
     }
 
     /** Ends the current stage, if any, and starts another. */
@@ -58,12 +135,13 @@ public final class MemoryMonitor implements AutoCloseable {
         stageStart = rss();
         stagePeak = stageStart;
         stageStartMillis = System.currentTimeMillis();
+        stageOffsetMillis = (System.nanoTime() - startNanos) / 1_000_000;
     }
 
     private void endStage() {
         if (stageName != null) {
             long end = rss();
-            done.add(new Stage(stageName, stageStart, Math.max(stagePeak, end), end,
+            done.add(new Stage(stageName, stageStart, Math.max(stagePeak, end), end, stageOffsetMillis,
                     System.currentTimeMillis() - stageStartMillis));
             stageName = null;
         }
@@ -113,6 +191,7 @@ public final class MemoryMonitor implements AutoCloseable {
             m.put("rss_start_bytes", s.startBytes());
             m.put("rss_peak_bytes", s.peakBytes());
             m.put("rss_end_bytes", s.endBytes());
+            m.put("start_seconds", s.startMillis() / 1000.0);
             m.put("seconds", s.millis() / 1000.0);
             out.add(m);
         }

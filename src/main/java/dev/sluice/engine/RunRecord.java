@@ -100,6 +100,14 @@ public final class RunRecord {
         m.put("rss_peak_bytes", memory.peakBytes());
         m.put("rss_final_bytes", MemoryMonitor.rss());
         m.put("stages", memory.stageRecords());
+        if (memory.budgetBytes() > 0) {
+            m.put("memory_budget_bytes", memory.budgetBytes());
+        }
+        m.put("rss_samples", memory.samples().stream().map(s -> {
+            Map<String, Object> point = new LinkedHashMap<>();
+            components(s, point);
+            return point;
+        }).toList());
         Json.writeAtomically(file(outDir), m);
     }
 

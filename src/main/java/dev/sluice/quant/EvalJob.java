@@ -57,7 +57,7 @@ public final class EvalJob {
         // The scan kernels compile on the other core while DuckDB starts and the queries and neighbours load.
         WarmUp warmUp = ScanWarmUp.start(q::scorer, q.dim(), q.codeBytes());
         try (warmUp;
-             MemoryMonitor memory = new MemoryMonitor();
+             MemoryMonitor memory = new MemoryMonitor(budget.totalBytes());
              SearchJob.Session s = SearchJob.Session.open(budget, ctx, config.codes())) {
             search.checkBase(codes, s);
             RunRecord record = new RunRecord("eval", config.parameters(), memory.started());

@@ -49,7 +49,7 @@ public final class SearchJob {
         WarmUp warmUp = ScanWarmUp.start(codes.quantizer()::scorer, codes.quantizer().dim(),
                 codes.quantizer().codeBytes());
         try (warmUp;
-             MemoryMonitor memory = new MemoryMonitor();
+             MemoryMonitor memory = new MemoryMonitor(budget.totalBytes());
              Session s = Session.open(budget, ctx, config.codes())) {
             checkBase(codes, s);
             RunRecord record = new RunRecord("search", config.parameters(), memory.started());

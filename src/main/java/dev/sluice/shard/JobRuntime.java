@@ -42,7 +42,7 @@ public final class JobRuntime {
         ctx.log(spec.name() + ": " + budget.describe() + job.budgetNote());
         try (OutputDir out = OutputDir.open(job.out(), ctx.shard(), OutputDir.taskLockWait(System.getenv()),
                 m -> ctx.log(spec.name() + ": " + m));
-             MemoryMonitor memory = new MemoryMonitor()) {
+             MemoryMonitor memory = new MemoryMonitor(budget.totalBytes())) {
             Path tmp = TempDirs.forTask(ctx.tmpDir(), spec.name(), out.path(), ctx.shard());
             JobRun run = new JobRun(spec, ctx, budget, out, memory, tmp);
             try {
