@@ -14,12 +14,12 @@ WORK="$(mktemp -d "${TMPDIR:-/tmp}/sluice-install.XXXXXX")"
 pids=()
 cleanup() {
   for p in "${pids[@]+"${pids[@]}"}"; do kill "$p" 2>/dev/null || true; done
-  [ -f "$ROOT/target/lib/.libduckdb_java.so.away" ] && mv "$ROOT/target/lib/.libduckdb_java.so.away" "$ROOT/target/lib/libduckdb_java.so"
+  [ -f "$ROOT/target/lib/.libduckdb_java.so.away" ] && mv "$ROOT/target/lib/.libduckdb_java.so.away" "$LIB"
   rm -rf "$WORK"
 }
-trap cleanup EXIT
 [ -f "$ROOT/target/sluice.jar" ] || (cd "$ROOT" && mvn -q -B package -DskipTests)
-LIB="$ROOT/target/lib/libduckdb_java.so"
+LIB="$(ls "$ROOT"/target/lib/libduckdb_java.so_* 2>/dev/null || true)"
+trap cleanup EXIT
 [ -f "$LIB" ] || { echo "install-test: no $LIB (a platform whose library stays in the driver's jar): skipped"; exit 0; }
 
 mapped() {  # pid: the DuckDB library the process maps, waiting up to 30 s for it

@@ -1,5 +1,6 @@
 package dev.sluice.cli;
 
+import dev.sluice.engine.Install;
 import dev.sluice.engine.TempDirs;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -24,9 +25,18 @@ final class DemoCommand implements Command {
 
     @Override
     public int run(String[] args, PrintStream out, PrintStream err) throws Exception {
-        Path home = Path.of(System.getProperty("sluice.home", "."));
+        if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
+            out.println("usage: sluice demo [OUT] [probe-rows options]");
+            out.println("Runs probe-rows on data-samples/flights/flights-sample.parquet (routes as keys, departures as "
+                    + "time, delay and distance as values) into OUT (default demo-out), then inspects it. Other "
+                    + "options (--workers, --memory-limit, --progress, ...) go to probe-rows: see sluice probe-rows "
+                    + "--help.");
+            return 0;
+        }
+        Path home = Install.home();
         Path sample = home.resolve("data-samples/flights/flights-sample.parquet");
-        Path demoOut = args.length > 0 && !args[0].startsWith("-") ? Path.of(args[0]) : home.resolve("demo-out");
+        // The default output is in the working directory: an installed copy's home is often not writable.
+        Path demoOut = Path.of(args.length > 0 && !args[0].startsWith("-") ? args[0] : "demo-out");
         if (!Files.exists(sample)) {
             err.println("sluice demo: the sample " + sample + " is missing; run scripts/data/flights.sh to make it");
             return 3;
@@ -37,11 +47,8 @@ final class DemoCommand implements Command {
         List<String> probe = new ArrayList<>(List.of("--input", sample.toString(), "--key", "route",
                 "--time", "date", "--fields", "delay,distance", "--max-len", "256", "--test-fraction", "0.1",
                 "--out", demoOut.toString()));
-        for (String a : args) {
-            if (a.startsWith("-")) {
-                probe.add(a);
-            }
-        }
+        // Everything after OUT goes to probe-rows, options with their values.
+        probe.addAll(List.of(args).subList(args.length > 0 && !args[0].startsWith("-") ? 1 : 0, args.length));
         out.println("$ sluice probe-rows " + String.join(" ", probe));
         int rc = new ProbeRowsCommand().run(probe.toArray(String[]::new), out, err);
         if (rc != 0) {

@@ -9,6 +9,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtLoggingLevel;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+import dev.sluice.engine.Install;
 import dev.sluice.engine.SluiceException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -69,6 +70,7 @@ final class Teacher implements AutoCloseable {
                     + "an Optimum export)");
         }
         String sha = sha256(model);
+        Install.nameOnnxRuntimeLibraries();
         OrtEnvironment env = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR, "sluice");
         OrtSession session = null;
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {

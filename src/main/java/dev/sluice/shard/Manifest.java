@@ -1,5 +1,6 @@
 package dev.sluice.shard;
 
+import dev.sluice.engine.Install;
 import dev.sluice.engine.Json;
 import dev.sluice.engine.RunRecord;
 import dev.sluice.engine.ShardSpec;
@@ -174,7 +175,7 @@ public final class Manifest {
         }
         String ids = String.join(",", tasks.stream().map(String::valueOf).toList());
         // The template's path as this installation has it, so that the line runs from any directory.
-        Path template = Path.of(System.getProperty("sluice.home", "."), "scripts/slurm/task.sbatch").toAbsolutePath()
+        Path template = Install.home().resolve("scripts/slurm/task.sbatch").toAbsolutePath()
                 .normalize();
         return String.format(Locale.ROOT, "they belong to shard task(s) %s of %d: rerun those with the same options "
                 + "(--shard I/%d; on Slurm: SLUICE_SHARD_COUNT=%d sbatch --array=%s --mem=<the tasks' --mem> %s %s "

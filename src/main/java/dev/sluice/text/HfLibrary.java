@@ -2,6 +2,7 @@ package dev.sluice.text;
 
 import ai.djl.huggingface.tokenizers.jni.LibUtils;
 import ai.djl.huggingface.tokenizers.jni.TokenizersLibrary;
+import dev.sluice.engine.Install;
 import dev.sluice.engine.SluiceException;
 import dev.sluice.engine.TempDirs;
 import java.io.File;
@@ -11,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -21,9 +23,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Loading. DJL's {@code LibUtils} would copy the library out of the jar into {@code ~/.djl.ai} (a write
  * outside anything the user named, and a download-cache layout besides) unless {@code RUST_LIBRARY_PATH} (system
  * property or environment) names the file, which it then loads in place. The build unpacks the library into
- * {@code target/lib} beside DuckDB's, which the launcher puts on {@code java.library.path}: found there, it is
- * loaded from there. Elsewhere (the tests, a bare {@code java -jar}) it is copied into a fresh temporary
- * directory, loaded, and deleted at once (a loaded library needs no file), so nothing is left behind.
+ * {@code lib/} beside the jar ({@link Install#libDir()}): found there, it is loaded from there. Elsewhere (the
+ * tests, which run from classes) it is copied into a fresh temporary directory, loaded, and deleted at once (a
+ * loaded library needs no file), so nothing is left behind.
  */
 final class HfLibrary {
     private static final String OVERRIDE = "RUST_LIBRARY_PATH";
@@ -101,7 +103,7 @@ final class HfLibrary {
         String lib = System.mapLibraryName("tokenizers");
         Path copied = null;
         if (System.getProperty(OVERRIDE) == null && System.getenv(OVERRIDE) == null) {
-            Path built = onLibraryPath(lib);
+            Path built = Install.library(lib).or(() -> onLibraryPath(lib)).orElse(null);
             if (built == null) {
                 copied = copyFromJar(lib);
                 built = copied.resolve(lib);
@@ -121,13 +123,13 @@ final class HfLibrary {
         loaded = true;
     }
 
-    private static Path onLibraryPath(String lib) {
+    private static Optional<Path> onLibraryPath(String lib) {
         for (String dir : System.getProperty("java.library.path", "").split(File.pathSeparator)) {
             if (!dir.isEmpty() && Files.isRegularFile(Path.of(dir, lib))) {
-                return Path.of(dir, lib).toAbsolutePath();
+                return Optional.of(Path.of(dir, lib).toAbsolutePath());
             }
         }
-        return null;
+        return Optional.empty();
     }
 
     /** DJL's jar holds the library at native/lib/OS-ARCH/cpu/ (linux-x86_64, linux-aarch64, osx-aarch64). */
