@@ -76,7 +76,7 @@ read -r t_small w_small m_small c_small < <(run tenth "$BENCH_DIR/out-tenth" --i
 STORE="$BENCH_DIR/store"
 rm -rf "$STORE"
 seq 1 "$SEED_HASHES" | awk '{print "entry " $1 " of the seeded dedup store"}' > "$BENCH_DIR/seed.txt"
-read -r t_seed w_seed m_seed c_seed < <(run seed "$BENCH_DIR/out-seed" --input - --format lines \
+read -r t_seed w_seed m_seed c_seed < <(run seed "$BENCH_DIR/out-seed" --input - --input-format lines \
   --max-samples "$SEED_HASHES" --dedup exact --dedup-store "$STORE" < "$BENCH_DIR/seed.txt")
 rm -f "$BENCH_DIR/seed.txt"
 stored=$(jq .count "$STORE/store.json")

@@ -44,6 +44,7 @@ abstract class BaseCommand implements Command {
             CommonOptions.printHelp(out, usage(), help(), options);
             return 0;
         }
+        CommonOptions.warnDeprecated(cl, name(), err);
         checkArguments(cl.getArgList());
         return execute(cl, out, err);
     }

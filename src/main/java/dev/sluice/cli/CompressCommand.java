@@ -49,7 +49,8 @@ final class CompressCommand extends BaseCommand implements JobCommand {
         o.addOption(opt("train-size", "N", "vectors in the reservoir training sample (default 100000)"));
         o.addOption(opt("batch-size", "N", "vectors per batch and per code shard (default 10000)"));
         o.addOption(opt("seed", "S", "seed of the sample, k-means and rotations (default 0)"));
-        o.addOption(opt("format", "F", "parquet (default), or npy to also write .npy code batches"));
+        o.addOption(opt("output-format", "F", "parquet (default), or npy to also write .npy code batches"));
+        o.addOption(CommonOptions.oldName("format", "output-format", "F"));
         o.addOption(opt("out", "DIR", "output directory"));
         o.addOption(opt("faiss", "FILE", "also write the index with its codes as a FAISS index file (pq, opq, sq8, sq4)"));
         o.addOption(Option.builder().longOpt("train-only")
@@ -65,9 +66,9 @@ final class CompressCommand extends BaseCommand implements JobCommand {
     }
 
     static CompressConfig config(CommandLine cl) {
-        String format = cl.getOptionValue("format", "parquet").strip().toLowerCase(Locale.ROOT);
+        String format = CommonOptions.renamed(cl, "output-format", "format", "parquet").strip().toLowerCase(Locale.ROOT);
         if (!format.equals("parquet") && !format.equals("npy")) {
-            throw SluiceException.usage("--format must be parquet or npy, got '" + format + "'");
+            throw SluiceException.usage("--output-format must be parquet or npy, got '" + format + "'");
         }
         long seed = CommonOptions.seed(cl);
         String out = cl.getOptionValue("out");

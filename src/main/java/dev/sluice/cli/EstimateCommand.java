@@ -59,16 +59,18 @@ final class EstimateCommand implements Command {
     public int run(String[] args, PrintStream out, PrintStream err) throws Exception {
         List<String> rest = new ArrayList<>(Arrays.asList(args));
         boolean json = rest.remove("--json");
-        if (rest.isEmpty() || rest.get(0).equals("--help")) {
-            out.println("usage: sluice estimate probe-rows|compress|pack|logits [the job's options] [--json]");
-            out.println("Runs the job on two samples of its input (seconds) and extrapolates rows out, output and "
-                    + "temp disk, peak memory and time.");
+        if (rest.isEmpty() || rest.get(0).equals("--help") || rest.get(0).equals("-h")) {
+            help(out, null);
             return rest.isEmpty() ? 2 : 0;
         }
         String job = rest.remove(0);
         String[] jobArgs = rest.toArray(String[]::new);
         JobCommand command = Registry.job(job).orElseThrow(() -> SluiceException.usage("estimate knows "
                 + String.join(", ", Registry.jobs().stream().map(Command::name).toList()) + ", not '" + job + "'"));
+        if (rest.contains("--help") || rest.contains("-h")) {
+            help(out, command);
+            return 0;
+        }
         CommandLine cl = CommonOptions.parse(command.commandOptions(), jobArgs);
         JobContext ctx = CommonOptions.context(cl, out, err);
         MemoryBudget budget = MemoryBudget.detect(ctx.memoryLimit());
@@ -91,6 +93,29 @@ final class EstimateCommand implements Command {
             return 0;
         } finally {
             TempDirs.deleteTree(work);
+        }
+    }
+
+    /** Its own options, then the jobs it estimates, or {@code job}'s options (those the samples take). */
+    private static void help(PrintStream out, JobCommand job) {
+        Options own = new Options();
+        own.addOption(Option.builder().longOpt("json").desc("print the numbers as one JSON object").build());
+        own.addOption(Option.builder().longOpt("shard").hasArg().argName("I/N")
+                .desc("also the share of task I of N (default: from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX)")
+                .build());
+        own.addOption(Option.builder().longOpt("help").desc("show this help; after a job, its options").build());
+        String name = job == null ? "JOB" : job.name();
+        CommonOptions.printHelp(out, "sluice estimate " + name + " [" + name + "'s options] [--json]",
+                "Runs the job on two samples of its input (seconds) and extrapolates rows out, output and temp disk, "
+                        + "peak memory and time. JOB is one of: " + String.join(", ",
+                        Registry.jobs().stream().map(Command::name).toList()) + ".", own);
+        if (job != null) {
+            out.println();
+            CommonOptions.printHelp(out, "sluice " + name + " [options]", "the options of " + name
+                    + ", which estimate passes to its samples (--input and --out say where, not what):",
+                    job.commandOptions());
+        } else {
+            out.println("The job's options are its own: see sluice estimate JOB --help or sluice JOB --help.");
         }
     }
 

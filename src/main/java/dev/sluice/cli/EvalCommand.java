@@ -2,7 +2,10 @@ package dev.sluice.cli;
 
 import dev.sluice.quant.EvalJob;
 import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Options;
 
@@ -27,7 +30,7 @@ final class EvalCommand extends BaseCommand {
     @Override
     String usage() {
         return "sluice eval --codes DIR --queries PATH (--base PATH | --ground-truth FILE) "
-                    + "[--k 10] [--rerank R]";
+                    + "[--k 10] [--rerank R] [--json]";
     }
 
     @Override
@@ -38,9 +41,36 @@ final class EvalCommand extends BaseCommand {
     @Override
     int execute(CommandLine cl, PrintStream out, PrintStream err) throws Exception {
         EvalJob.Result r = new EvalJob(SearchCommand.config(cl), CommonOptions.context(cl, out, err)).run();
+        if (cl.hasOption("json")) {
+            out.println(JsonOutput.toString(r.metrics(), true));
+            return 0;
+        }
         out.println("eval:");
-        r.metrics().forEach((k, v) -> out.printf(Locale.ROOT, "  %-24s %s%n", k,
-                v instanceof Double d ? String.format(Locale.ROOT, "%.4f", d) : String.valueOf(v)));
+        r.metrics().forEach((k, v) -> out.printf(Locale.ROOT, "  %-24s %s%n", k, text(v)));
         return 0;
+    }
+
+    /**
+     * A measurement as a person reads it: fractions to four places, whole numbers with separators, the method as
+     * {@code pq (dim 384, m 16, nbits 8)}.
+     */
+    static String text(Object v) {
+        return switch (v) {
+            case Double d -> String.format(Locale.ROOT, "%.4f", d);
+            case Integer i -> String.format(Locale.ROOT, "%,d", i);
+            case Long l -> String.format(Locale.ROOT, "%,d", l);
+            case Map<?, ?> m -> {
+                List<String> parts = new ArrayList<>();
+                m.forEach((k, x) -> {
+                    if (!k.equals("method")) {
+                        parts.add(k + " " + (x instanceof Number n ? n.toString() : text(x)));
+                    }
+                });
+                String head = m.containsKey("method") ? m.get("method") + " " : "";
+                yield head + "(" + String.join(", ", parts) + ")";
+            }
+            case null -> "-";
+            default -> v.toString();
+        };
     }
 }

@@ -157,7 +157,7 @@ final class InspectCommand extends BaseCommand {
         }
         report.put("problems", problems);
         if (json) {
-            out.println(Json.toString(report));
+            out.println(JsonOutput.toString(report, true));
         } else {
             out.println();
             if (problems.isEmpty()) {

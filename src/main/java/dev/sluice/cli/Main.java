@@ -4,7 +4,9 @@ import dev.sluice.engine.SluiceException;
 import dev.sluice.engine.StaleLibraryCopies;
 import dev.sluice.engine.Version;
 import java.io.PrintStream;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.commons.cli.ParseException;
 
@@ -69,9 +71,19 @@ public final class Main {
             usage(err);
             return 2;
         }
-        String[] rest = Arrays.copyOfRange(args, i + 1, args.length);
+        // --verbose may come after the command name too (until a bare "--", after which everything is an argument).
+        List<String> rest = new ArrayList<>();
+        boolean options = true;
+        for (String a : Arrays.copyOfRange(args, i + 1, args.length)) {
+            options &= !a.equals("--");
+            if (options && a.equals("--verbose")) {
+                verbose = true;
+            } else {
+                rest.add(a);
+            }
+        }
         try {
-            return command.run(rest, out, err);
+            return command.run(rest.toArray(String[]::new), out, err);
         } catch (ParseException e) {
             err.println("sluice " + command.name() + ": " + e.getMessage());
             err.println("see: sluice " + command.name() + " --help");

@@ -42,12 +42,13 @@ final class MergeCommand extends BaseCommand {
         Options o = new Options();
         o.addOption(Option.builder().longOpt("verify").desc("also read every shard back and compare its CRC-32C "
                 + "with the one its task recorded (by default: presence and size, without reading the data)").build());
+        o.addOption(Option.builder().longOpt("json").desc("print what was merged as one JSON object").build());
         return o;
     }
 
     @Override
     String usage() {
-        return "sluice merge DIR";
+        return "sluice merge DIR [--verify] [--json]";
     }
 
     @Override
@@ -61,6 +62,9 @@ final class MergeCommand extends BaseCommand {
             throw SluiceException.usage("give one output directory: sluice merge DIR");
         }
     }
+
+    /** What {@code merge --json} prints. */
+    record Merged(int units, int shards, Path manifest) {}
 
     @Override
     int execute(CommandLine cl, PrintStream out, PrintStream err) throws Exception {
@@ -79,8 +83,13 @@ final class MergeCommand extends BaseCommand {
             }
             // Each job writes its manifest through the same rule its single-process run uses.
             Manifest.Written manifest = spec.manifest().write(output, plan);
-            out.printf(Locale.ROOT, "merged %d unit(s), %d shard(s) into %s%n", plan.units(),
-                    manifest.shards().size(), dir.resolve(OutputDir.MANIFEST));
+            Path file = dir.resolve(OutputDir.MANIFEST);
+            if (cl.hasOption("json")) {
+                out.println(JsonOutput.toString(new Merged(plan.units(), manifest.shards().size(), file), true));
+            } else {
+                out.printf(Locale.ROOT, "merged %d unit(s), %d shard(s) into %s%n", plan.units(),
+                        manifest.shards().size(), file);
+            }
         }
         return 0;
     }

@@ -43,7 +43,8 @@ final class PackCommand extends BaseCommand implements JobCommand {
         o.addOption(Option.builder().longOpt("input").hasArg().argName("GLOB|-")
                 .desc("JSONL (.jsonl, .jsonl.gz), Parquet or .txt files or globs, a URL, or - for stdin "
                         + "(repeatable)").build());
-        o.addOption(Option.builder().longOpt("format").hasArg().argName("F")
+        o.addOption(CommonOptions.oldName("format", "input-format", "F"));
+        o.addOption(Option.builder().longOpt("input-format").hasArg().argName("F")
                 .desc("auto, jsonl, parquet, text (a file is a document) or lines (a line is a document); "
                         + "default auto: from the extension, jsonl for stdin").build());
         o.addOption(Option.builder().longOpt("text-column").hasArg().argName("COL")
@@ -85,7 +86,7 @@ final class PackCommand extends BaseCommand implements JobCommand {
 
     static PackConfig config(CommandLine cl) {
         String[] inputs = cl.getOptionValues("input");
-        String format = cl.getOptionValue("format", "auto");
+        String format = CommonOptions.renamed(cl, "input-format", "format", "auto");
         String maxSamples = cl.getOptionValue("max-samples");
         long cap = 0;
         if (maxSamples != null) {

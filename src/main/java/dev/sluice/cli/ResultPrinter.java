@@ -1,6 +1,5 @@
 package dev.sluice.cli;
 
-import dev.sluice.engine.Json;
 import dev.sluice.engine.SluiceException;
 import java.io.PrintStream;
 import java.sql.Blob;
@@ -8,16 +7,24 @@ import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Prints a result set as an aligned table, CSV or JSON lines. Long cells are cut in table form. */
+/**
+ * Prints a result set as an aligned table, CSV, one JSON array or JSON lines (typed: see {@link JsonOutput}). Long
+ * cells are cut in table form.
+ */
 final class ResultPrinter {
     private ResultPrinter() {}
 
+    /** The formats of {@code sql --format}; {@code --json} is {@code json}. */
+    static final String FORMATS = "table, csv, json or jsonl";
+
     static int print(ResultSet rs, String format, PrintStream out, int maxCell) throws SQLException {
+        if (!List.of("table", "csv", "json", "jsonl").contains(format)) {
+            throw SluiceException.usage("--format must be " + FORMATS + ", got '" + format + "'");
+        }
         ResultSetMetaData md = rs.getMetaData();
         int n = md.getColumnCount();
         List<String> names = new ArrayList<>();
@@ -26,11 +33,10 @@ final class ResultPrinter {
         }
         List<String[]> rows = new ArrayList<>();
         int count = 0;
+        if (format.equals("json")) {
+            out.print("[");
+        }
         while (rs.next()) {
-            String[] r = new String[n];
-            for (int i = 1; i <= n; i++) {
-                r[i - 1] = cell(rs.getObject(i));
-            }
             count++;
             switch (format) {
                 case "csv" -> {
@@ -38,21 +44,32 @@ final class ResultPrinter {
                         out.println(String.join(",", names.stream().map(ResultPrinter::csv).toList()));
                     }
                     List<String> cells = new ArrayList<>();
-                    for (String c : r) {
+                    for (int i = 1; i <= n; i++) {
+                        String c = cell(rs.getObject(i));
                         cells.add(c == null ? "" : csv(c));
                     }
                     out.println(String.join(",", cells));
                 }
-                case "json" -> {
+                case "json", "jsonl" -> {
+                    // The values as JDBC types them, so numbers stay numbers and lists arrays.
                     Map<String, Object> m = new LinkedHashMap<>();
-                    for (int i = 0; i < n; i++) {
-                        m.put(names.get(i), r[i]);
+                    for (int i = 1; i <= n; i++) {
+                        m.put(names.get(i - 1), rs.getObject(i));
                     }
-                    out.println(Json.toString(m).replaceAll("\\s*\\n\\s*", " "));
+                    String line = JsonOutput.toString(m, false);
+                    out.print(format.equals("jsonl") ? line + "\n" : (count == 1 ? "\n" : ",\n") + line);
                 }
-                case "table" -> rows.add(r);
-                default -> throw SluiceException.usage("--format must be table, csv or json, got '" + format + "'");
+                default -> {
+                    String[] r = new String[n];
+                    for (int i = 1; i <= n; i++) {
+                        r[i - 1] = cell(rs.getObject(i));
+                    }
+                    rows.add(r);
+                }
             }
+        }
+        if (format.equals("json")) {
+            out.println(count == 0 ? "]" : "\n]");
         }
         if (format.equals("table")) {
             int[] w = new int[n];
@@ -83,7 +100,7 @@ final class ResultPrinter {
     /** A value as text; bytes (compress's codes) in hex, {@code \x0a1b...}, as PostgreSQL prints them. */
     private static String cell(Object o) throws SQLException {
         if (o instanceof Blob b) {
-            return "\\x" + HexFormat.of().formatHex(b.getBytes(1, (int) b.length()));
+            return JsonOutput.hex(b);
         }
         return o == null ? null : o.toString();
     }

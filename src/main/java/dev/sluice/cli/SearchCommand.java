@@ -7,6 +7,7 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Locale;
 import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 
 /** {@code sluice search}: top-k queries over the codes of a compress output. */
@@ -33,6 +34,8 @@ final class SearchCommand extends BaseCommand {
         o.addOption(CompressCommand.opt("query-column", "COL", "vector column of Parquet queries (default --column)"));
         o.addOption(CompressCommand.opt("k", "N", "neighbours per query (default 10)"));
         o.addOption(CompressCommand.opt("rerank", "R", "re-rank the top R candidates by exact distance (default 0: off)"));
+        o.addOption(Option.builder().longOpt("json").desc("print the " + (eval ? "measurements" : "summary")
+                + " as one JSON object").build());
         if (eval) {
             o.addOption(CompressCommand.opt("ground-truth", "FILE", ".ivecs of exact neighbours (instead of --base)"));
             o.addOption(CompressCommand.opt("save-ground-truth", "FILE", "write the exact neighbours computed from "
@@ -63,7 +66,7 @@ final class SearchCommand extends BaseCommand {
     @Override
     String usage() {
         return "sluice search --codes DIR --queries PATH --out FILE [--k 10] "
-                    + "[--rerank R --base PATH]";
+                    + "[--rerank R --base PATH] [--json]";
     }
 
     @Override
@@ -78,8 +81,15 @@ final class SearchCommand extends BaseCommand {
             throw SluiceException.usage("--out is required: a .parquet, .ivecs or .npy file for the results");
         }
         SearchJob.Result r = new SearchJob(config, CommonOptions.context(cl, out, err)).run();
-        out.printf(Locale.ROOT, "search done: %d queries, k=%d, %,.0f queries/s, wrote %s%n", r.queries(),
-                config.k(), r.qps(), config.out());
+        if (cl.hasOption("json")) {
+            out.println(JsonOutput.toString(new Summary(r.queries(), config.k(), r.qps(), config.out()), true));
+        } else {
+            out.printf(Locale.ROOT, "search done: %d queries, k=%d, %,.0f queries/s, wrote %s%n", r.queries(),
+                    config.k(), r.qps(), config.out());
+        }
         return 0;
     }
+
+    /** What {@code search --json} prints. */
+    record Summary(int queries, int k, double queriesPerSecond, Path out) {}
 }

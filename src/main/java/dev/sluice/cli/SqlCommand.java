@@ -36,8 +36,10 @@ final class SqlCommand extends BaseCommand {
     @Override
     public Options commandOptions() {
         Options o = new Options();
-        o.addOption(Option.builder().longOpt("format").hasArg().argName("F").desc("table, csv or json (default table)")
-                .build());
+        o.addOption(Option.builder().longOpt("format").hasArg().argName("F")
+                .desc("table (default), csv, json (one array of objects) or jsonl (an object a line); JSON is typed: "
+                        + "numbers, booleans, arrays, objects, ISO-8601 timestamps").build());
+        o.addOption(Option.builder().longOpt("json").desc("the same as --format json").build());
         o.addOption(Option.builder().longOpt("allow-path").hasArg().argName("DIR")
                 .desc("also let the SQL read files under DIR, and write there with --allow-write (repeatable)").build());
         o.addOption(Option.builder().longOpt("allow-write")
@@ -50,7 +52,8 @@ final class SqlCommand extends BaseCommand {
 
     @Override
     String usage() {
-        return "sluice sql DIR \"SELECT ...\" [--format table|csv|json] [--allow-path DIR]... [--allow-write]";
+        return "sluice sql DIR \"SELECT ...\" [--format table|csv|json|jsonl] [--json] [--allow-path DIR]... "
+                + "[--allow-write]";
     }
 
     @Override
@@ -87,7 +90,7 @@ final class SqlCommand extends BaseCommand {
             }
             if (s.execute(sql)) {
                 try (ResultSet rs = s.getResultSet()) {
-                    ResultPrinter.print(rs, cl.getOptionValue("format", "table"), out, 60);
+                    ResultPrinter.print(rs, format(cl), out, 60);
                 }
             } else {
                 out.println("ok");
@@ -106,6 +109,16 @@ final class SqlCommand extends BaseCommand {
                     ? "\nsql reads only under the output directory; --allow-path DIR allows more" : ""));
         }
         return 0;
+    }
+
+    /** {@code --format}, or {@code json} for {@code --json}; both given must agree. */
+    private static String format(CommandLine cl) {
+        String format = cl.getOptionValue("format", cl.hasOption("json") ? "json" : "table").strip()
+                .toLowerCase(Locale.ROOT);
+        if (cl.hasOption("json") && !format.equals("json")) {
+            throw SluiceException.usage("--json is --format json; it cannot go with --format " + format);
+        }
+        return format;
     }
 
     /** An existing directory apart from the output: writes into the output are never allowed. */

@@ -18,6 +18,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -47,15 +48,32 @@ final class ViewSessions {
     /** A session with the views of {@code dir} (a split each, runs, manifest_shards), then locked down. */
     static DuckSession open(Path dir, Access access) {
         Path out = dir.toAbsolutePath().normalize();
+        List<Path> allowed = new ArrayList<>(List.of(out));
+        access.paths().forEach(p -> allowed.add(p.toAbsolutePath().normalize()));
+        return confined(allowed, duck -> OutputViews.create(duck, out));
+    }
+
+    /** A session with one view, {@code runs}, over the run records of several outputs, confined to them. */
+    static DuckSession openRuns(List<Path> outputs) {
+        List<Path> dirs = outputs.stream().map(p -> p.toAbsolutePath().normalize()).toList();
+        return confined(dirs, duck -> {
+            try {
+                duck.execute(OutputViews.runsView(duck, dirs));
+            } catch (SQLException e) {
+                throw SluiceException.input("cannot read the run records of " + dirs + ": " + e.getMessage(), e);
+            }
+        });
+    }
+
+    /** A session whose {@code views} are made, then locked down to the {@code allowedDirs}. */
+    private static DuckSession confined(List<Path> allowedDirs, Consumer<DuckSession> views) {
         Path tmp = Path.of(System.getProperty("java.io.tmpdir"), "sluice-view-" + ProcessHandle.current().pid());
         // No job runs here, so a modest limit. DuckDB adds its own temp directory to the allowed ones.
         DuckSession duck = new DuckSession(new DuckSession.Settings(1L << 30, Runtime.getRuntime().availableProcessors(),
                 tmp, 2));
         try {
-            OutputViews.create(duck, out);
-            List<String> allowed = new ArrayList<>();
-            allowed.add(directory(out));
-            access.paths().forEach(p -> allowed.add(directory(p.toAbsolutePath().normalize())));
+            views.accept(duck);
+            List<String> allowed = allowedDirs.stream().map(ViewSessions::directory).toList();
             // allowed_directories can only be set while external access is on, and nothing after the lock.
             duck.execute("SET allowed_directories = " + Sql.literalList(allowed),
                     "SET enable_external_access = false",
@@ -64,7 +82,8 @@ final class ViewSessions {
                     "SET lock_configuration = true");
         } catch (SQLException e) {
             duck.close();
-            throw SluiceException.internal("cannot confine the DuckDB session to " + out + ": " + e.getMessage(), e);
+            throw SluiceException.internal("cannot confine the DuckDB session to " + allowedDirs + ": " + e.getMessage(),
+                    e);
         } catch (RuntimeException e) {
             duck.close();
             throw e;

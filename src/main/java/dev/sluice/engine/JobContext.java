@@ -6,15 +6,22 @@ import java.util.OptionalLong;
 
 /**
  * What every job is given besides its own options: workers, memory limit, temp directory, progress mode,
- * where to print, and which shard task of the job this process is. Options and their environment fallbacks are resolved before this is built.
+ * where to print, which shard task of the job this process is, and the run's label (null for none; stored in its
+ * run record). Options and their environment fallbacks are resolved before this is built.
  */
 public record JobContext(int workers, OptionalLong memoryLimit, Path tmpDir, Progress.Mode progress,
-                         PrintStream out, PrintStream err, ShardSpec shard) {
+                         PrintStream out, PrintStream err, ShardSpec shard, String label) {
 
     public JobContext {
         if (workers < 1) {
             throw SluiceException.usage("--workers must be at least 1, got " + workers);
         }
+    }
+
+    /** A shard task without a label. */
+    public JobContext(int workers, OptionalLong memoryLimit, Path tmpDir, Progress.Mode progress, PrintStream out,
+                      PrintStream err, ShardSpec shard) {
+        this(workers, memoryLimit, tmpDir, progress, out, err, shard, null);
     }
 
     /** The whole job in one process. */

@@ -30,6 +30,7 @@ public final class RunRecord {
     private final Instant start;
     private final String runId;
     private final String host;
+    private String label;
     private Outcome outcome;
     private Record figures;
     private Map<String, Object> measurements = Map.of();
@@ -45,6 +46,12 @@ public final class RunRecord {
         this.host = hostName();
         runId = FILE_TIME.format(start) + "-" + ProcessHandle.current().pid() + "-"
                 + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    /** The user's name for this run ({@code --label}, to tell experiments apart across outputs); null for none. */
+    public RunRecord label(String text) {
+        label = text;
+        return this;
     }
 
     /** The rows, units and shard task of a unit job's run. */
@@ -70,7 +77,7 @@ public final class RunRecord {
      * lost) leaves this behind, so {@code sluice runs} shows it, with its start and no end.
      */
     public void start(Path outDir) {
-        Json.writeAtomically(file(outDir), common("running"));
+        Json.writeAtomically(file(outDir), common("running", outDir));
     }
 
     /** Fills end time, status, throughput and memory, then writes {@code OUT/_runs/<run_id>.json}. */
@@ -81,7 +88,7 @@ public final class RunRecord {
     private void finish(Path outDir, String status, MemoryMonitor memory, long rowsIn, Throwable error) {
         Instant end = Instant.now();
         double seconds = Math.max((end.toEpochMilli() - start.toEpochMilli()) / 1000.0, 1e-3);
-        Map<String, Object> m = common(status);
+        Map<String, Object> m = common(status, outDir);
         if (outcome != null) {
             components(outcome, m);
         }
@@ -95,7 +102,7 @@ public final class RunRecord {
         m.put("end", end.toString());
         m.put("seconds", seconds);
         m.put("rows_in", rowsIn);
-        m.put("rows_in_per_second", String.format(Locale.ROOT, "%.1f", rowsIn / seconds));
+        m.put("rows_in_per_second", Math.round(rowsIn / seconds * 10) / 10.0);
         m.put("rss_start_bytes", memory.startBytes());
         m.put("rss_peak_bytes", memory.peakBytes());
         m.put("rss_final_bytes", MemoryMonitor.rss());
@@ -127,10 +134,15 @@ public final class RunRecord {
         return outDir.resolve(DIR).resolve(runId + ".json");
     }
 
-    private Map<String, Object> common(String status) {
+    private Map<String, Object> common(String status, Path outDir) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("run_id", runId);
         m.put("job", job);
+        // Where the output is, so that records read across outputs (sluice runs a b c) say which is which.
+        m.put("output", outDir.toAbsolutePath().normalize().toString());
+        if (label != null) {
+            m.put("label", label);
+        }
         m.put("version", Version.get());
         m.put("host", host);
         m.put("parameters", parameters);

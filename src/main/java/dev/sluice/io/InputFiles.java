@@ -111,7 +111,8 @@ public final class InputFiles {
         }
     }
 
-    private static boolean hasGlob(String p) {
+    /** Whether a path holds glob characters ({@code * ? [ {}). */
+    public static boolean hasGlob(String p) {
         return p.chars().anyMatch(c -> c == '*' || c == '?' || c == '[' || c == '{');
     }
 
@@ -127,7 +128,16 @@ public final class InputFiles {
             }
             return Files.isRegularFile(p) ? List.of(p) : List.of();
         }
-        // Walk from the deepest directory that has no glob characters.
+        return matching(pattern, Files::isRegularFile);
+    }
+
+    /** The directories a glob matches, sorted: the outputs of {@code sluice runs 'out/*'}. */
+    public static List<Path> directories(String glob) {
+        return matching(glob, Files::isDirectory).stream().sorted().toList();
+    }
+
+    private static List<Path> matching(String pattern, java.util.function.Predicate<Path> kind) {
+        // Walk from the deepest directory that has no glob characters, no deeper than the pattern goes.
         Path abs = Path.of(pattern).toAbsolutePath().normalize();
         Path base = abs.getRoot();
         for (Path part : abs) {
@@ -141,8 +151,9 @@ public final class InputFiles {
         }
         PathMatcher m = FileSystems.getDefault().getPathMatcher("glob:" + abs);
         List<Path> out = new ArrayList<>();
-        try (Stream<Path> s = Files.walk(base)) {
-            s.filter(Files::isRegularFile).filter(m::matches).forEach(out::add);
+        int depth = pattern.contains("**") ? Integer.MAX_VALUE : abs.getNameCount() - base.getNameCount();
+        try (Stream<Path> s = Files.walk(base, depth)) {
+            s.filter(kind).filter(m::matches).forEach(out::add);
         } catch (IOException e) {
             throw SluiceException.input("cannot list " + base + ": " + e.getMessage(), e);
         }

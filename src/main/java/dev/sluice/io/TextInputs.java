@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
 /**
  * Where the documents of a text job come from: local files (JSONL, gzip'd JSONL, Parquet, plain text),
  * standard input ({@code -}), or remote URLs that DuckDB streams from the network. Local globs are
- * expanded by {@link InputFiles}; the format comes from the extension unless {@code --format} names it.
+ * expanded by {@link InputFiles}; the format comes from the extension unless {@code --input-format} names it.
  */
 public final class TextInputs {
 
@@ -31,7 +31,7 @@ public final class TextInputs {
             try {
                 return valueOf(name.toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
-                throw SluiceException.usage("--format must be auto, jsonl, parquet, text or lines, got '" + name + "'");
+                throw SluiceException.usage("--input-format must be auto, jsonl, parquet, text or lines, got '" + name + "'");
             }
         }
     }
@@ -92,7 +92,7 @@ public final class TextInputs {
             Format f = format == null ? formatOf(p.toString()) : format;
             if (found != null && f != found) {
                 throw SluiceException.input("inputs mix " + found + " and " + f + " files (" + p
-                        + "); give files of one format, or name it with --format");
+                        + "); give files of one format, or name it with --input-format");
             }
             found = f;
             try {
@@ -120,6 +120,6 @@ public final class TextInputs {
             return Format.TEXT;
         }
         throw SluiceException.input("cannot tell the format of input " + path
-                + " (expected .jsonl, .jsonl.gz, .parquet or .txt); name it with --format jsonl|parquet|text|lines");
+                + " (expected .jsonl, .jsonl.gz, .parquet or .txt); name it with --input-format jsonl|parquet|text|lines");
     }
 }

@@ -60,7 +60,7 @@ public final class EvalJob {
              MemoryMonitor memory = new MemoryMonitor(budget.totalBytes());
              SearchJob.Session s = SearchJob.Session.open(budget, ctx, config.codes())) {
             search.checkBase(codes, s);
-            RunRecord record = new RunRecord("eval", config.parameters(), memory.started());
+            RunRecord record = new RunRecord("eval", config.parameters(), memory.started()).label(ctx.label());
             Map<String, Object> m = new LinkedHashMap<>();
             memory.stage("queries");
             float[] queries = SearchJob.readAll(config.queries(), search.queryColumn(codes), null, s, dim);

@@ -52,7 +52,7 @@ public final class SearchJob {
              MemoryMonitor memory = new MemoryMonitor(budget.totalBytes());
              Session s = Session.open(budget, ctx, config.codes())) {
             checkBase(codes, s);
-            RunRecord record = new RunRecord("search", config.parameters(), memory.started());
+            RunRecord record = new RunRecord("search", config.parameters(), memory.started()).label(ctx.label());
             memory.stage("queries");
             float[] queries = readAll(config.queries(), queryColumn(codes), null, s, codes.quantizer().dim());
             int nq = queries.length / codes.quantizer().dim();

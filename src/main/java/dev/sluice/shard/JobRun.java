@@ -85,7 +85,7 @@ public final class JobRun {
     public Plan fixPlan(Plan plan) {
         Plan fixed = out.fixPlan(plan);
         if (record == null) {
-            record = new RunRecord(spec.name(), fixed.parameters(), memory.started());
+            record = new RunRecord(spec.name(), fixed.parameters(), memory.started()).label(ctx.label());
             record.start(out.path());
         }
         return fixed;
