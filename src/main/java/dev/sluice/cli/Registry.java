@@ -17,7 +17,7 @@ final class Registry {
     static {
         for (Command c : List.of(new ProbeRowsCommand(), new InspectCommand(), new SqlCommand(), new RunsCommand(),
                 new CompressCommand(), new EvalCommand(), new SearchCommand(), new PackCommand(), new LogitsCommand(), new MergeCommand(),
-                new EstimateCommand(), new DemoCommand())) {
+                new EstimateCommand(), new ReportCommand(), new DemoCommand())) {
             COMMANDS.put(c.name(), c);
         }
     }

@@ -34,7 +34,7 @@ public final class MemoryMonitor implements AutoCloseable {
 
     /**
      * Memory at one point of the run: seconds from the monitor's start, the highest resident bytes sampled over the
-     * interval the point stands for, and the rows the job had counted done by then ({@link #countRows}).
+     * interval the point stands for, and the rows the job had counted done by then ({@link #rowsDone}).
      */
     public record Sample(double seconds, long rssBytes, long rows) {}
 
@@ -111,11 +111,11 @@ public final class MemoryMonitor implements AutoCloseable {
     }
 
     /**
-     * Counts {@code n} more rows done (the job's own unit: measurements, vectors, documents), so that the samples
-     * show throughput over time too.
+     * The rows done so far (the job's own unit: measurements, vectors, documents), so that the samples show
+     * throughput over time too. Workers may report out of order: the count only rises.
      */
-    public void countRows(long n) {
-        rows.addAndGet(n);
+    public void rowsDone(long total) {
+        rows.accumulateAndGet(total, Math::max);
     }
 
     /** The memory budget the run was given, or 0 when it has none to show. */

@@ -4,6 +4,7 @@ import dev.sluice.engine.DuckSession;
 import dev.sluice.engine.Durable;
 import dev.sluice.engine.JobContext;
 import dev.sluice.engine.MemoryBudget;
+import dev.sluice.engine.MemoryMonitor;
 import dev.sluice.engine.MemoryPolicy;
 import dev.sluice.engine.Progress;
 import dev.sluice.engine.RunRecord;
@@ -184,7 +185,7 @@ public final class ProbeRowsJob implements JobRuntime.Job<ProbeRowsJob.Result> {
                     }
                 }
                 run.stage("rows");
-                arrowPeak = writeUnits(duck, relation, cols, units.todo(), out, shares, copy);
+                arrowPeak = writeUnits(duck, relation, cols, units.todo(), out, shares, copy, run.memory());
             }
             long rowsOut = 0;
             long measurementsDone = 0;
@@ -586,7 +587,7 @@ public final class ProbeRowsJob implements JobRuntime.Job<ProbeRowsJob.Result> {
      * the peak of Arrow's allocations.
      */
     private long writeUnits(DuckSession duck, Sql.Fragment relation, Columns cols, List<Integer> units,
-                            OutputDir out, Shares shares, Path copy) {
+                            OutputDir out, Shares shares, Path copy, MemoryMonitor memory) {
         UnitRanks ranks = unitRanks(duck);
         // One output batch per Parquet row group (see ChunkCutter), of at most about BATCH_BYTES (counting 8
         // bytes a value): small, because DuckDB may hold a few exported batches while the next is built and
@@ -602,6 +603,7 @@ public final class ProbeRowsJob implements JobRuntime.Job<ProbeRowsJob.Result> {
                         .bind("time", Sql.ident(cols.time())).bind("fields", Sql.columnsAfter("c", cols.fields()))
                         .bind("units", Sql.numberTuple(units)).render();
         String unitName = "";
+        long measurementsCut = 0;
         try (BufferAllocator root = new RootAllocator(shares.arrowBytes());
              Progress progress = new Progress("probe-rows", "buckets", "measurements", units.size(), ctx.progress(),
                      ctx.err(), 5000);
@@ -623,6 +625,7 @@ public final class ProbeRowsJob implements JobRuntime.Job<ProbeRowsJob.Result> {
                         throw SluiceException.internal(unitName + ": the sorted stream is at unit " + next, null);
                     }
                     cutShard(keysConn, cols, stream, unit, s, exp[s], root, rowGroupRows, writes);
+                    memory.rowsDone(measurementsCut += exp[s]);
                 }
                 writes.unitDone(unit, exp[0] + exp[1]);
             }

@@ -4,6 +4,7 @@ import dev.sluice.engine.DuckSession;
 import dev.sluice.engine.Futures;
 import dev.sluice.engine.JobContext;
 import dev.sluice.engine.MemoryBudget;
+import dev.sluice.engine.MemoryMonitor;
 import dev.sluice.engine.MemoryPolicy;
 import dev.sluice.engine.RunRecord;
 import dev.sluice.engine.Progress;
@@ -239,7 +240,7 @@ public final class CompressJob implements JobRuntime.Job<CompressJob.Result> {
             }
             run.stage("encode");
             long t0 = System.nanoTime();
-            int encoded = encode(reader, q, io, out, units, mine);
+            int encoded = encode(reader, q, io, out, units, mine, run.memory());
             double encodeSeconds = (System.nanoTime() - t0) / 1e9;
             long rows = 0;
             for (int u : mine.mine()) {
@@ -426,8 +427,8 @@ public final class CompressJob implements JobRuntime.Job<CompressJob.Result> {
         return sum / Math.max(n, 1);
     }
 
-    private int encode(VectorReader reader, Quantizer q, VectorIo io, OutputDir out, int units, JobRun.Units todo)
-            throws IOException {
+    private int encode(VectorReader reader, Quantizer q, VectorIo io, OutputDir out, int units, JobRun.Units todo,
+                       MemoryMonitor memory) throws IOException {
         int workers = ctx.workers();
         BlockingQueue<VectorBatch> free = new ArrayBlockingQueue<>(workers + 1);
         for (int i = 0; i <= workers; i++) {
@@ -469,7 +470,7 @@ public final class CompressJob implements JobRuntime.Job<CompressJob.Result> {
                 pending.add(pool.submit(() -> {
                     try {
                         writeUnit(unit, b, q, codeBuffers.get(), io, out);
-                        encoded.addAndGet(b.rows);
+                        memory.rowsDone(encoded.addAndGet(b.rows));
                         progress.step(b.rows);
                     } finally {
                         free.put(b);

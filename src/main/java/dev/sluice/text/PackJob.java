@@ -266,7 +266,10 @@ public final class PackJob implements JobRuntime.Job<PackJob.Result> {
                  DocumentPipeline pipeline = pipeline(source, reading, store, tokenizer);
                  BufferAllocator alloc = new RootAllocator(budget.arrowBytes());
                  Connection copyConn = duck.connection()) {
-                PackStream stream = new PackStream(pipeline, config, tokenizer, index, this::report);
+                PackStream stream = new PackStream(pipeline, config, tokenizer, index, s -> {
+                    memory.rowsDone(s.documents);
+                    report(s);
+                });
                 if (Progress.resolve(ctx.progress()) == Progress.Mode.BAR) {
                     bar = new Progress("pack", "%", "tokens", 100, Progress.Mode.BAR, ctx.err(), 0);
                 }

@@ -1,0 +1,2 @@
+-- probe-rows: measurements per row, by split.
+(SELECT split AS series, n AS x FROM ${source})

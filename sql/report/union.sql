@@ -1,0 +1,2 @@
+-- Two relations as one.
+${a} UNION ALL ${b}

@@ -1,0 +1,143 @@
+package dev.sluice.report;
+
+import dev.sluice.engine.MemoryMonitor;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * What the report draws of one run record ({@code OUT/_runs/<run_id>.json}), typed: the fields every job writes,
+ * the memory over time, and the figures of eval and pack that have charts of their own. The one place the report
+ * reads a run record's fields.
+ */
+record RunSummary(Path output, String runId, String job, String label, String status, String start, double seconds,
+                  long rowsIn, Long rowsOut, long peakBytes, long budgetBytes, List<Stage> stages,
+                  List<MemoryMonitor.Sample> samples, Eval eval, PackFates fates) {
+
+    /** A stage: when it began (seconds from the run's start), how long it took, its peak resident memory. */
+    record Stage(String name, double startSeconds, double seconds, long peakBytes) {}
+
+    /** eval's result: the method as a short name, recall@k, warm QPS and code bytes per vector. */
+    record Eval(String method, String family, int k, double recall, double qps, double bytesPerVector) {}
+
+    /** pack's documents by fate and its sequences. */
+    record PackFates(long read, long kept, long duplicates, long tooShort, long tooLong, long unreadable,
+                     long sequences, long tokensWritten, long padTokens, long seqLen) {}
+
+    /** Reads a record as written by {@link dev.sluice.engine.RunRecord}; fields an older record lacks are 0. */
+    static RunSummary of(Path output, Map<String, Object> m) {
+        List<Stage> stages = new ArrayList<>();
+        double at = 0;
+        for (Map<String, Object> s : maps(m.get("stages"))) {
+            // Records written before stages kept their start: stages follow each other from the run's start.
+            double start = s.containsKey("start_seconds") ? number(s, "start_seconds") : at;
+            double secs = number(s, "seconds");
+            stages.add(new Stage(String.valueOf(s.get("stage")), start, secs, (long) number(s, "rss_peak_bytes")));
+            at = start + secs;
+        }
+        List<MemoryMonitor.Sample> samples = new ArrayList<>();
+        for (Map<String, Object> s : maps(m.get("rss_samples"))) {
+            samples.add(new MemoryMonitor.Sample(number(s, "seconds"), (long) number(s, "rss_bytes"),
+                    (long) number(s, "rows")));
+        }
+        String job = String.valueOf(m.get("job"));
+        return new RunSummary(output, String.valueOf(m.get("run_id")), job, text(m, "label"),
+                String.valueOf(m.get("status")), text(m, "start"), number(m, "seconds"), (long) number(m, "rows_in"),
+                m.get("rows_out") instanceof Number n ? n.longValue() : null, (long) number(m, "rss_peak_bytes"),
+                (long) number(m, "memory_budget_bytes"), List.copyOf(stages), List.copyOf(samples),
+                job.equals("eval") && m.get("recall_at_k") instanceof Number ? eval(m) : null,
+                job.equals("pack") && m.get("totals") instanceof Map<?, ?> ? fates(m) : null);
+    }
+
+    private static Eval eval(Map<String, Object> m) {
+        Map<String, Object> method = m.get("method") instanceof Map<?, ?> ? cast(m.get("method")) : Map.of();
+        String family = String.valueOf(method.getOrDefault("method", "?"));
+        // The method's settings besides its name and the dimension, in a stable order: pq m=16 nbits=8.
+        StringBuilder name = new StringBuilder(family);
+        new TreeMap<>(method).forEach((k, v) -> {
+            if (!k.equals("method") && !k.equals("dim") && !k.equals("code_bytes")) {
+                name.append(' ').append(k).append('=').append(v);
+            }
+        });
+        Map<String, Object> params = m.get("parameters") instanceof Map<?, ?> ? cast(m.get("parameters")) : Map.of();
+        if (params.get("rerank") instanceof Number r && r.longValue() > 0) {
+            name.append(" rerank=").append(r);
+            family += "+rerank";
+        }
+        return new Eval(name.toString(), family, (int) number(m, "k"), number(m, "recall_at_k"),
+                number(m, "search_qps"), number(m, "bytes_per_vector"));
+    }
+
+    private static PackFates fates(Map<String, Object> m) {
+        Map<String, Object> t = cast(m.get("totals"));
+        Map<String, Object> params = m.get("parameters") instanceof Map<?, ?> ? cast(m.get("parameters")) : Map.of();
+        return new PackFates((long) number(t, "documents_read"), (long) number(t, "documents_kept"),
+                (long) (number(t, "duplicates_in_run") + number(t, "duplicates_of_store")),
+                (long) number(t, "too_short"), (long) number(t, "too_long"),
+                (long) (number(t, "malformed_lines") + number(t, "missing_text")), (long) number(t, "sequences"),
+                (long) number(t, "tokens_written"), (long) number(t, "pad_tokens"), (long) number(params, "seq_len"));
+    }
+
+    /** The name a run goes by in charts: its label, else its job and run id. */
+    String name() {
+        return label != null ? label : job + " " + runId;
+    }
+
+    /** Peak memory as a share of the budget, or NaN without one. */
+    double peakShare() {
+        return budgetBytes > 0 ? (double) peakBytes / budgetBytes : Double.NaN;
+    }
+
+    /** rows_in per second over the whole run. */
+    double rate() {
+        return seconds > 0 ? rowsIn / seconds : 0;
+    }
+
+    /** Whether the samples count rows (the job reports rows done as it goes). */
+    boolean hasThroughput() {
+        return samples.size() > 1 && samples.getLast().rows() > 0;
+    }
+
+    @Override
+    public String toString() {
+        return String.format(Locale.ROOT, "%s %s %s", job, runId, status);
+    }
+
+    private static double number(Map<String, Object> m, String field) {
+        return m.get(field) instanceof Number n ? n.doubleValue()
+                : m.get(field) instanceof String s && !s.isBlank() ? parse(s) : 0;
+    }
+
+    /** Older records wrote some rates as text. */
+    private static double parse(String s) {
+        try {
+            return Double.parseDouble(s);
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    private static String text(Map<String, Object> m, String field) {
+        return m.get(field) == null ? null : String.valueOf(m.get(field));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> cast(Object o) {
+        return (Map<String, Object>) o;
+    }
+
+    private static List<Map<String, Object>> maps(Object o) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        if (o instanceof List<?> l) {
+            for (Object e : l) {
+                if (e instanceof Map<?, ?>) {
+                    out.add(cast(e));
+                }
+            }
+        }
+        return out;
+    }
+}
