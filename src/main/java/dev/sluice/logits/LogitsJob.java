@@ -154,7 +154,7 @@ public final class LogitsJob implements JobRuntime.Job<LogitsJob.Result> {
         double selectSeconds;
         ExecutorService workers = WorkerThreads.workers(ctx.workers());
         try (Progress progress = new Progress("logits", "tokens", "sequences", todoTokens, ctx.progress(),
-                ctx.err(), 5000);
+                ctx.err(), 5000, run.budget().totalBytes());
              WindowScorer scorer = new WindowScorer(teacher, k, memory.logitsBytes(), Kernels.get(), workers,
                      ctx.workers());
              BufferAllocator alloc = new RootAllocator(run.budget().arrowBytes())) {

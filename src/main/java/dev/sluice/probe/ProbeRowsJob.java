@@ -606,7 +606,7 @@ public final class ProbeRowsJob implements JobRuntime.Job<ProbeRowsJob.Result> {
         long measurementsCut = 0;
         try (BufferAllocator root = new RootAllocator(shares.arrowBytes());
              Progress progress = new Progress("probe-rows", "buckets", "measurements", units.size(), ctx.progress(),
-                     ctx.err(), 5000);
+                     ctx.err(), 5000, memory.budgetBytes());
              Connection sortConn = duck.connection();
              Connection keysConn = duck.connection();
              ArrowStreams.QueryBatches sorted = ArrowStreams.query(sortConn, sortSql, root, sortedBatchRows(cols));

@@ -443,7 +443,7 @@ public final class CompressJob implements JobRuntime.Job<CompressJob.Result> {
         java.util.Set<Integer> mineSet = new java.util.HashSet<>(todo.mine());
         java.util.Set<Integer> todoSet = new java.util.HashSet<>(todo.todo());
         try (Progress progress = new Progress("compress", "units", "vectors", mineSet.size(), ctx.progress(), ctx.err(),
-                5000)) {
+                5000, memory.budgetBytes())) {
             reader.rewind();
             for (int u = 0; u < units; u++) {
                 VectorBatch b = free.take();

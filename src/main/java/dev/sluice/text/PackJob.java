@@ -89,8 +89,7 @@ public final class PackJob implements JobRuntime.Job<PackJob.Result> {
     private Tokenizer tokenizer;
     private final long startNanos = System.nanoTime();
     private boolean estimated;
-    private long lastReport = System.nanoTime();
-    /** The progress bar on a terminal (else null: log lines every 5 s instead). */
+    /** The progress bar on a terminal, or log lines every 5 s (null when no unit is being packed). */
     private Progress bar;
 
     public PackJob(PackConfig config, JobContext ctx, InputStream stdin) {
@@ -270,9 +269,7 @@ public final class PackJob implements JobRuntime.Job<PackJob.Result> {
                     memory.rowsDone(s.documents);
                     report(s);
                 });
-                if (Progress.resolve(ctx.progress()) == Progress.Mode.BAR) {
-                    bar = new Progress("pack", "%", "tokens", 100, Progress.Mode.BAR, ctx.err(), 0);
-                }
+                bar = new Progress("pack", "%", "tokens", 100, ctx.progress(), ctx.err(), 5000, budget.totalBytes());
                 try {
                     for (int unit; (unit = stream.nextUnit()) >= 0; unitsRun++) {
                         List<Shard> parts = new ArrayList<>();
@@ -399,9 +396,9 @@ public final class PackJob implements JobRuntime.Job<PackJob.Result> {
                 index = DocumentIndex.build(pipeline, file, (docs, fraction) -> {
                     if (ctx.progress() != Progress.Mode.NONE && System.nanoTime() - lastReport[0] > 5_000_000_000L) {
                         lastReport[0] = System.nanoTime();
-                        ctx.log(String.format(Locale.ROOT, "pack: indexing: %,d documents%s", docs,
+                        ctx.log(Progress.stamp(String.format(Locale.ROOT, "pack: indexing: %,d documents%s", docs,
                                 Double.isNaN(fraction) ? "" : String.format(Locale.ROOT, ", %.0f%% of the input",
-                                        100 * fraction)));
+                                        100 * fraction)), memory.budgetBytes()));
                     }
                 });
             }
@@ -512,8 +509,8 @@ public final class PackJob implements JobRuntime.Job<PackJob.Result> {
     }
 
     /**
-     * Called after every chunk: prints the start-up estimate once, then moves the bar on a terminal, or
-     * prints a progress line every 5 s.
+     * Called after every chunk: prints the start-up estimate once, then moves the progress on (a bar, or a line
+     * every 5 s).
      */
     private void report(PackStream.InputProgress s) {
         // Extrapolating needs every document so far packed: not in a task or a resumed run that skipped units.
@@ -522,16 +519,11 @@ public final class PackJob implements JobRuntime.Job<PackJob.Result> {
             ctx.log(estimate(s));
         }
         if (bar != null) {
+            // The share of the input read, or of the --max-samples cap when the input's size is unknown (stdin, URLs).
             double share = !Double.isNaN(s.fraction) ? s.fraction
                     : config.maxSamples() > 0 ? (double) s.documents / config.maxSamples() : 0;
             bar.advanceTo(Math.round(100 * Math.min(1, share)), s.tokensRead);
-        } else if (ctx.progress() != Progress.Mode.NONE && System.nanoTime() - lastReport > 5_000_000_000L) {
-            lastReport = System.nanoTime();
-            double secs = (lastReport - startNanos) / 1e9;
-            ctx.log(String.format(Locale.ROOT, "pack: %,d documents, %,d tokens, %,d sequences, %,.0f tokens/s%s",
-                    s.documents, s.tokensRead, s.sequences, s.tokensRead / secs,
-                    Double.isNaN(s.fraction) ? "" : String.format(Locale.ROOT, ", %.0f%% of the input",
-                            100 * s.fraction)));
+            bar.note(String.format(Locale.ROOT, "%,d documents, %,d sequences", s.documents, s.sequences));
         }
     }
 
