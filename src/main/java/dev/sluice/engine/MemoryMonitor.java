@@ -84,7 +84,7 @@ public final class MemoryMonitor implements AutoCloseable {
     }
 
     /** Adds the raw sample {@code rssBytes} to the thinned series: one point per {@code stride} samples. */
-    private synchronized void keep(long rssBytes) {
+    synchronized void keep(long rssBytes) {
         pendingPeak = Math.max(pendingPeak, rssBytes);
         if (++pendingCount < stride) {
             return;

@@ -52,6 +52,11 @@ final class Html {
                 : String.format(Locale.ROOT, "%.2g", v);
     }
 
+    /** A number exactly, for a {@code data-value} attribute: what a test or a script reads back. */
+    static String exact(double v) {
+        return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
+    }
+
     /** Bytes in MiB with one decimal. */
     static String mib(long bytes) {
         return String.format(Locale.ROOT, "%,.1f", bytes / 1048576.0);

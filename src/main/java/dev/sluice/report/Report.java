@@ -19,7 +19,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.TreeMap;
 
 /**
  * The report page: a table of every run, recall against bytes per vector and against QPS over every eval run given
@@ -84,18 +83,15 @@ public final class Report {
             if (!o.shards().isEmpty()) {
                 body.append(add(charts, shardChart(o)));
             }
-            body.append("</div>");
             for (RunSummary r : o.runs()) {
-                if (r.samples().size() < 2) {
-                    continue;
+                if (r.samples().size() >= 2) {
+                    body.append(add(charts, memoryChart(r)));
+                    if (r.hasThroughput()) {
+                        body.append(add(charts, throughputChart(r)));
+                    }
                 }
-                body.append("<h3>").append(Html.escape(r.name())).append(" <small>").append(Html.escape(r.status()))
-                        .append("</small></h3><div class=\"grid\">").append(add(charts, memoryChart(r)));
-                if (r.hasThroughput()) {
-                    body.append(add(charts, throughputChart(r)));
-                }
-                body.append("</div>");
             }
+            body.append("</div>");
             body.append("</section>");
         }
         String html = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>sluice report</title>"
@@ -111,18 +107,19 @@ public final class Report {
 
     private String runTable() {
         StringBuilder b = new StringBuilder("<table class=\"runs\"><thead><tr>");
-        for (String h : List.of("output", "job", "label", "run", "status", "start", "seconds", "rows in", "rows out",
+        for (String h : List.of("output", "job", "label", "status", "start", "seconds", "rows in", "rows out",
                 "rows in/s", "peak RSS MiB", "budget MiB", "peak/budget", "recall@k", "QPS", "bytes/vector")) {
             b.append("<th>").append(Html.escape(h)).append("</th>");
         }
         b.append("</tr></thead><tbody>");
         for (RunSummary r : runs()) {
-            b.append("<tr data-run=\"").append(Html.escape(r.runId())).append("\">");
+            b.append("<tr data-run=\"").append(Html.escape(r.runId())).append("\" title=\"run ")
+                    .append(Html.escape(r.runId())).append(" in ").append(Html.escape(r.output().toString()))
+                    .append("\">");
             text(b, "output", r.output().getFileName() == null ? r.output().toString()
                     : r.output().getFileName().toString());
             text(b, "job", r.job());
             text(b, "label", r.label());
-            text(b, "run_id", r.runId());
             text(b, "status", r.status());
             // Seconds are enough to tell runs apart; the full time is in the run record.
             text(b, "start", r.start() == null ? null : r.start().replaceFirst("T", " ").replaceFirst("\\.\\d+Z$", "Z"));
@@ -160,11 +157,9 @@ public final class Report {
         b.append("<td data-field=\"").append(field).append("\">").append(Html.escape(value)).append("</td>");
     }
 
-    /** A number: shown rounded, with its exact value in {@code data-value} (what a test or a script reads). */
+    /** A number: shown rounded, with its exact value in {@code data-value}. */
     private static void cell(StringBuilder b, String field, double exact, String shown) {
-        String value = exact == Math.rint(exact) && Math.abs(exact) < 1e15 ? Long.toString((long) exact)
-                : Double.toString(exact);
-        b.append("<td class=\"num\" data-field=\"").append(field).append("\" data-value=\"").append(value)
+        b.append("<td class=\"num\" data-field=\"").append(field).append("\" data-value=\"").append(Html.exact(exact))
                 .append("\">").append(Html.escape(shown)).append("</td>");
     }
 
@@ -236,26 +231,31 @@ public final class Report {
                 splits.stream().map(SplitCount::split).toList(), values);
     }
 
+    /** Bins from the first to the last, every one drawn (an empty bin is a gap, not left out). */
     private static String histogramChart(Histogram h) {
-        TreeMap<Double, Double> widths = new TreeMap<>();
         List<String> series = new ArrayList<>(new LinkedHashSet<>(h.bins().stream().map(Bin::series).toList()));
+        double first = h.bins().stream().mapToDouble(Bin::lo).min().orElse(0);
+        double last = h.bins().stream().mapToDouble(Bin::lo).max().orElse(0);
+        double step = h.bins().stream().filter(bin -> bin.lo() == first).findFirst().map(Bin::width).orElse(1.0);
+        int n = (int) Math.round((last - first) / step) + 1;
+        double[][] values = new double[series.size()][n];
+        double[] widths = new double[n];
+        java.util.Arrays.fill(widths, step);
         for (Bin bin : h.bins()) {
-            widths.put(bin.lo(), bin.width());
+            int c = (int) Math.round((bin.lo() - first) / step);
+            values[series.indexOf(bin.series())][c] += bin.count();
+            widths[c] = bin.width();
         }
-        List<Double> los = new ArrayList<>(widths.keySet());
-        double[][] values = new double[series.size()][los.size()];
         double top = 0;
-        double[] stacked = new double[los.size()];
-        for (Bin bin : h.bins()) {
-            int c = los.indexOf(bin.lo());
-            values[series.indexOf(bin.series())][c] = bin.count();
-            stacked[c] += bin.count();
-            top = Math.max(top, stacked[c]);
-        }
         List<String> labels = new ArrayList<>();
-        for (double lo : los) {
-            long a = Math.round(lo);
-            long b = Math.round(lo + widths.get(lo) - 1);
+        for (int c = 0; c < n; c++) {
+            double stacked = 0;
+            for (double[] v : values) {
+                stacked += v[c];
+            }
+            top = Math.max(top, stacked);
+            long a = Math.round(first + c * step);
+            long b = Math.round(first + c * step + widths[c] - 1);
             labels.add(b > a ? a + "-" + b : Long.toString(a));
         }
         return Svg.bars(h.id(), h.title(), h.xLabel(), Axis.linear("count", top), labels, series, values);
@@ -295,8 +295,8 @@ public final class Report {
                 .orElse(0)) / 1048576.0;
         double budget = r.budgetBytes() / 1048576.0;
         boolean budgetShown = budget > 0 && peak >= BUDGET_ON_SCALE * budget;
-        String title = "Memory: peak " + Html.value(peak) + " MiB" + (budget <= 0 ? ""
-                : String.format(Locale.ROOT, ", %.0f%% of the %s MiB budget%s", 100 * peak / budget, Html.value(budget),
+        String title = r.shortName() + ": memory, peak " + Html.value(peak) + " MiB" + (budget <= 0 ? ""
+                : String.format(Locale.ROOT, " (%.0f%% of %s MiB budget%s)", 100 * peak / budget, Html.value(budget),
                         budgetShown ? "" : " (off scale)"));
         double end = Math.max(t[t.length - 1], r.seconds());
         List<Svg.Marker> markers = r.stages().stream().map(s -> new Svg.Marker(s.startSeconds(), s.name())).toList();
@@ -324,8 +324,8 @@ public final class Report {
         double[] x = t.stream().mapToDouble(Double::doubleValue).toArray();
         double[] y = rate.stream().mapToDouble(Double::doubleValue).toArray();
         List<Svg.Marker> markers = r.stages().stream().map(st -> new Svg.Marker(st.startSeconds(), st.name())).toList();
-        return Svg.lines("throughput", String.format(Locale.ROOT, "Throughput: %s rows in/s over the run",
-                        Html.value(r.rate())), Axis.linear("seconds", r.seconds()), Axis.linear("rows/s", y),
+        return Svg.lines("throughput", String.format(Locale.ROOT, "%s: rows in/s, %s over the run",
+                        r.shortName(), Html.value(r.rate())), Axis.linear("seconds", r.seconds()), Axis.linear("rows/s", y),
                 List.of(new Svg.Series("rows/s", x, y)), markers, List.of());
     }
 

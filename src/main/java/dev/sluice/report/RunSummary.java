@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * What the report draws of one run record ({@code OUT/_runs/<run_id>.json}), typed: the fields every job writes,
@@ -54,14 +53,19 @@ record RunSummary(Path output, String runId, String job, String label, String st
 
     private static Eval eval(Map<String, Object> m) {
         Map<String, Object> method = m.get("method") instanceof Map<?, ?> ? cast(m.get("method")) : Map.of();
-        String family = String.valueOf(method.getOrDefault("method", "?"));
-        // The method's settings besides its name and the dimension, in a stable order: pq m=16 nbits=8.
-        StringBuilder name = new StringBuilder(family);
-        new TreeMap<>(method).forEach((k, v) -> {
-            if (!k.equals("method") && !k.equals("dim") && !k.equals("code_bytes")) {
-                name.append(' ').append(k).append('=').append(v);
-            }
-        });
+        String method0 = String.valueOf(method.getOrDefault("method", "?"));
+        // sq8 and sq4 are one family at two sizes, as pq at two m or rabitq at two bit widths: one line each.
+        String family = method0.replaceAll("\\d+$", "");
+        StringBuilder name = new StringBuilder(method0);
+        if (method.get("m") != null) {
+            name.append(" m=").append(method.get("m"));
+        }
+        if (method.get("nbits") instanceof Number n && n.intValue() != 8) {
+            name.append(" nbits=").append(n);
+        }
+        if (method.get("bits") != null && family.equals(method0)) {
+            name.append(" bits=").append(method.get("bits"));
+        }
         Map<String, Object> params = m.get("parameters") instanceof Map<?, ?> ? cast(m.get("parameters")) : Map.of();
         if (params.get("rerank") instanceof Number r && r.longValue() > 0) {
             name.append(" rerank=").append(r);
@@ -81,9 +85,10 @@ record RunSummary(Path output, String runId, String job, String label, String st
                 (long) number(t, "tokens_written"), (long) number(t, "pad_tokens"), (long) number(params, "seq_len"));
     }
 
-    /** The name a run goes by in charts: its label, else its job and run id. */
-    String name() {
-        return label != null ? label : job + " " + runId;
+    /** The name in a chart's title: the job and its label, or the time it started (to the second). */
+    String shortName() {
+        String when = start == null ? runId : start.replaceFirst("^.*T", "").replaceFirst("\\..*$", "");
+        return job + " " + (label != null ? label : when);
     }
 
     /** Peak memory as a share of the budget, or NaN without one. */

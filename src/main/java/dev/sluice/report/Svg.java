@@ -130,8 +130,8 @@ final class Svg {
                     .append("\" stroke=\"#999\" stroke-dasharray=\"3,3\"/>");
             // Stages that start close together: their names step down so that they do not overprint.
             b.append("<text class=\"marker-label\" x=\"").append(Html.num(px + 3)).append("\" y=\"")
-                    .append(TOP + 10 + 11 * (i % 3))
-                    .append("\" font-size=\"10\" fill=\"#555\">").append(Html.escape(m.label())).append("</text>");
+                    .append(TOP + 10 + 11 * (i % 3)).append('"').append(anchor(px))
+                    .append(" font-size=\"10\" fill=\"#555\">").append(Html.escape(m.label())).append("</text>");
         }
         for (Level l : levels) {
             double py = py(y, l.y());
@@ -182,13 +182,18 @@ final class Svg {
                 double top = py(y, base + v);
                 double bottom = py(y, base);
                 b.append("<rect class=\"bar\" data-series=\"").append(Html.escape(names.get(s)))
-                        .append("\" data-value=\"").append(Html.value(v)).append("\" x=\"").append(Html.num(left))
+                        .append("\" data-value=\"").append(Html.exact(v)).append("\" x=\"").append(Html.num(left))
                         .append("\" y=\"").append(Html.num(top)).append("\" width=\"").append(Html.num(width))
                         .append("\" height=\"").append(Html.num(Math.max(bottom - top, 0.5))).append("\" fill=\"")
                         .append(color(s)).append("\"><title>").append(Html.escape(categories.get(c))).append(": ")
                         .append(Html.escape(names.get(s))).append(' ').append(Html.value(v))
                         .append("</title></rect>");
                 base += v;
+            }
+            if (categories.size() <= 8 && base > 0) {
+                b.append("<text class=\"bar-value\" x=\"").append(Html.num(LEFT + (c + 0.5) * slot)).append("\" y=\"")
+                        .append(Html.num(py(y, base) - 3)).append("\" font-size=\"10\" text-anchor=\"middle\">")
+                        .append(Html.value(base)).append("</text>");
             }
             if (c % every == 0) {
                 b.append("<text x=\"").append(Html.num(LEFT + (c + 0.5) * slot)).append("\" y=\"")
@@ -235,7 +240,7 @@ final class Svg {
                         .append(Html.escape(y.label())).append(' ').append(Html.value(p.y()))
                         .append("</title></circle>");
                 b.append("<text class=\"point-label\" x=\"").append(Html.num(cx + 6)).append("\" y=\"")
-                        .append(Html.num(cy - 5)).append("\" font-size=\"10\" fill=\"#333\">")
+                        .append(Html.num(cy - 5)).append('"').append(anchor(cx)).append(" font-size=\"10\" fill=\"#333\">")
                         .append(Html.escape(p.label())).append("</text>");
             }
         }
@@ -300,6 +305,11 @@ final class Svg {
                     .append(color(i)).append("\"/><text x=\"").append(Html.num(x + 12)).append("\" y=\"").append(TOP - 6)
                     .append("\" font-size=\"10\">").append(Html.escape(n)).append("</text>");
         }
+    }
+
+    /** Text near the right edge ends at its point rather than running off the chart. */
+    private static String anchor(double px) {
+        return px > WIDTH * 0.75 ? " text-anchor=\"end\" dx=\"-12\"" : "";
     }
 
     private static double px(Axis x, double v) {
