@@ -73,3 +73,15 @@ esac
 sleep 2
 kill -0 "$job" 2>/dev/null || { echo "install-test: the job died after the rebuild:" >&2; cat "$WORK/rebuild.out" >&2; exit 1; }
 echo "install-test: a job running through a rebuild is alive and computing"
+
+# 3. `java -jar` with a JDK 25 and no flags: the manifest's Add-Opens and Enable-Native-Access, the libraries beside
+# the jar; without the Vector API module the job runs its scalar kernels, said once on stderr with the flag to add.
+(cd "$WORK" && "$JAVA_HOME/bin/java" -jar "$ROOT/target/sluice.jar" compress --progress none \
+    --input "$ROOT/data-samples/embeddings/base.npy" --method rabitq --out "$WORK/jar-compress" >"$WORK/jar.log" 2>&1) \
+  || { echo "install-test: java -jar compress failed:" >&2; tail -20 "$WORK/jar.log" >&2; exit 1; }
+[ "$(grep -c 'add-modules=jdk.incubator.vector' "$WORK/jar.log")" -eq 1 ] \
+  || { echo "install-test: java -jar did not name the Vector API flag once:" >&2; cat "$WORK/jar.log" >&2; exit 1; }
+(cd "$WORK" && "$JAVA_HOME/bin/java" -jar "$ROOT/target/sluice.jar" inspect "$WORK/jar-compress" >"$WORK/jar-inspect.log" 2>&1) \
+  && grep -q "manifest check: ok" "$WORK/jar-inspect.log" \
+  || { echo "install-test: java -jar inspect failed:" >&2; tail -20 "$WORK/jar-inspect.log" >&2; exit 1; }
+echo "install-test: java -jar runs compress (scalar kernels, the flag named once) and inspect"

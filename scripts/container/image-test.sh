@@ -132,4 +132,29 @@ grep -q "shard task 2/3" "$WORK/task-2.log" || { echo "image-test: the third con
 "${PODMAN_RUN[@]}" --rm --memory 600m -v "$WORK:$WORK" "$IMAGE" merge "$WORK/out/tasks" >"$WORK/merge.log" 2>&1 \
   || { echo "image-test: the merge container failed:" >&2; tail -n 20 "$WORK/merge.log" >&2; exit 1; }
 same "$WORK/out/tasks" "$WORK/probe-outside"
+# A container stopped mid-job (podman stop: SIGTERM, as at a pod's eviction) exits 143 and says the run can resume;
+# the same container command run again resumes and gives the uninterrupted run's bytes.
+mkdir -p "$WORK/in/many"
+for i in $(seq -w 1 40); do cp data-samples/flights/flights-sample.parquet "$WORK/in/many/f$i.parquet"; done
+chmod -R a+rX "$WORK/in/many"
+many=(--input "$WORK/in/many/*.parquet" --key route --time date --buckets 32 --workers 1)
+"${PODMAN_RUN[@]}" --name stopped --memory 600m -v "$WORK:$WORK" "$IMAGE" probe-rows "${many[@]}" \
+  --out "$WORK/out/stopped" >"$WORK/stopped.log" 2>&1 &
+for _ in $(seq 600); do
+  [ -n "$(ls "$WORK/out/stopped/_units" 2>/dev/null)" ] && break
+  sleep 0.1
+done
+podman stop -t 30 stopped >/dev/null
+wait $! || true
+code=$(podman inspect --format '{{.State.ExitCode}}' stopped)
+podman rm stopped >/dev/null
+[ "$code" = 143 ] && grep -q "stopped by a signal" "$WORK/stopped.log" \
+  || { echo "image-test: a stopped container exited $code:" >&2; tail -n 5 "$WORK/stopped.log" >&2; exit 1; }
+[ ! -f "$WORK/out/stopped/_manifest.json" ] || { echo "image-test: the stopped run left a manifest" >&2; exit 1; }
+"${PODMAN_RUN[@]}" --rm --memory 600m -v "$WORK:$WORK" "$IMAGE" probe-rows "${many[@]}" \
+  --out "$WORK/out/stopped" >"$WORK/resumed.log" 2>&1 \
+  || { echo "image-test: the resumed container failed:" >&2; tail -n 20 "$WORK/resumed.log" >&2; exit 1; }
+outside probe-rows "${many[@]}" --out "$WORK/many-outside"
+echo "image-test: a container stopped by SIGTERM exited 143; run again, $(grep -o 'resuming[^;]*' "$WORK/resumed.log" | head -n 1)"
+same "$WORK/out/stopped" "$WORK/many-outside"
 echo "image-test: passed"
