@@ -9,9 +9,11 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Properties;
+import java.util.function.DoubleConsumer;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
 import org.duckdb.DuckDBConnection;
+import org.duckdb.DuckDBPreparedStatement;
 
 /**
  * One in-process DuckDB database for a run, and a HikariCP pool of connections to it for the workers.
@@ -69,6 +71,52 @@ public final class DuckSession implements AutoCloseable {
         } catch (SQLException e) {
             throw SluiceException.internal("pooled connection is not DuckDB", e);
         }
+    }
+
+    /** A thread that reports a running statement's progress until closed. */
+    public static final class ProgressWatch implements AutoCloseable {
+        private final Thread thread;
+
+        private ProgressWatch(Thread thread) {
+            this.thread = thread;
+        }
+
+        /** Stops the reports; none comes after this returns. */
+        @Override
+        public void close() {
+            thread.interrupt();
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * Calls {@code onProgress} every half second with the share of its work that {@code statement} has done (DuckDB's
+     * query progress, 0 to 1) while it runs, until closed: for blocking operators such as a sort, which yield no row
+     * until they finish. Turns on DuckDB's progress tracking on the statement's connection, not its printing.
+     */
+    public static ProgressWatch watchProgress(Statement statement, DoubleConsumer onProgress) throws SQLException {
+        try (Statement s = statement.getConnection().createStatement()) {
+            s.execute("SET enable_progress_bar_print = false");
+            s.execute("SET enable_progress_bar = true");
+        }
+        DuckDBPreparedStatement duck = statement.unwrap(DuckDBPreparedStatement.class);
+        return new ProgressWatch(Thread.ofPlatform().daemon().name("sluice-query-progress").start(() -> {
+            try {
+                while (!Thread.currentThread().isInterrupted()) {
+                    Thread.sleep(500);
+                    double percent = duck.getQueryProgress().getPercentage();
+                    if (percent >= 0) {
+                        onProgress.accept(percent / 100);
+                    }
+                }
+            } catch (InterruptedException | SQLException e) {
+                // Closed, or the statement finished: nothing more to report.
+            }
+        }));
     }
 
     /** Runs statements on a pooled connection; SQL errors pass through for the caller to name the input. */

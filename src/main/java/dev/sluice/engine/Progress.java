@@ -46,6 +46,7 @@ public final class Progress implements AutoCloseable {
     private final long budgetBytes;
     private final long startNanos = System.nanoTime();
     private volatile String note = "";
+    private volatile String stage = "";
 
     /**
      * {@code unitName}: what the steps count (buckets, or {@code %}); {@code rowName}: what the rows are
@@ -63,8 +64,8 @@ public final class Progress implements AutoCloseable {
             bar = new ProgressBarBuilder().setTaskName(task).setInitialMax(total).setUnit(" " + unitName, 1)
                     .setStyle(ProgressBarStyle.ASCII).showSpeed().setUpdateIntervalMillis(200).build();
             ticker = tick("sluice-progress-bar", BAR_REFRESH_MILLIS,
-                    () -> bar.setExtraMessage(String.format(Locale.ROOT, " %,d %s%s, %s", rows.get(), rowName, note,
-                            memory())));
+                    () -> bar.setExtraMessage(String.format(Locale.ROOT, "%s %,d %s%s, %s", stage, rows.get(), rowName,
+                            note, memory())));
         } else if (m == Mode.LOG) {
             bar = null;
             ticker = tick("sluice-progress", logIntervalMillis, () -> log.println(line()));
@@ -133,6 +134,14 @@ public final class Progress implements AutoCloseable {
         note = text.isEmpty() ? "" : ", " + text;
     }
 
+    /**
+     * A stage that comes before the first unit and how far it is ({@code sort 25%}: probe-rows' sort, which yields
+     * nothing until it ends), or null when it is over.
+     */
+    public void stage(String text) {
+        stage = text == null ? "" : " " + text + ",";
+    }
+
     /** A log line: when, how far, how fast, memory, time left. */
     String line() {
         double secs = (System.nanoTime() - startNanos) / 1e9;
@@ -141,9 +150,9 @@ public final class Progress implements AutoCloseable {
         String eta = d == 0 || d > total ? "?" : String.format(Locale.ROOT, "%.0fs", secs / d * (total - d));
         String count = unitName.equals("%") ? String.format(Locale.ROOT, "%d%%", d)
                 : String.format(Locale.ROOT, "%d/%d %s (%.0f%%)", d, total, unitName, 100.0 * d / Math.max(1, total));
-        return String.format(Locale.ROOT, "%s %s: %s, %,d %s%s, %,.0f/s, %s, %.0fs elapsed, eta %s",
-                Instant.now().truncatedTo(ChronoUnit.SECONDS), task, count, rows.get(), rowName, note, rate, memory(),
-                secs, eta);
+        return String.format(Locale.ROOT, "%s %s: %s,%s %,d %s%s, %,.0f/s, %s, %.0fs elapsed, eta %s",
+                Instant.now().truncatedTo(ChronoUnit.SECONDS), task, count, stage, rows.get(), rowName, note, rate,
+                memory(), secs, eta);
     }
 
     private String memory() {

@@ -45,7 +45,12 @@ public final class ArrowStreams {
     /** Runs {@code sql} and streams its result in batches of about {@code batchRows} rows. */
     public static QueryBatches query(Connection connection, String sql, BufferAllocator allocator, long batchRows)
             throws SQLException {
-        Statement st = connection.createStatement();
+        return query(connection.createStatement(), sql, allocator, batchRows);
+    }
+
+    /** The same on a statement made by the caller (to watch its progress); the batches close it. */
+    public static QueryBatches query(Statement st, String sql, BufferAllocator allocator, long batchRows)
+            throws SQLException {
         try {
             DuckDBResultSet rs = st.executeQuery(sql).unwrap(DuckDBResultSet.class);
             ArrowReader reader = (ArrowReader) rs.arrowExportStream(allocator, batchRows);

@@ -608,10 +608,17 @@ public final class ProbeRowsJob implements JobRuntime.Job<ProbeRowsJob.Result> {
              Progress progress = new Progress("probe-rows", "buckets", "measurements", units.size(), ctx.progress(),
                      ctx.err(), 5000, memory.budgetBytes());
              Connection sortConn = duck.connection();
+             Statement sortStatement = sortConn.createStatement();
+             // The sort yields nothing until it ends, a third or more of the run: show DuckDB's progress meanwhile.
+             DuckSession.ProgressWatch sortWatch = DuckSession.watchProgress(sortStatement,
+                     f -> progress.stage(String.format(Locale.ROOT, "sort %.0f%%", 100 * f)));
              Connection keysConn = duck.connection();
-             ArrowStreams.QueryBatches sorted = ArrowStreams.query(sortConn, sortSql, root, sortedBatchRows(cols));
+             ArrowStreams.QueryBatches sorted = ArrowStreams.query(sortStatement, sortSql, root,
+                     sortedBatchRows(cols));
              ShardWrites writes = new ShardWrites(duck, out, root, shares.queueBytes(), progress,
                      (job, tmpFile) -> writeSql(cols, job, tmpFile, rowGroupRows))) {
+            sortWatch.close();
+            progress.stage(null);
             UnitStream stream = ranks.stream(sorted.reader());
             for (int unit : units) {
                 long[] exp = ranks.measurements().getOrDefault(unit, new long[2]);

@@ -68,6 +68,39 @@ class ProgressTest {
     }
 
     @Test
+    void aStageBeforeTheFirstUnitShowsInTheLine() {
+        try (Progress p = new Progress("probe-rows", "buckets", "measurements", 16, Progress.Mode.NONE, null, 5000,
+                1L << 30)) {
+            p.stage("sort 25%");
+            Matcher m = LINE.matcher(p.line());
+            assertTrue(m.matches(), p.line());
+            assertEquals("0/16 buckets (0%), sort 25%", m.group(3));
+            assertTrue(p.line().endsWith("eta ?"), p.line());
+            p.stage(null);
+            p.step(10);
+            assertTrue(p.line().contains(": 1/16 buckets (6%), 10 measurements"), p.line());
+        }
+    }
+
+    /** DuckDB's query progress reaches Java while a sort, which yields no row until it ends, runs. */
+    @Test
+    void aRunningSortReportsItsProgress(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+        java.util.List<Double> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (DuckSession duck = new DuckSession(new DuckSession.Settings(512L << 20, 1, tmp.resolve("duck"), 2))) {
+            java.nio.file.Path file = tmp.resolve("rows.parquet");
+            duck.execute("COPY (SELECT i, hash(i) AS h FROM range(6000000) t(i)) TO '" + file + "'");
+            try (java.sql.Connection c = duck.connection(); java.sql.Statement s = c.createStatement();
+                 DuckSession.ProgressWatch w = DuckSession.watchProgress(s, seen::add);
+                 java.sql.ResultSet rs = s.executeQuery("SELECT i FROM read_parquet('" + file + "') ORDER BY h")) {
+                assertTrue(rs.next());
+            }
+        }
+        assertFalse(seen.isEmpty(), "a report every half second of a sort of 6M rows on one thread");
+        assertTrue(seen.stream().allMatch(f -> f >= 0 && f <= 1), seen.toString());
+        assertTrue(seen.stream().anyMatch(f -> f > 0), "the sort moved: " + seen);
+    }
+
+    @Test
     void stampedLinesStartWithTheTimeAndEndWithMemory() {
         String line = Progress.stamp("pack: indexing: 5 documents", 512L << 20);
         assertTrue(line.matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ pack: indexing: 5 documents, rss \\d+/512 MB"),
