@@ -51,11 +51,12 @@ final class EvalCommand extends BaseCommand {
     }
 
     /**
-     * A measurement as a person reads it: fractions to four places, whole numbers with separators, the method as
-     * {@code pq (dim 384, m 16, nbits 8)}.
+     * A measurement as a person reads it: recalls and other small figures to four places, rates and counts with
+     * separators, the method as {@code pq (dim 384, m 16, nbits 8)}.
      */
     static String text(Object v) {
         return switch (v) {
+            case Double d when Math.abs(d) >= 100 -> String.format(Locale.ROOT, "%,.0f", d);
             case Double d -> String.format(Locale.ROOT, "%.4f", d);
             case Integer i -> String.format(Locale.ROOT, "%,d", i);
             case Long l -> String.format(Locale.ROOT, "%,d", l);

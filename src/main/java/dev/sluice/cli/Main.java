@@ -112,7 +112,8 @@ public final class Main {
     }
 
     private static void usage(PrintStream out) {
-        out.println("usage: sluice [--verbose] <command> [options]   (sluice <command> --help for its options)");
+        out.println("usage: sluice [--verbose] <command> [options]   (sluice <command> --help for its options; "
+                + "--verbose may follow the command too)");
         out.println();
         for (Command c : Registry.commands()) {
             out.printf("  %-12s %s%n", c.name(), c.summary());

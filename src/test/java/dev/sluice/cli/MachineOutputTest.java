@@ -175,6 +175,10 @@ class MachineOutputTest {
         String method = text.out().lines().filter(l -> l.strip().startsWith("method ")).findFirst().orElseThrow();
         assertTrue(method.matches("\\s*method\\s+sq8 \\(dim 384.*\\)"), method);
         assertFalse(text.out().contains("{"), "no Java map's toString: " + text.out());
+        assertTrue(text.out().contains("\n  base_vectors             2,500\n"), text.out());
+        assertTrue(text.out().lines().anyMatch(l -> l.matches("  search_qps\\s+[0-9,]+")), "a rate without decimals: "
+                + text.out());
+        assertTrue(text.out().lines().anyMatch(l -> l.matches("  recall_at_k\\s+0\\.\\d{4}")), text.out());
 
         JsonNode runs = parse(Cli.run("runs", codes.toString(), "--json"));
         assertEquals(List.of("(none)", "sq8 eval", "sq8 run"), labels(runs), "the text eval had no --label");
