@@ -2,6 +2,7 @@ package dev.sluice.cli;
 
 import dev.sluice.engine.DuckSession;
 import dev.sluice.engine.SluiceException;
+import dev.sluice.io.InputFiles;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,20 +53,21 @@ final class SqlCommand extends BaseCommand {
 
     @Override
     String usage() {
-        return "sluice sql DIR \"SELECT ...\" [--format table|csv|json|jsonl] [--json] [--allow-path DIR]... "
-                + "[--allow-write]";
+        return "sluice sql DIR|'GLOB'... \"SELECT ...\" [--format table|csv|json|jsonl] [--json] "
+                + "[--allow-path DIR]... [--allow-write]";
     }
 
     @Override
     String help() {
-        return "Views: one per split directory (train, test), runs, manifest_shards.\n"
+        return "Views: one per split directory (train, test), runs, manifest_shards. Given several outputs (or a "
+                + "quoted glob such as 'exp/*'), one view: runs, over the run records of them all.\n"
                 + "Read-only by default: only queries run (SELECT, WITH, FROM, VALUES, DESCRIBE, SHOW, SUMMARIZE, "
                 + "EXPLAIN), files are read only under DIR, no extension is installed or loaded, settings are locked.";
     }
 
     @Override
     void checkArguments(List<String> arguments) {
-        if (arguments.size() != 2) {
+        if (arguments.size() < 2) {
             throw SluiceException.usage("give an output directory and one SQL statement, e.g. "
                     + "sluice sql out \"select split, count(*) from train group by all\"");
         }
@@ -74,8 +76,12 @@ final class SqlCommand extends BaseCommand {
     @Override
     int execute(CommandLine cl, PrintStream out, PrintStream err) throws Exception {
         List<String> rest = cl.getArgList();
-        Path dir = Path.of(rest.get(0));
-        String sql = rest.get(1);
+        String sql = rest.getLast();
+        List<String> outputs = rest.subList(0, rest.size() - 1);
+        if (outputs.size() > 1 || InputFiles.hasGlob(outputs.getFirst())) {
+            return runsOfSeveral(cl, RunsCommand.outputs(outputs), sql, out);
+        }
+        Path dir = Path.of(outputs.getFirst());
         boolean write = cl.hasOption("allow-write");
         List<Path> paths = new ArrayList<>();
         for (String p : Objects.requireNonNullElse(cl.getOptionValues("allow-path"), new String[0])) {
@@ -107,6 +113,25 @@ final class SqlCommand extends BaseCommand {
             String m = failed.getMessage();
             throw SluiceException.usage("SQL error: " + m + (m.contains("Permission Error")
                     ? "\nsql reads only under the output directory; --allow-path DIR allows more" : ""));
+        }
+        return 0;
+    }
+
+    /** The query over the {@code runs} view of several outputs: read-only, confined to them. */
+    private int runsOfSeveral(CommandLine cl, List<Path> outputs, String sql, PrintStream out) throws Exception {
+        if (cl.hasOption("allow-write") || cl.hasOption("allow-path")) {
+            throw SluiceException.usage("--allow-write and --allow-path take one output directory, not several");
+        }
+        try (DuckSession duck = ViewSessions.openRuns(outputs); Connection c = duck.connection();
+                Statement s = c.createStatement()) {
+            ViewSessions.checkReadOnly(c, sql);
+            if (s.execute(sql)) {
+                try (ResultSet rs = s.getResultSet()) {
+                    ResultPrinter.print(rs, format(cl), out, 60);
+                }
+            }
+        } catch (SQLException e) {
+            throw SluiceException.usage("SQL error: " + e.getMessage() + "\nover several outputs, the one view is runs");
         }
         return 0;
     }

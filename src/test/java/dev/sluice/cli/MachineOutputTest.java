@@ -142,6 +142,24 @@ class MachineOutputTest {
         assertTrue(none.err().contains("no output matching"), none.err());
     }
 
+    @Test
+    void sqlQueriesTheRunsOfSeveralOutputs() throws Exception {
+        JsonNode rows = parse(Cli.run("sql", tmp.resolve("outs") + "/*", "SELECT label, rows_in, start < \"end\" AS "
+                + "ordered FROM runs ORDER BY label", "--json"));
+        assertEquals(2, rows.size(), rows.toString());
+        assertEquals("flights a", rows.get(0).get("label").asText());
+        assertEquals("flights b", rows.get(1).get("label").asText());
+        assertEquals(104_991, rows.get(1).get("rows_in").asLong());
+        assertTrue(rows.get(1).get("ordered").asBoolean(), rows.toString());
+        JsonNode listed = parse(Cli.run("sql", a.toString(), b.toString(), "SELECT count(*) AS n FROM runs", "--json"));
+        assertEquals(2, listed.get(0).get("n").asInt());
+        Cli.Run split = Cli.run("sql", a.toString(), b.toString(), "SELECT count(*) FROM train");
+        assertEquals(2, split.code(), split.toString());
+        assertTrue(split.err().contains("over several outputs, the one view is runs"), split.err());
+        Cli.Run write = Cli.run("sql", a.toString(), b.toString(), "SELECT 1", "--allow-write");
+        assertEquals(2, write.code(), write.toString());
+    }
+
     private static List<String> labels(JsonNode runs) {
         List<String> labels = new ArrayList<>();
         runs.forEach(r -> labels.add(r.get("label").isNull() ? "(none)" : r.get("label").asText()));
