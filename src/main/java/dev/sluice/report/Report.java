@@ -295,9 +295,9 @@ public final class Report {
                 .orElse(0)) / 1048576.0;
         double budget = r.budgetBytes() / 1048576.0;
         boolean budgetShown = budget > 0 && peak >= BUDGET_ON_SCALE * budget;
-        String title = r.shortName() + ": memory, peak " + Html.value(peak) + " MiB" + (budget <= 0 ? ""
-                : String.format(Locale.ROOT, " (%.0f%% of %s MiB budget%s)", 100 * peak / budget, Html.value(budget),
-                        budgetShown ? "" : " (off scale)"));
+        String title = r.shortName() + " memory: peak " + Html.value(peak) + (budget <= 0 ? " MiB"
+                : String.format(Locale.ROOT, " of %s MiB (%.0f%%%s)", Html.value(budget), 100 * peak / budget,
+                        budgetShown ? "" : ", budget off scale"));
         double end = Math.max(t[t.length - 1], r.seconds());
         List<Svg.Marker> markers = r.stages().stream().map(s -> new Svg.Marker(s.startSeconds(), s.name())).toList();
         return Svg.lines("memory", title, Axis.linear("seconds", end),

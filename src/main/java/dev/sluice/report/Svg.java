@@ -216,6 +216,7 @@ final class Svg {
             bySeries.computeIfAbsent(p.series(), k -> new ArrayList<>()).add(p);
         }
         int i = 0;
+        int labels = 0;
         for (Map.Entry<String, List<Point>> e : bySeries.entrySet()) {
             List<Point> ps = new ArrayList<>(e.getValue());
             ps.sort(Comparator.comparingDouble(Point::x));
@@ -230,9 +231,12 @@ final class Svg {
                 }
                 b.append("\"/>");
             }
-            for (Point p : ps) {
+            for (int j = 0; j < ps.size(); j++) {
+                Point p = ps.get(j);
                 double cx = px(x, p.x());
                 double cy = py(y, p.y());
+                // Labels alternate above and below their points: neighbours of similar size often sit close.
+                double ly = (labels++ % 2 == 0) ? cy - 6 : cy + 14;
                 b.append("<circle class=\"point\" data-series=\"").append(Html.escape(p.series())).append("\" cx=\"")
                         .append(Html.num(cx)).append("\" cy=\"").append(Html.num(cy)).append("\" r=\"4\" fill=\"")
                         .append(color).append("\"><title>").append(Html.escape(p.label())).append(": ")
@@ -240,7 +244,7 @@ final class Svg {
                         .append(Html.escape(y.label())).append(' ').append(Html.value(p.y()))
                         .append("</title></circle>");
                 b.append("<text class=\"point-label\" x=\"").append(Html.num(cx + 6)).append("\" y=\"")
-                        .append(Html.num(cy - 5)).append('"').append(anchor(cx)).append(" font-size=\"10\" fill=\"#333\">")
+                        .append(Html.num(ly)).append('"').append(anchor(cx)).append(" font-size=\"10\" fill=\"#333\">")
                         .append(Html.escape(p.label())).append("</text>");
             }
         }

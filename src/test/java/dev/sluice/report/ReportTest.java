@@ -158,6 +158,17 @@ class ReportTest {
     }
 
     @Test
+    void usageAndInputErrorsHaveTheirExitCodes() {
+        Cli.Run none = Cli.run("report");
+        assertEquals(2, none.code(), none.toString());
+        Cli.Run missing = Cli.run("report", tmp.resolve("no-such-output").toString(), "--html",
+                tmp.resolve("x.html").toString());
+        assertEquals(3, missing.code(), missing.toString());
+        assertTrue(missing.err().contains("no-such-output"), missing.err());
+        assertFalse(Files.exists(tmp.resolve("x.html")), "no page for a failed report");
+    }
+
+    @Test
     void textIsEscaped() {
         assertEquals("&lt;svg onload=&quot;x()&quot;&gt; &amp; &#39;", Html.escape("<svg onload=\"x()\"> & '"));
         String svg = Svg.bars("x\"", "<b>", "</text>", Svg.Axis.linear("y", 1), List.of("<c>"), List.of("&"),
