@@ -190,7 +190,7 @@ final class Svg {
                         .append("</title></rect>");
                 base += v;
             }
-            if (categories.size() <= 8 && base > 0) {
+            if (categories.size() <= 8 && names.size() == 1 && base > 0) {
                 b.append("<text class=\"bar-value\" x=\"").append(Html.num(LEFT + (c + 0.5) * slot)).append("\" y=\"")
                         .append(Html.num(py(y, base) - 3)).append("\" font-size=\"10\" text-anchor=\"middle\">")
                         .append(Html.value(base)).append("</text>");
@@ -300,14 +300,16 @@ final class Svg {
                 .append("</text>");
     }
 
+    /** Under the plot, at the left (the title runs along the top, the x label sits in the middle). */
     private static void legend(StringBuilder b, List<String> names) {
-        double x = WIDTH - RIGHT;
-        for (int i = names.size() - 1; i >= 0; i--) {
+        double x = 4;
+        for (int i = 0; i < names.size(); i++) {
             String n = names.get(i);
-            x -= 16 + 6 * n.length();
-            b.append("<rect x=\"").append(Html.num(x)).append("\" y=\"").append(TOP - 14).append("\" width=\"9\" height=\"9\" fill=\"")
-                    .append(color(i)).append("\"/><text x=\"").append(Html.num(x + 12)).append("\" y=\"").append(TOP - 6)
-                    .append("\" font-size=\"10\">").append(Html.escape(n)).append("</text>");
+            b.append("<rect x=\"").append(Html.num(x)).append("\" y=\"").append(HEIGHT - 17)
+                    .append("\" width=\"9\" height=\"9\" fill=\"").append(color(i)).append("\"/><text x=\"")
+                    .append(Html.num(x + 12)).append("\" y=\"").append(HEIGHT - 9).append("\" font-size=\"10\">")
+                    .append(Html.escape(n)).append("</text>");
+            x += 22 + 6 * n.length();
         }
     }
 
