@@ -101,9 +101,18 @@ record RunSummary(Path output, String runId, String job, String label, String st
         return seconds > 0 ? rowsIn / seconds : 0;
     }
 
-    /** Whether the samples count rows (the job reports rows done as it goes). */
+    /**
+     * Whether the samples show throughput: the job counted rows as it went, in at least three steps (a run that
+     * finished its only unit at once has a rate, not a curve).
+     */
     boolean hasThroughput() {
-        return samples.size() > 1 && samples.getLast().rows() > 0;
+        int steps = 0;
+        for (int i = 1; i < samples.size(); i++) {
+            if (samples.get(i).rows() > samples.get(i - 1).rows()) {
+                steps++;
+            }
+        }
+        return steps >= 3;
     }
 
     @Override

@@ -101,7 +101,6 @@ class ReportTest {
         assertChart(html, "row-lengths");
         assertChart(html, "shards");
         assertChart(html, "memory");
-        assertChart(html, "throughput");
         assertTrue(maxPoints(html, "memory") >= 10, "memory drawn from the sampled RSS");
         // The budget is drawn: 1 GB, and the run's peak is well above a tenth of it.
         assertTrue(html.contains("class=\"level\""), "budget line");
