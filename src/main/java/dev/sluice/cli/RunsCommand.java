@@ -3,6 +3,7 @@ package dev.sluice.cli;
 import dev.sluice.engine.DuckSession;
 import dev.sluice.engine.RunRecord;
 import dev.sluice.engine.SluiceException;
+import dev.sluice.engine.Sql;
 import dev.sluice.io.InputFiles;
 import dev.sluice.shard.OutputViews;
 import java.io.PrintStream;
@@ -92,9 +93,11 @@ final class RunsCommand extends BaseCommand {
             boolean json = cl.hasOption("json");
             List<String> select = new ArrayList<>();
             for (Column col : COLUMNS) {
-                // The table names the output only when it shows several.
+                // The table names the output only when it shows several, and then by what tells them apart.
+                String expr = !present.contains(col.field()) ? "NULL"
+                        : col.field().equals("output") && !json ? shortOutput(outputs) : col.expr();
                 if (json || col.inTable() && !(col.field().equals("output") && outputs.size() == 1)) {
-                    select.add((present.contains(col.field()) ? col.expr() : "NULL") + " AS " + col.name());
+                    select.add(expr + " AS " + col.name());
                 }
             }
             try (ResultSet rs = s.executeQuery("SELECT " + String.join(", ", select) + " FROM runs ORDER BY start")) {
@@ -105,6 +108,22 @@ final class RunsCommand extends BaseCommand {
                     + e.getMessage().lines().findFirst().orElse(""), e);
         }
         return 0;
+    }
+
+    /** The output's path past the directory that holds them all ({@code a}, {@code b} for {@code exp/a}, {@code exp/b}). */
+    private static String shortOutput(List<Path> outputs) {
+        Path common = outputs.getFirst().getParent();
+        for (Path p : outputs) {
+            while (common != null && !p.startsWith(common)) {
+                common = common.getParent();
+            }
+        }
+        if (common == null) {
+            return "output";
+        }
+        String prefix = common.toString().endsWith("/") ? common.toString() : common + "/";
+        return Sql.of("output", "CASE WHEN starts_with(output, ${p}) THEN output[${n}:] ELSE output END")
+                .bind("p", Sql.literal(prefix)).bind("n", Sql.number(prefix.length() + 1)).render();
     }
 
     /**

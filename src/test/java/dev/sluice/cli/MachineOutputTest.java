@@ -136,7 +136,13 @@ class MachineOutputTest {
         assertEquals(List.of("flights a", "flights b"), labels(globbed));
         Cli.Run table = Cli.run("runs", tmp.resolve("outs").toString() + "/*");
         assertEquals(0, table.code(), table.toString());
-        assertTrue(table.out().contains("output") && table.out().contains("flights b"), table.out());
+        List<String> rows = table.out().lines().filter(l -> l.contains("| flights ")).toList();
+        assertEquals(2, rows.size(), table.out());
+        for (String row : rows) {
+            String label = row.split("\\|")[2].strip();
+            String output = row.split("\\|")[3].strip();
+            assertEquals("flights " + output, label, "each run's output by the name that tells it apart: " + row);
+        }
         Cli.Run none = Cli.run("runs", tmp.resolve("nothing-here") + "/*");
         assertEquals(3, none.code(), none.toString());
         assertTrue(none.err().contains("no output matching"), none.err());
