@@ -72,6 +72,14 @@ record OutputSummary(Path dir, String job, List<ShardSize> shards, List<RunSumma
                         fill.add(new Bin("sequences", rs.getDouble(1), rs.getDouble(2), rs.getLong(3)));
                     }
                 }
+                // Every bin from 0%: where the sequences are not is part of the picture.
+                for (int lo = 0; lo <= 100; lo += 5) {
+                    double at = lo;
+                    if (fill.stream().noneMatch(bin -> bin.lo() == at)) {
+                        fill.add(new Bin("sequences", lo, lo == 100 ? 1 : 5, 0));
+                    }
+                }
+                fill.sort(java.util.Comparator.comparingDouble(Bin::lo));
                 histograms.add(new Histogram("sequence-fill", "Sequence fill (tokens before padding / seq-len)",
                         "% of seq-len", fill));
                 histograms.add(histogram(s, "pieces-per-sequence", "Document pieces per sequence", "pieces",

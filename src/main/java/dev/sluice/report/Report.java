@@ -267,7 +267,7 @@ public final class Report {
         double[] counts = {f.kept(), f.duplicates(), f.tooShort(), f.tooLong(), f.unreadable()};
         double fill = f.sequences() > 0 && f.seqLen() > 0
                 ? 100.0 * (f.tokensWritten() - f.padTokens()) / ((double) f.sequences() * f.seqLen()) : 0;
-        String title = String.format(Locale.ROOT, "Documents by fate (%s read); sequences %.1f%% full", Html.count(f.read()),
+        String title = String.format(Locale.ROOT, "Documents by fate (%s read); sequences %.2f%% full", Html.count(f.read()),
                 fill);
         return Svg.bars("fates", title, "", Axis.linear("documents", counts), fates, List.of("documents"),
                 new double[][] {counts});

@@ -88,7 +88,9 @@ record RunSummary(Path output, String runId, String job, String label, String st
     /** The name in a chart's title: the job and its label, or the time it started (to the second). */
     String shortName() {
         String when = start == null ? runId : start.replaceFirst("^.*T", "").replaceFirst("\\..*$", "");
-        return job + " " + (label != null ? label : when);
+        // A long label is cut: the title has room for about 70 characters, the rest is in the table.
+        String name = label == null ? when : label.length() > 24 ? label.substring(0, 23) + "\u2026" : label;
+        return job + " " + name;
     }
 
     /** Peak memory as a share of the budget, or NaN without one. */

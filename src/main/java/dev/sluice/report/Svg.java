@@ -215,8 +215,14 @@ final class Svg {
         for (Point p : points) {
             bySeries.computeIfAbsent(p.series(), k -> new ArrayList<>()).add(p);
         }
+        List<double[]> taken = new ArrayList<>();
+        for (Point p : points) {
+            double cx = px(x, p.x());
+            double cy = py(y, p.y());
+            taken.add(new double[] {cx - 4, cy - 4, cx + 4, cy + 4});
+        }
         int i = 0;
-        int labels = 0;
+        StringBuilder labels = new StringBuilder();
         for (Map.Entry<String, List<Point>> e : bySeries.entrySet()) {
             List<Point> ps = new ArrayList<>(e.getValue());
             ps.sort(Comparator.comparingDouble(Point::x));
@@ -231,24 +237,51 @@ final class Svg {
                 }
                 b.append("\"/>");
             }
-            for (int j = 0; j < ps.size(); j++) {
-                Point p = ps.get(j);
+            for (Point p : ps) {
                 double cx = px(x, p.x());
                 double cy = py(y, p.y());
-                // Labels alternate above and below their points: neighbours of similar size often sit close.
-                double ly = (labels++ % 2 == 0) ? cy - 6 : cy + 14;
                 b.append("<circle class=\"point\" data-series=\"").append(Html.escape(p.series())).append("\" cx=\"")
                         .append(Html.num(cx)).append("\" cy=\"").append(Html.num(cy)).append("\" r=\"4\" fill=\"")
                         .append(color).append("\"><title>").append(Html.escape(p.label())).append(": ")
                         .append(Html.escape(x.label())).append(' ').append(Html.value(p.x())).append(", ")
                         .append(Html.escape(y.label())).append(' ').append(Html.value(p.y()))
                         .append("</title></circle>");
-                b.append("<text class=\"point-label\" x=\"").append(Html.num(cx + 6)).append("\" y=\"")
-                        .append(Html.num(ly)).append('"').append(anchor(cx)).append(" font-size=\"10\" fill=\"#333\">")
+                double[] at = placeLabel(cx, cy, 6 * p.label().length(), taken);
+                labels.append("<text class=\"point-label\" x=\"").append(Html.num(at[0])).append("\" y=\"")
+                        .append(Html.num(at[3] - 2)).append("\" font-size=\"10\" fill=\"").append(color).append("\">")
                         .append(Html.escape(p.label())).append("</text>");
             }
         }
-        return close(b);
+        // Labels last, over the lines, in their point's colour.
+        return close(b.append(labels));
+    }
+
+    /**
+     * A label's box beside its point: right, left, above or below, further out if need be, the first place that
+     * overlaps no point and no label placed before and stays inside the plot. Points of similar size and recall
+     * often sit together; their labels must not be read as each other's.
+     */
+    private static double[] placeLabel(double cx, double cy, double width, List<double[]> taken) {
+        double h = 11;
+        double[] fallback = null;
+        for (double d = 0; d <= 36; d += 12) {
+            double[][] tries = {{cx + 7, cy - h / 2 - d}, {cx - 7 - width, cy - h / 2 - d}, {cx + 7, cy - h / 2 + d},
+                {cx - 7 - width, cy - h / 2 + d}, {cx - width / 2, cy - 7 - h - d}, {cx - width / 2, cy + 7 + d}};
+            for (double[] t : tries) {
+                double[] box = {t[0], t[1], t[0] + width, t[1] + h};
+                if (fallback == null) {
+                    fallback = box;
+                }
+                boolean inside = box[0] >= LEFT && box[2] <= WIDTH - RIGHT && box[1] >= TOP && box[3] <= HEIGHT - BOTTOM;
+                if (inside && taken.stream().noneMatch(o -> box[0] < o[2] && o[0] < box[2] && box[1] < o[3]
+                        && o[1] < box[3])) {
+                    taken.add(box);
+                    return box;
+                }
+            }
+        }
+        taken.add(fallback);
+        return fallback;
     }
 
     private static StringBuilder open(String id, String title) {
