@@ -147,7 +147,8 @@ final class CommonOptions {
             tmp = env.getOrDefault("TMPDIR", System.getProperty("java.io.tmpdir"));
         }
         String progress = value(cl, "progress", env, "SLUICE_PROGRESS");
-        return new JobContext(w, limit, Path.of(tmp), Progress.Mode.parse(progress == null ? "auto" : progress),
+        return new JobContext(w, limit, Path.of(tmp), Progress.Mode.parse(progress == null ? "auto" : progress,
+                source(cl, "progress", "SLUICE_PROGRESS")),
                 out, err, ShardSpec.resolve(cl.hasOption("shard") ? cl.getOptionValue("shard") : null, env),
                 value(cl, "label", env, "SLUICE_LABEL"));
     }

@@ -23,11 +23,12 @@ public final class Progress implements AutoCloseable {
     public enum Mode {
         AUTO, BAR, LOG, NONE;
 
-        public static Mode parse(String text) {
+        /** {@code text} as a mode; {@code what} names where it came from (--progress, SLUICE_PROGRESS). */
+        public static Mode parse(String text, String what) {
             try {
-                return valueOf(text.toUpperCase(Locale.ROOT));
+                return valueOf(text.strip().toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
-                throw SluiceException.usage("--progress must be auto, bar, log or none, got '" + text + "'");
+                throw SluiceException.usage(what + " must be auto, bar, log or none, got '" + text + "'");
             }
         }
     }

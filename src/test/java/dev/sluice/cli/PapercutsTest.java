@@ -94,6 +94,9 @@ class PapercutsTest {
         SluiceException mem = assertThrows(SluiceException.class,
                 () -> CommonOptions.context(none, sink, sink, Map.of("SLUICE_MEMORY_LIMIT", "lots")));
         assertTrue(mem.getMessage().startsWith("SLUICE_MEMORY_LIMIT: cannot read size 'lots'"), mem.getMessage());
+        SluiceException progress = assertThrows(SluiceException.class,
+                () -> CommonOptions.context(none, sink, sink, Map.of("SLUICE_PROGRESS", "fancy")));
+        assertEquals("SLUICE_PROGRESS must be auto, bar, log or none, got 'fancy'", progress.getMessage());
         assertEquals("nightly", CommonOptions.context(none, sink, sink, Map.of("SLUICE_LABEL", "nightly")).label());
     }
 
