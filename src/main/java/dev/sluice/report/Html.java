@@ -48,8 +48,8 @@ final class Html {
         if (a >= 10) {
             return String.format(Locale.ROOT, "%.1f", v);
         }
-        return a >= 0.1 || a == 0 ? String.format(Locale.ROOT, "%.3f", v).replaceAll("0+$", "").replaceAll("\\.$", "")
-                : String.format(Locale.ROOT, "%.2g", v);
+        String s = String.format(Locale.ROOT, a >= 0.1 ? "%.3f" : "%.2g", v);
+        return s.contains("e") ? s : s.replaceAll("0+$", "").replaceAll("\\.$", "");
     }
 
     /** A number exactly, for a {@code data-value} attribute: what a test or a script reads back. */

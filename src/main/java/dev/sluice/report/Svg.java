@@ -59,8 +59,9 @@ final class Svg {
             if (hi == 0) {
                 return new Axis(label, 1, 10, true);
             }
-            double a = Math.pow(10, Math.floor(Math.log10(lo)));
-            double b = Math.pow(10, Math.ceil(Math.log10(hi)));
+            // A little room around the values, so that a point at 1,014 does not sit on an axis at 1,000.
+            double a = Math.pow(10, Math.floor(Math.log10(lo / 1.3)));
+            double b = Math.pow(10, Math.ceil(Math.log10(hi * 1.3)));
             return new Axis(label, a, b > a ? b : a * 10, true);
         }
 
