@@ -137,6 +137,16 @@ public final class Sql {
         return new Fragment(names.isEmpty() ? "" : ", " + qualified(alias, names).sql());
     }
 
+    /** {@code , "x", "y"} (or nothing): unqualified names after others, e.g. select-list names in an order list. */
+    public static Fragment namesAfter(List<String> names) {
+        return new Fragment(names.stream().map(n -> ", " + ident(n).sql()).collect(Collectors.joining()));
+    }
+
+    /** Fragments one after the other, as they are. */
+    public static Fragment concat(List<Fragment> parts) {
+        return new Fragment(parts.stream().map(Fragment::sql).collect(Collectors.joining()));
+    }
+
     /** {@code (1, 2, 3)}: an IN list of integers. */
     public static Fragment numberTuple(List<Integer> values) {
         return new Fragment(values.stream().map(String::valueOf).collect(Collectors.joining(", ", "(", ")")));

@@ -8,6 +8,7 @@ import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.BaseIntVector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.IntVector;
+import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.complex.ListVector;
 import org.apache.arrow.vector.ipc.ArrowReader;
@@ -28,8 +29,9 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * per time and field column. It replaces DuckDB's ordered {@code list()} aggregate, which cannot spill:
  * the sort before it spills, and cutting a sorted stream needs only the current row.
  *
- * <p>Any column type passes through: fixed-width columns are copied as byte ranges, others with Arrow's
- * type-generic {@code copyFromSafe}.
+ * <p>Any column type passes through: fixed-width and text columns are copied as byte ranges, others with Arrow's
+ * type-generic {@code copyFromSafe}; a text field sorted as codes ({@link TextCodes}) comes in as codes and leaves
+ * as its text.
  * Every batch holds exactly {@code batchRows} rows (the last fewer), the shard's row-group size: DuckDB
  * writes a row group per batch when it copies on several threads and merges batches up to the row-group
  * size on one, so only batches of exactly that size give the same file bytes for any thread count.
@@ -42,6 +44,7 @@ public final class ChunkCutter extends ArrowReader {
     private final int maxLen;
     private final int batchRows;
     private final String timeName;
+    private final TextCodes codes;
 
     // Position in the input.
     private VectorSchemaRoot inRoot;
@@ -64,8 +67,9 @@ public final class ChunkCutter extends ArrowReader {
     private long measurementsIn;
 
     ChunkCutter(UnitStream sortedInput, ArrowReader keysByKid, BufferAllocator allocator, int maxLen,
-                       int batchRows, String timeName) {
+                       int batchRows, String timeName, TextCodes codes) {
         super(allocator);
+        this.codes = codes;
         this.in = sortedInput;
         this.keys = keysByKid;
         this.maxLen = maxLen;
@@ -92,8 +96,11 @@ public final class ChunkCutter extends ArrowReader {
         out.add(Field.nullable("n", new ArrowType.Int(32, true)));
         out.add(new Field("first_" + timeName, time.getFieldType(), time.getChildren()));
         out.add(new Field("last_" + timeName, time.getFieldType(), time.getChildren()));
-        for (Field f : inFields.subList(1, inFields.size())) {
-            Field element = new Field("element", f.getFieldType(), f.getChildren());
+        for (int i = 1; i < inFields.size(); i++) {
+            Field f = inFields.get(i);
+            FieldType type = i >= 2 && codes.field(i - 2) != null
+                    ? FieldType.nullable(ArrowType.Utf8.INSTANCE) : f.getFieldType();
+            Field element = new Field("element", type, f.getChildren());
             out.add(new Field(f.getName(), FieldType.nullable(ArrowType.List.INSTANCE), List.of(element)));
         }
         return new Schema(out);
@@ -181,8 +188,14 @@ public final class ChunkCutter extends ArrowReader {
     /** Appends input rows {@code [from, from + count)}, contiguous in the sorted input, to the open row. */
     private void appendRange(List<FieldVector> outVecs, int from, int count) {
         for (int c = 5; c < outVecs.size(); c++) {
-            ArrowCopy.copyRange(inRoot.getVector(c - 4), from, ((ListVector) outVecs.get(c)).getDataVector(), values,
-                    count, inNullFree[c - 4]);
+            FieldVector element = ((ListVector) outVecs.get(c)).getDataVector();
+            TextCodes.Dictionary dictionary = c >= 6 ? codes.field(c - 6) : null;
+            if (dictionary != null) {
+                dictionary.decode((IntVector) inRoot.getVector(c - 4), from, (VarCharVector) element, values, count,
+                        inNullFree[c - 4]);
+            } else {
+                ArrowCopy.copyRange(inRoot.getVector(c - 4), from, element, values, count, inNullFree[c - 4]);
+            }
         }
         values += count;
         n += count;

@@ -185,7 +185,10 @@ public final class ProbeRowsJob implements JobRuntime.Job<ProbeRowsJob.Result> {
                     }
                 }
                 run.stage("rows");
-                arrowPeak = writeUnits(duck, relation, cols, units.todo(), out, shares, copy, run.memory());
+                // Dictionaries of text fields with few values, in an eighth of the heap (see TextCodes).
+                TextCodes codes = TextCodes.build(duck, relation, cols, budget.jvmHeapBytes() / 8);
+                codes.describe(cols.fields()).forEach(line -> run.log("%s", line));
+                arrowPeak = writeUnits(duck, relation, cols, units.todo(), out, shares, copy, codes, run.memory());
             }
             long rowsOut = 0;
             long measurementsDone = 0;
@@ -209,7 +212,8 @@ public final class ProbeRowsJob implements JobRuntime.Job<ProbeRowsJob.Result> {
      * The input's columns, checked against the options; {@code valueBytes} is what one measurement of the time and
      * field columns takes in Arrow, by their types (see {@link #arrowBytes}).
      */
-    record Columns(String key, String time, boolean castTime, List<String> fields, int valueBytes) {}
+    record Columns(String key, String time, boolean castTime, List<String> fields, Set<String> textFields,
+                   int valueBytes) {}
 
     /**
      * Why a CSV's columns may not be what its header seems to say, from the names DuckDB's sniffer gave them: one
@@ -303,7 +307,9 @@ public final class ProbeRowsJob implements JobRuntime.Job<ProbeRowsJob.Result> {
         for (String f : fields) {
             valueBytes += arrowBytes(types.get(f));
         }
-        return new Columns(config.key(), config.time(), cast, List.copyOf(fields), valueBytes);
+        Set<String> text = fields.stream().filter(f -> types.get(f).equals("VARCHAR"))
+                .collect(java.util.stream.Collectors.toUnmodifiableSet());
+        return new Columns(config.key(), config.time(), cast, List.copyOf(fields), text, valueBytes);
     }
 
     private void checkTimeParses(DuckSession duck, Sql.Fragment relation, InputFiles.Resolved input) {
@@ -587,21 +593,21 @@ public final class ProbeRowsJob implements JobRuntime.Job<ProbeRowsJob.Result> {
      * the peak of Arrow's allocations.
      */
     private long writeUnits(DuckSession duck, Sql.Fragment relation, Columns cols, List<Integer> units,
-                            OutputDir out, Shares shares, Path copy, MemoryMonitor memory) {
+                            OutputDir out, Shares shares, Path copy, TextCodes codes, MemoryMonitor memory) {
         UnitRanks ranks = unitRanks(duck);
         // One output batch per Parquet row group (see ChunkCutter), of at most about BATCH_BYTES (counting 8
         // bytes a value): small, because DuckDB may hold a few exported batches while the next is built and
         // more wait for the writer, whatever the number of fields; fixed by the plan alone, because it decides
         // the file bytes.
         int rowGroupRows = rowGroupRows(cols);
-        String sortSql = copy == null
+        String alias = copy == null ? "i" : "c";
+        Sql sort = copy == null
                 ? Sql.load(SQL + "sorted").bind("input", relation).bind("key", Sql.ident(cols.key()))
-                        .bind("time", Sql.ident(cols.time())).bind("time_expr", timeExpr(cols))
-                        .bind("fields", Sql.columnsAfter("i", cols.fields())).bind("units", Sql.numberTuple(units))
-                        .render()
-                : Sql.load(SQL + "sorted_copy").bind("copy", Sql.literal(copy.toString()))
-                        .bind("time", Sql.ident(cols.time())).bind("fields", Sql.columnsAfter("c", cols.fields()))
-                        .bind("units", Sql.numberTuple(units)).render();
+                        .bind("time_expr", timeExpr(cols))
+                : Sql.load(SQL + "sorted_copy").bind("copy", Sql.literal(copy.toString()));
+        String sortSql = sort.bind("time", Sql.ident(cols.time())).bind("units", Sql.numberTuple(units))
+                .bind("fields", codes.fieldColumns(alias, cols.fields())).bind("text_joins", codes.joins(alias, cols.fields()))
+                .bind("order_fields", Sql.namesAfter(cols.fields())).render();
         String unitName = "";
         long measurementsCut = 0;
         try (BufferAllocator root = new RootAllocator(shares.arrowBytes());
@@ -631,7 +637,7 @@ public final class ProbeRowsJob implements JobRuntime.Job<ProbeRowsJob.Result> {
                     if (next != 2 * unit + s) {
                         throw SluiceException.internal(unitName + ": the sorted stream is at unit " + next, null);
                     }
-                    cutShard(keysConn, cols, stream, unit, s, exp[s], root, rowGroupRows, writes);
+                    cutShard(keysConn, cols, stream, unit, s, exp[s], root, rowGroupRows, codes, writes);
                     memory.rowsDone(measurementsCut += exp[s]);
                 }
                 writes.unitDone(unit, exp[0] + exp[1]);
@@ -649,12 +655,13 @@ public final class ProbeRowsJob implements JobRuntime.Job<ProbeRowsJob.Result> {
 
     /** Cuts one bucket's split into rows and hands them, batch by batch, to the shard writer. */
     private void cutShard(Connection keysConn, Columns cols, UnitStream stream, int unit, int split, long expected,
-                          BufferAllocator root, int rowGroupRows, ShardWrites writes) throws Exception {
+                          BufferAllocator root, int rowGroupRows, TextCodes codes, ShardWrites writes)
+            throws Exception {
         String keysSql = Sql.load(SQL + "bucket_keys").bind("key", Sql.ident(cols.key()))
                 .bind("bucket", Sql.number(unit)).bind("test", Sql.bool(split == 1)).render();
         try (ArrowStreams.QueryBatches keys = ArrowStreams.query(keysConn, keysSql, root, 1 << 14);
              ChunkCutter cutter = new ChunkCutter(stream, keys.reader(), root, config.maxLen(), rowGroupRows,
-                     cols.time())) {
+                     cols.time(), codes)) {
             VectorSchemaRoot batch = cutter.getVectorSchemaRoot();
             writes.begin(new ShardWrites.Job(unit, split, Shard.name(SPLITS.get(split), unit, 0), expected,
                     batch.getSchema()));

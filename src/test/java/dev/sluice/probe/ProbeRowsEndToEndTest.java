@@ -2,6 +2,7 @@ package dev.sluice.probe;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sluice.engine.DuckSession;
@@ -53,6 +54,13 @@ class ProbeRowsEndToEndTest {
         try (ResultSet rs = s.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
+        }
+    }
+
+    private static String scalarText(Statement s, String sql) throws Exception {
+        try (ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
         }
     }
 
@@ -153,8 +161,11 @@ class ProbeRowsEndToEndTest {
     void nullValuesAndTextFieldsPassThroughInOrder() throws Exception {
         Path input = tmp.resolve("with-nulls.parquet");
         try (DuckSession d = duck()) {
+            // gate has few values and is sorted as codes (TextCodes), with nulls; note has a value per measurement
+            // and is carried as text.
             d.execute("COPY (SELECT route, date, CASE WHEN delay % 7 = 0 THEN NULL ELSE delay END AS delay, "
-                    + "split_part(route, '-', 1) || CAST(distance % 3 AS VARCHAR) AS gate FROM read_parquet('"
+                    + "CASE WHEN distance % 11 = 0 THEN NULL ELSE split_part(route, '-', 1) || CAST(distance % 3 AS "
+                    + "VARCHAR) END AS gate, CAST(date AS VARCHAR) || ' ' || delay AS note FROM read_parquet('"
                     + Cli.flightsSample() + "')) TO '" + input + "'");
         }
         Path o = tmp.resolve("nulls-out");
@@ -162,15 +173,22 @@ class ProbeRowsEndToEndTest {
         a.set(2, input.toString());
         Cli.Run r = Cli.run(a.toArray(String[]::new));
         assertEquals(0, r.code(), r.toString());
+        assertTrue(r.err().contains("text field 'gate': sorted as "), r.err());
+        assertFalse(r.err().contains("text field 'note'"), r.err());
         try (DuckSession d = duck(); Connection c = d.connection(); Statement s = c.createStatement()) {
             s.execute("CREATE TABLE e AS SELECT route, (rn - 1) // " + MAX_LEN + " AS chunk, "
-                    + "list(delay ORDER BY rn) AS delay, list(gate ORDER BY rn) AS gate FROM (SELECT *, row_number() "
-                    + "OVER (PARTITION BY route ORDER BY date, delay, gate) AS rn FROM read_parquet('" + input + "')) "
-                    + "GROUP BY ALL");
+                    + "list(delay ORDER BY rn) AS delay, list(gate ORDER BY rn) AS gate, list(note ORDER BY rn) AS note "
+                    + "FROM (SELECT *, row_number() OVER (PARTITION BY route ORDER BY date, delay, gate, note) AS rn "
+                    + "FROM read_parquet('" + input + "')) GROUP BY ALL");
             assertTrue(scalar(s, "SELECT count(*) FROM read_parquet('" + o + "/*/*.parquet'), unnest(delay) AS t(v) "
                     + "WHERE v IS NULL") > 10_000, "null delays kept as nulls");
+            assertTrue(scalar(s, "SELECT count(*) FROM read_parquet('" + o + "/*/*.parquet'), unnest(gate) AS t(v) "
+                    + "WHERE v IS NULL") > 5_000, "null gates kept as nulls");
             assertEquals(0, scalar(s, "SELECT count(*) FROM e FULL OUTER JOIN read_parquet('" + o + "/*/*.parquet') o "
-                    + "USING (route, chunk) WHERE e.delay IS DISTINCT FROM o.delay OR e.gate IS DISTINCT FROM o.gate"));
+                    + "USING (route, chunk) WHERE e.delay IS DISTINCT FROM o.delay OR e.gate IS DISTINCT FROM o.gate "
+                    + "OR e.note IS DISTINCT FROM o.note"));
+            assertEquals("VARCHAR[]", scalarText(s, "SELECT typeof(gate) FROM read_parquet('" + o + "/*/*.parquet') "
+                    + "LIMIT 1"));
         }
     }
 
