@@ -108,6 +108,10 @@ class ReportTest {
         assertTableValue(html, run, "rows_out");
         assertTableValue(html, run, "rss_peak_bytes");
         assertTableValue(html, run, "memory_budget_bytes");
+        // Self-contained: nothing to fetch (the SVG namespace is a name, not a request).
+        String fetched = html.replace("xmlns=\"http://www.w3.org/2000/svg\"", "");
+        assertFalse(fetched.contains("http:") || fetched.contains("https:") || fetched.contains(" src=")
+                || fetched.contains("<link"), "the page fetches nothing");
         // The split chart: the test split's share of keys, rows and measurements.
         assertEquals(3, count(chart(html, "splits"), "class=\"bar\" data-series=\"test\""));
         render("demo", html);
