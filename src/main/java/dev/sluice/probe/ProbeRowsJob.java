@@ -38,6 +38,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.LongConsumer;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
@@ -637,8 +638,10 @@ public final class ProbeRowsJob implements JobRuntime.Job<ProbeRowsJob.Result> {
                     if (next != 2 * unit + s) {
                         throw SluiceException.internal(unitName + ": the sorted stream is at unit " + next, null);
                     }
-                    cutShard(keysConn, cols, stream, unit, s, exp[s], root, rowGroupRows, codes, writes);
-                    memory.rowsDone(measurementsCut += exp[s]);
+                    long before = measurementsCut;
+                    cutShard(keysConn, cols, stream, unit, s, exp[s], root, rowGroupRows, codes, writes,
+                            cut -> memory.rowsDone(before + cut));
+                    measurementsCut += exp[s];
                 }
                 writes.unitDone(unit, exp[0] + exp[1]);
             }
@@ -653,10 +656,13 @@ public final class ProbeRowsJob implements JobRuntime.Job<ProbeRowsJob.Result> {
         }
     }
 
-    /** Cuts one bucket's split into rows and hands them, batch by batch, to the shard writer. */
+    /**
+     * Cuts one bucket's split into rows and hands them, batch by batch, to the shard writer; tells {@code measured}
+     * the measurements cut so far after each batch (the run's throughput over time).
+     */
     private void cutShard(Connection keysConn, Columns cols, UnitStream stream, int unit, int split, long expected,
-                          BufferAllocator root, int rowGroupRows, TextCodes codes, ShardWrites writes)
-            throws Exception {
+                          BufferAllocator root, int rowGroupRows, TextCodes codes, ShardWrites writes,
+                          LongConsumer measured) throws Exception {
         String keysSql = Sql.load(SQL + "bucket_keys").bind("key", Sql.ident(cols.key()))
                 .bind("bucket", Sql.number(unit)).bind("test", Sql.bool(split == 1)).render();
         try (ArrowStreams.QueryBatches keys = ArrowStreams.query(keysConn, keysSql, root, 1 << 14);
@@ -667,6 +673,7 @@ public final class ProbeRowsJob implements JobRuntime.Job<ProbeRowsJob.Result> {
                     batch.getSchema()));
             while (cutter.loadNextBatch()) {
                 writes.add(batch);
+                measured.accept(cutter.measurementsIn());
             }
             writes.end(cutter.rowsOut(), cutter.measurementsIn());
         }
