@@ -88,8 +88,8 @@ record RunSummary(Path output, String runId, String job, String label, String st
     /** The name in a chart's title: the job and its label, or the time it started (to the second). */
     String shortName() {
         String when = start == null ? runId : start.replaceFirst("^.*T", "").replaceFirst("\\..*$", "");
-        // A long label is cut: the title has room for about 70 characters, the rest is in the table.
-        String name = label == null ? when : label.length() > 24 ? label.substring(0, 23) + "\u2026" : label;
+        // A long label is cut: a title has room for about 65 characters; the whole label is in the table.
+        String name = label == null ? when : label.length() > 16 ? label.substring(0, 15) + "\u2026" : label;
         return job + " " + name;
     }
 
