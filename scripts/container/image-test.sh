@@ -3,9 +3,10 @@
 # registry is reachable here), the archive (scripts/dist/build.sh) and the image from the repository's Containerfile
 # with that base; then runs probe-rows, pack and compress in containers under --memory limits (the budget must come
 # from the container's cgroup, and each job must finish under it, not OOM-killed), probe-rows as 3 shard-task
-# containers at once plus a merge container on a shared volume, and compares every output with the same command
-# run outside a container, byte for byte. Prints the image size, a container's start-to-first-output time and each
-# job's peak memory against its limit. Needs root, podman, runc and debootstrap, and the built jar.
+# containers at once plus a merge container on a shared volume, pack with a Hugging Face tokenizer and logits with
+# an ONNX teacher, and compares every output with the same command run outside a container, byte for byte. Prints
+# the image size, a container's start-to-first-output time and each job's peak memory against its limit. Needs
+# root, podman, runc and debootstrap, the built jar, python3-onnx and target/hf-tokenizers.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
@@ -117,6 +118,22 @@ same "$WORK/out/pack" "$WORK/pack-outside"
 contained compress 600m compress "${compress[@]}" --out "$WORK/out/compress"
 outside compress "${compress[@]}" --out "$WORK/compress-outside"
 same "$WORK/out/compress" "$WORK/compress-outside"
+
+# pack with a Hugging Face tokenizer (the Rust library) and logits with a teacher (ONNX Runtime): the archive's
+# native libraries for both, found beside its jar. The teacher is a small causal LM written by
+# scripts/teacher/make_teacher.py; the tokenizer comes from scripts/data/hf-tokenizers.sh.
+/usr/bin/python3 scripts/teacher/make_teacher.py "$WORK/in/teacher.onnx" --vocab 151936 --dim 32 >/dev/null
+cp -r target/hf-tokenizers/qwen3 "$WORK/in/"
+chmod -R a+rX "$WORK/in"
+hf=(--input "$WORK/in/text/debian-texts.jsonl" --tokenizer "$WORK/in/qwen3/tokenizer.json" --eos-token '<|endoftext|>'
+    --seq-len 512 --workers 2)
+contained pack-hf 1g pack "${hf[@]}" --out "$WORK/out/pack-hf"
+outside pack "${hf[@]}" --out "$WORK/pack-hf-outside"
+same "$WORK/out/pack-hf" "$WORK/pack-hf-outside"
+teacher=(--teacher "$WORK/in/teacher.onnx" --top-k 8 --max-samples 16 --workers 2)
+contained logits 1g logits --input "$WORK/out/pack-hf" "${teacher[@]}" --out "$WORK/out/logits"
+outside logits --input "$WORK/out/pack-hf" "${teacher[@]}" --out "$WORK/logits-outside"
+same "$WORK/out/logits" "$WORK/logits-outside"
 
 # Three shard-task containers at once, as a Kubernetes Indexed Job's pods (JOB_COMPLETION_INDEX), then a merge.
 pids=()
