@@ -85,3 +85,15 @@ echo "install-test: a job running through a rebuild is alive and computing"
   && grep -q "manifest check: ok" "$WORK/jar-inspect.log" \
   || { echo "install-test: java -jar inspect failed:" >&2; tail -20 "$WORK/jar-inspect.log" >&2; exit 1; }
 echo "install-test: java -jar runs compress (scalar kernels, the flag named once) and inspect"
+
+# 4. Machine output as a shell pipeline reads it (jq): numbers as numbers, lists as arrays, objects as objects.
+E="$ROOT/data-samples/embeddings"
+SLUICE_NO_BUILD=1 "$ROOT/scripts/sluice" sql "$WORK/demo" "SELECT route, n, delay, first_date FROM train LIMIT 2" \
+    --json 2>/dev/null | jq -e 'length == 2 and (.[0].n | type) == "number" and (.[0].delay | type) == "array"
+      and (.[0].delay[0] | type) == "number" and (.[0].first_date | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T"))' >/dev/null \
+  || { echo "install-test: sql --json is not typed" >&2; exit 1; }
+SLUICE_NO_BUILD=1 "$ROOT/scripts/sluice" eval --codes "$WORK/jar-compress" --queries "$E/queries.npy" --base "$E/base.npy" \
+    --progress none --json 2>/dev/null | jq -e '(.recall_at_k | type) == "number" and .recall_at_k > 0.5
+      and .queries == 300 and (.method | type) == "object" and .method.method == "rabitq"' >/dev/null \
+  || { echo "install-test: eval --json is not typed" >&2; exit 1; }
+echo "install-test: sql --json and eval --json read by jq: typed"

@@ -607,7 +607,8 @@ public final class ProbeRowsJob implements JobRuntime.Job<ProbeRowsJob.Result> {
                         .bind("time_expr", timeExpr(cols))
                 : Sql.load(SQL + "sorted_copy").bind("copy", Sql.literal(copy.toString()));
         String sortSql = sort.bind("time", Sql.ident(cols.time())).bind("units", Sql.numberTuple(units))
-                .bind("fields", codes.fieldColumns(alias, cols.fields())).bind("text_joins", codes.joins(alias, cols.fields()))
+                .bind("fields", codes.fieldColumns(alias, cols.fields()))
+                .bind("text_joins", codes.joins(alias, cols.fields()))
                 .bind("order_fields", Sql.namesAfter(cols.fields())).render();
         String unitName = "";
         long measurementsCut = 0;
