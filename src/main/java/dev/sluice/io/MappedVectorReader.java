@@ -160,20 +160,7 @@ final class MappedVectorReader implements VectorReader {
                             file, r, d, dim));
                 }
             }
-            int off = i * dim;
-            switch (element) {
-                case F32 -> MemorySegment.copy(map, F32, base, batch.data, off, dim);
-                case F16 -> {
-                    for (int j = 0; j < dim; j++) {
-                        batch.data[off + j] = Float.float16ToFloat(map.get(F16, base + 2L * j));
-                    }
-                }
-                case U8 -> {
-                    for (int j = 0; j < dim; j++) {
-                        batch.data[off + j] = map.get(ValueLayout.JAVA_BYTE, base + j) & 0xFF;
-                    }
-                }
-            }
+            decode(base, batch.data, i * dim);
             batch.ids[i] = r;
         }
         row += n;
@@ -186,6 +173,42 @@ final class MappedVectorReader implements VectorReader {
         }
         batch.checkFinite(file.toString());
         return true;
+    }
+
+    private void decode(long base, float[] dst, int off) {
+        switch (element) {
+            case F32 -> MemorySegment.copy(map, F32, base, dst, off, dim);
+            case F16 -> {
+                for (int j = 0; j < dim; j++) {
+                    dst[off + j] = Float.float16ToFloat(map.get(F16, base + 2L * j));
+                }
+            }
+            case U8 -> {
+                for (int j = 0; j < dim; j++) {
+                    dst[off + j] = map.get(ValueLayout.JAVA_BYTE, base + j) & 0xFF;
+                }
+            }
+        }
+    }
+
+    @Override
+    public boolean rowAccess() {
+        return true;
+    }
+
+    /** One row, straight from the mapping; safe from several threads (it moves no position). */
+    @Override
+    public void readRow(long r, float[] dst, int off) {
+        if (r < 0 || r >= count) {
+            throw new IndexOutOfBoundsException("row " + r + " of " + count + " in " + file);
+        }
+        decode(dataOffset + r * recordBytes, dst, off);
+        for (int j = 0; j < dim; j++) {
+            if (!Float.isFinite(dst[off + j])) {
+                throw SluiceException.input(String.format(Locale.ROOT, "%s: row %d has %s at dimension %d; vectors "
+                        + "must be finite: drop or fix such rows", file, r, dst[off + j], j));
+            }
+        }
     }
 
     @Override

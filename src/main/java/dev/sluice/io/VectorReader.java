@@ -24,6 +24,19 @@ public interface VectorReader extends AutoCloseable {
         return next(batch);
     }
 
+    /**
+     * Whether {@link #readRow} reads any row directly (a memory-mapped file, whose ids are its row numbers), from
+     * several threads at once.
+     */
+    default boolean rowAccess() {
+        return false;
+    }
+
+    /** Row {@code row}'s values into {@code dst} at {@code off}; only where {@link #rowAccess} holds. */
+    default void readRow(long row, float[] dst, int off) {
+        throw new UnsupportedOperationException(describe() + " is read in order only");
+    }
+
     /** Goes back to the first row, for a second pass over the input. */
     void rewind();
 

@@ -12,7 +12,8 @@ import java.util.Map;
  * Top-k over quantized codes: each query gets its scorer (look-up tables or rotated query) once, then the codes
  * stream past in batches; what all queries need from a batch (a transposed layout, per-code values) is derived
  * once ({@link CodeScorer#prepare}), then every query scans the batch with asymmetric distances, offering its heap
- * only codes within its current bound; queries are split between workers. {@link #rerank} re-orders each query's candidates by exact distance in one more pass over the base.
+ * only codes within its current bound; queries are split between workers. {@link #rerank} re-orders each
+ * query's candidates by exact distance.
  */
 public final class CodeSearch {
     static final int CODE_BATCH = 16_384;
@@ -56,10 +57,38 @@ public final class CodeSearch {
     }
 
     /**
-     * Keeps each query's k nearest among its candidates by exact distance, reading the base once: the candidates'
-     * ids are looked up as the base streams past.
+     * Keeps each query's k nearest among its candidates by exact distance. From a base that reads rows directly (a
+     * memory-mapped {@code .npy} or {@code .fvecs}) the workers read their queries' candidates, a few hundred KB per
+     * query; from any other base (Parquet), one pass reads it all and looks the candidates' ids up as it streams
+     * past.
      */
-    public static Neighbors rerank(Neighbors candidates, float[] queries, VectorReader base, int k) {
+    public static Neighbors rerank(Neighbors candidates, float[] queries, VectorReader base, int k, int workers) {
+        if (!base.rowAccess()) {
+            return rerankInOnePass(candidates, queries, base, k);
+        }
+        int nq = candidates.queries();
+        int dim = base.dim();
+        TopK[] heaps = new TopK[nq];
+        for (int q = 0; q < nq; q++) {
+            heaps[q] = new TopK(k);
+        }
+        var kern = Kernels.get();
+        int chunks = Math.max(1, Math.min(workers, nq));
+        try (QueryChunks pool = new QueryChunks("sluice-rerank-", nq, chunks, (nq + chunks - 1) / chunks)) {
+            pool.run((from, to) -> {
+                float[] row = new float[dim];
+                for (int q = from; q < to; q++) {
+                    for (long id : candidates.ids()[q]) {
+                        base.readRow(id, row, 0);
+                        heaps[q].offer(kern.squareDistance(queries, q * dim, row, 0, dim), id);
+                    }
+                }
+            }, "re-rank");
+        }
+        return Neighbors.of(heaps);
+    }
+
+    private static Neighbors rerankInOnePass(Neighbors candidates, float[] queries, VectorReader base, int k) {
         int dim = base.dim();
         Map<Long, int[]> wanted = new HashMap<>();
         for (int q = 0; q < candidates.queries(); q++) {

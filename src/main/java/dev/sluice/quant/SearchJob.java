@@ -97,7 +97,7 @@ public final class SearchJob {
                 rerank > 0 ? rerank : k, workers);
         if (rerank > 0) {
             try (VectorReader base = openBase(codes, s)) {
-                nb = CodeSearch.rerank(nb, queries, base, k);
+                nb = CodeSearch.rerank(nb, queries, base, k, workers);
             }
         }
         return nb;
