@@ -2,13 +2,12 @@ package dev.sluice.cli;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.sluice.engine.Json;
 import dev.sluice.engine.SluiceException;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.lang.reflect.Array;
 import java.lang.reflect.RecordComponent;
-import java.math.BigDecimal;
-import java.math.BigInteger;
 import java.nio.file.Path;
 import java.sql.Blob;
 import java.sql.SQLException;
@@ -45,19 +44,10 @@ final class JsonOutput {
     }
 
     static void write(JsonGenerator g, Object v) throws IOException, SQLException {
+        if (Json.writeScalar(g, v)) {
+            return;
+        }
         switch (v) {
-            case null -> g.writeNull();
-            case String s -> g.writeString(s);
-            case Boolean b -> g.writeBoolean(b);
-            case Integer i -> g.writeNumber(i);
-            case Long l -> g.writeNumber(l);
-            case Short s -> g.writeNumber(s);
-            case Byte b -> g.writeNumber(b);
-            // Jackson writes NaN and infinities as quoted strings, which stays valid JSON.
-            case Double d -> g.writeNumber(d);
-            case Float f -> g.writeNumber(f);
-            case BigInteger b -> g.writeNumber(b);
-            case BigDecimal b -> g.writeNumber(b);
             // DuckDB's TIMESTAMP: the wall time it holds, without a zone (TIMESTAMPTZ comes as an OffsetDateTime).
             case Timestamp t -> g.writeString(t.toLocalDateTime().toString());
             case java.sql.Date d -> g.writeString(d.toLocalDate().toString());

@@ -73,7 +73,12 @@ public final class Json {
         return s.toString();
     }
 
-    private static void write(JsonGenerator g, Object v) throws IOException {
+    /**
+     * Writes {@code v} when it is null, text, a boolean or a number, and says whether it was one: the values this
+     * writer and the command line's typed output ({@code cli.JsonOutput}) write alike. Jackson writes NaN and
+     * infinities as quoted strings, which stays valid JSON.
+     */
+    public static boolean writeScalar(JsonGenerator g, Object v) throws IOException {
         switch (v) {
             case null -> g.writeNull();
             case String s -> g.writeString(s);
@@ -86,6 +91,18 @@ public final class Json {
             case Float f -> g.writeNumber(f);
             case BigInteger b -> g.writeNumber(b);
             case BigDecimal b -> g.writeNumber(b);
+            default -> {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static void write(JsonGenerator g, Object v) throws IOException {
+        if (writeScalar(g, v)) {
+            return;
+        }
+        switch (v) {
             case Map<?, ?> m -> {
                 g.writeStartObject();
                 // Keys in order, so that the same content gives the same bytes (plans are compared as text).
