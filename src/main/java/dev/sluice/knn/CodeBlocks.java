@@ -7,7 +7,8 @@ import dev.sluice.simd.VectorKernels;
  * {@code (i / 64) * 64 * codeBytes + j * 64 + lane(i % 64)}, so that one vector load brings the same byte of many
  * codes (what a look-up-table kernel needs). Lanes interleave the two halves of a block, code {@code c} in lane
  * {@code 2c} and code {@code 32 + c} in lane {@code 2c + 1}: a kernel that adds bytes into shorts, even and odd
- * lanes apart, then holds its sums in code order. The last block is padded with zero codes.
+ * lanes apart, then holds its sums in code order. The last block is padded with zero codes (kernels that
+ * scan {@value VectorKernels#PQ4_GROUP} blocks at once may read whole groups: the array holds them).
  */
 public final class CodeBlocks {
     private static final int B = VectorKernels.PQ_BLOCK;
@@ -19,9 +20,10 @@ public final class CodeBlocks {
         return i < B / 2 ? 2 * i : 2 * (i - B / 2) + 1;
     }
 
-    /** Bytes the layout of {@code rows} codes takes. */
+    /** Bytes the layout of {@code rows} codes takes: whole groups of {@value VectorKernels#PQ4_GROUP} blocks. */
     public static int size(int rows, int codeBytes) {
-        return (rows + B - 1) / B * B * codeBytes;
+        int group = B * VectorKernels.PQ4_GROUP;
+        return (rows + group - 1) / group * group * codeBytes;
     }
 
     /** Writes {@code rows} codes of {@code codeBytes}, stored back to back in {@code codes}, into {@code dest}. */

@@ -21,6 +21,7 @@ final class Pq4Scorer implements CodeScorer {
     /** Byte sums the bound is placed at when the step is chosen: room above it for the rounding slack. */
     private static final int TARGET = 200;
     private static final int STEP = VectorKernels.PQ4_TABLE;
+    private static final int GROUP = VectorKernels.PQ4_GROUP;
 
     private final VectorKernels kern;
     private final float[] lut;
@@ -28,6 +29,7 @@ final class Pq4Scorer implements CodeScorer {
     private final float[] min;
     private final double base;
     private final byte[] tables;
+    private final long[] masks = new long[GROUP];
     private double delta;
 
     /** {@code lut}: {@code m} tables of 16 float distances, sub-quantizer by sub-quantizer ({@code m} even). */
@@ -64,13 +66,17 @@ final class Pq4Scorer implements CodeScorer {
         if (!usesBytes()) {
             return;
         }
+        // Called a few times per query (the constructor, then as the bound falls): a multiply, not a division, and
+        // each table's 16 bytes written once, then copied to the table's width.
+        double scale = 1 / delta;
         for (int j = 0; j < m; j++) {
+            int t = j * STEP;
             for (int c = 0; c < 16; c++) {
-                long q = Math.round((lut[j * 16 + c] - (double) min[j]) / delta);
-                byte v = (byte) Math.clamp(q, 0, 127);
-                for (int r = c; r < STEP; r += 16) {
-                    tables[j * STEP + r] = v;
-                }
+                double q = (lut[j * 16 + c] - (double) min[j]) * scale + 0.5;
+                tables[t + c] = (byte) (q >= 127 ? 127 : q <= 0 ? 0 : (int) q);
+            }
+            for (int r = 16; r < STEP; r += 16) {
+                System.arraycopy(tables, t, tables, t + r, 16);
             }
         }
     }
@@ -122,22 +128,38 @@ final class Pq4Scorer implements CodeScorer {
         int bytes = m / 2;
         int blockBytes = VectorKernels.PQ_BLOCK * bytes;
         int threshold = threshold(heap.bound());
-        for (int b = 0, first = 0; first < rows; b++, first += VectorKernels.PQ_BLOCK) {
+        long[] masks = this.masks;
+        for (int g = 0, first = 0; first < rows; g++, first += GROUP * VectorKernels.PQ_BLOCK) {
             if (threshold < TARGET / 2 + m / 2 && heap.bound() > base) {
                 // The bound has fallen to the lower half of the byte range: spend the levels on what is left.
                 quantize((heap.bound() - base) / (TARGET - m * 0.5 - 1));
                 threshold = threshold(heap.bound());
             }
-            // The rows of a short last block, without a branch: a branch taken once per pass (the last batch) was
-            // compiled as a trap, and the deoptimization at the end of eval's first pass slowed its second.
-            long mask = kern.pq4BlockAtMost(tables, m, blocks, b * blockBytes, threshold)
-                    & -1L >>> Math.max(0, VectorKernels.PQ_BLOCK - (rows - first));
-            for (; mask != 0; mask &= mask - 1) {
-                int i = first + Long.numberOfTrailingZeros(mask);
-                float d = distance(codes, i * bytes);
-                if (d <= heap.bound()) {
-                    heap.offer(d, ids[i]);
-                    threshold = threshold(heap.bound());
+            // While the heap is not full every code is a candidate: blocks one at a time then, so that the bound
+            // the first block sets already screens the next three.
+            boolean grouped = threshold < 255;
+            if (grouped) {
+                kern.pq4BlocksAtMost(tables, m, blocks, g * GROUP * blockBytes, threshold, masks);
+                if ((masks[0] | masks[1] | masks[2] | masks[3]) == 0) {
+                    continue;
+                }
+            }
+            for (int j = 0; j < GROUP; j++) {
+                int start = first + j * VectorKernels.PQ_BLOCK;
+                long candidates = grouped ? masks[j]
+                        : kern.pq4BlockAtMost(tables, m, blocks, (g * GROUP + j) * blockBytes, threshold);
+                // Only the rows the batch holds (a short last block, blocks past the end of a short last group),
+                // without a branch: a branch taken once per pass (the last batch) was compiled as a trap, and the
+                // deoptimization at the end of eval's first pass slowed its second.
+                int valid = Math.clamp(rows - start, 0, VectorKernels.PQ_BLOCK);
+                long mask = candidates & -1L >>> (VectorKernels.PQ_BLOCK - Math.max(1, valid)) & -Math.min(1L, valid);
+                for (; mask != 0; mask &= mask - 1) {
+                    int i = start + Long.numberOfTrailingZeros(mask);
+                    float d = distance(codes, i * bytes);
+                    if (d <= heap.bound()) {
+                        heap.offer(d, ids[i]);
+                        threshold = threshold(heap.bound());
+                    }
                 }
             }
         }

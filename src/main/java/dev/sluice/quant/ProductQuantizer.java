@@ -172,11 +172,7 @@ public final class ProductQuantizer implements Quantizer {
     /** Per-query table: squared distance of each query sub-vector to each sub-centroid. */
     float[] table(float[] q, int off) {
         float[] lut = new float[m * ksub];
-        float[] d = new float[ksub];
-        for (int j = 0; j < m; j++) {
-            Kernels.get().squareDistancesColumnMajor(q, off + j * dsub, columns, j * ksub * dsub, dsub, ksub, d);
-            System.arraycopy(d, 0, lut, j * ksub, ksub);
-        }
+        Kernels.get().pqTables(q, off, columns, m, dsub, ksub, lut);
         return lut;
     }
 

@@ -209,6 +209,28 @@ final class PanamaKernels implements VectorKernels {
     }
 
     @Override
+    public void pqTables(float[] q, int qo, float[] cols, int m, int dsub, int ksub, float[] out) {
+        // One call for all sub-spaces: 4-bit PQ has 16 sub-centroids, one or two vectors of lanes, and a call per
+        // sub-space cost more than its dozen FMAs.
+        int n = FLOATS.length();
+        if (ksub % n != 0) {
+            VectorKernels.super.pqTables(q, qo, cols, m, dsub, ksub, out);
+            return;
+        }
+        for (int j = 0; j < m; j++) {
+            int base = j * ksub * dsub, qj = qo + j * dsub;
+            for (int c = 0; c < ksub; c += n) {
+                FloatVector s0 = FloatVector.zero(FLOATS);
+                for (int i = 0, o = base + c; i < dsub; i++, o += ksub) {
+                    FloatVector d0 = FloatVector.broadcast(FLOATS, q[qj + i]).sub(FloatVector.fromArray(FLOATS, cols, o));
+                    s0 = d0.fma(d0, s0);
+                }
+                s0.intoArray(out, j * ksub + c);
+            }
+        }
+    }
+
+    @Override
     public void squareDistancesColumnMajor(float[] q, int qo, float[] cols, int co, int dim, int count, float[] out) {
         int n = FLOATS.length();
         int c = 0;
@@ -312,8 +334,9 @@ final class PanamaKernels implements VectorKernels {
 
     @Override
     public long pq4BlockAtMost(byte[] tables, int m, byte[] blocks, int off, int threshold) {
-        // Per code byte and 64 codes (AVX-512 VBMI): two masks and a shift split the nibbles, two vpermb look them
-        // up in the two 16-entry tables, and one add and one saturating add (vpaddusb) sum them: 7 instructions.
+        // Per code byte and 64 codes (AVX-512 VBMI): a shift brings the high nibbles down, two vpermb look them
+        // up in the two 16-entry tables, and one add and one saturating add (vpaddusb) sum them: 5 instructions.
+        // No nibble masks: selectFrom wraps indexes to the vector's length, and the tables repeat their 16 entries.
         if (threshold >= 255) {
             return -1L;
         }
@@ -330,15 +353,55 @@ final class PanamaKernels implements VectorKernels {
             ByteVector sum = ByteVector.zero(LUT_BYTES);
             for (int b = 0; b < m / 2; b++) {
                 ByteVector c = ByteVector.fromArray(LUT_BYTES, blocks, off + b * PQ_BLOCK + v);
-                ByteVector lo = c.and((byte) 0x0F).selectFrom(ByteVector.fromArray(LUT_BYTES, tables, 2 * b * PQ4_TABLE));
+                ByteVector lo = c.selectFrom(ByteVector.fromArray(LUT_BYTES, tables, 2 * b * PQ4_TABLE));
                 // High nibbles by a shift of 16-bit lanes: the Vector API has no byte shift on x86, and emulates it.
-                ByteVector hi = c.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes()
-                        .and((byte) 0x0F).selectFrom(ByteVector.fromArray(LUT_BYTES, tables, (2 * b + 1) * PQ4_TABLE));
+                ByteVector hi = c.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().selectFrom(
+                        ByteVector.fromArray(LUT_BYTES, tables, (2 * b + 1) * PQ4_TABLE));
                 sum = sum.lanewise(VectorOperators.SUADD, lo.add(hi));
             }
             positions |= sum.compare(VectorOperators.ULE, limit).toLong() << v;
         }
-        // Block position 2i holds code i, 2i + 1 code 32 + i.
+        return codeOrder(positions);
+    }
+
+    @Override
+    public void pq4BlocksAtMost(byte[] tables, int m, byte[] blocks, int off, int threshold, long[] masks) {
+        // One block is a single vector with 64 lanes (AVX-512 VBMI): the four blocks' sums stay in registers while
+        // each pair of tables is loaded once for all four, which takes two of every three loads out of the loop.
+        if (LUT_BYTES.length() != PQ_BLOCK || threshold < 0 || threshold >= 255) {
+            VectorKernels.super.pq4BlocksAtMost(tables, m, blocks, off, threshold, masks);
+            return;
+        }
+        int stride = PQ_BLOCK * (m / 2);
+        // Written out, not through a helper taking vectors: a helper that C2 leaves out of line boxes them, tens
+        // of times slower. No nibble masks: selectFrom wraps indexes to the vector's length, and each table holds
+        // its 16 entries repeated to that length, so the bits above a nibble select the same entry.
+        ByteVector s0 = ByteVector.zero(LUT_BYTES), s1 = s0, s2 = s0, s3 = s0;
+        for (int b = 0, o = off; b < m / 2; b++, o += PQ_BLOCK) {
+            ByteVector lo = ByteVector.fromArray(LUT_BYTES, tables, 2 * b * PQ4_TABLE);
+            ByteVector hi = ByteVector.fromArray(LUT_BYTES, tables, (2 * b + 1) * PQ4_TABLE);
+            ByteVector c0 = ByteVector.fromArray(LUT_BYTES, blocks, o);
+            ByteVector c1 = ByteVector.fromArray(LUT_BYTES, blocks, o + stride);
+            ByteVector c2 = ByteVector.fromArray(LUT_BYTES, blocks, o + 2 * stride);
+            ByteVector c3 = ByteVector.fromArray(LUT_BYTES, blocks, o + 3 * stride);
+            s0 = s0.lanewise(VectorOperators.SUADD, c0.selectFrom(lo)
+                    .add(c0.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().selectFrom(hi)));
+            s1 = s1.lanewise(VectorOperators.SUADD, c1.selectFrom(lo)
+                    .add(c1.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().selectFrom(hi)));
+            s2 = s2.lanewise(VectorOperators.SUADD, c2.selectFrom(lo)
+                    .add(c2.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().selectFrom(hi)));
+            s3 = s3.lanewise(VectorOperators.SUADD, c3.selectFrom(lo)
+                    .add(c3.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().selectFrom(hi)));
+        }
+        byte limit = (byte) threshold;
+        masks[0] = codeOrder(s0.compare(VectorOperators.ULE, limit).toLong());
+        masks[1] = codeOrder(s1.compare(VectorOperators.ULE, limit).toLong());
+        masks[2] = codeOrder(s2.compare(VectorOperators.ULE, limit).toLong());
+        masks[3] = codeOrder(s3.compare(VectorOperators.ULE, limit).toLong());
+    }
+
+    /** Block positions to code order: position 2i holds code i, 2i + 1 code 32 + i. */
+    private static long codeOrder(long positions) {
         return Long.compress(positions, EVEN_LANES) | Long.compress(positions, ~EVEN_LANES) << 32;
     }
 

@@ -27,6 +27,19 @@ public interface VectorKernels {
     void squareDistancesColumnMajor(float[] q, int qo, float[] cols, int co, int dim, int count, float[] out);
 
     /**
+     * A PQ query's tables in one call: {@link #squareDistancesColumnMajor} of each of the {@code m} sub-vectors
+     * of {@code dsub} values from {@code q[qo]} against its {@code ksub} sub-centroids (stored column-major, sub-space
+     * {@code j} at {@code cols[j * ksub * dsub]}), into {@code out[j * ksub ..]}.
+     */
+    default void pqTables(float[] q, int qo, float[] cols, int m, int dsub, int ksub, float[] out) {
+        float[] d = new float[ksub];
+        for (int j = 0; j < m; j++) {
+            squareDistancesColumnMajor(q, qo + j * dsub, cols, j * ksub * dsub, dsub, ksub, d);
+            System.arraycopy(d, 0, out, j * ksub, ksub);
+        }
+    }
+
+    /**
      * The column nearest to the query in the layout of {@link #squareDistancesColumnMajor}: the first index of the
      * smallest of its distances, computed as that method computes them. {@code scratch} holds at least
      * {@code count} floats. Encoding a PQ sub-vector is this call.
@@ -73,6 +86,19 @@ public interface VectorKernels {
      * every code through.
      */
     long pq4BlockAtMost(byte[] tables, int m, byte[] blocks, int off, int threshold);
+
+    /** Blocks that {@link #pq4BlocksAtMost} scans together. */
+    int PQ4_GROUP = 4;
+
+    /**
+     * {@link #pq4BlockAtMost} over {@value #PQ4_GROUP} consecutive blocks from {@code off} at once, their results
+     * in {@code masks[0..PQ4_GROUP)}: a kernel may load each pair of tables once for all of them.
+     */
+    default void pq4BlocksAtMost(byte[] tables, int m, byte[] blocks, int off, int threshold, long[] masks) {
+        for (int g = 0; g < PQ4_GROUP; g++) {
+            masks[g] = pq4BlockAtMost(tables, m, blocks, off + g * PQ_BLOCK * (m / 2), threshold);
+        }
+    }
 
     /**
      * The sums themselves for the same layout: {@code out[outOff + i] = sum_j u8(lut[j * 256 + code(i, j)])} for

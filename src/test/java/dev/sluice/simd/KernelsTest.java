@@ -250,15 +250,23 @@ class KernelsTest {
                 }
             }
         }
-        byte[] blocks = new byte[5 + 3 * VectorKernels.PQ_BLOCK * m / 2];
+        int blockBytes = VectorKernels.PQ_BLOCK * m / 2;
+        byte[] blocks = new byte[5 + (1 + VectorKernels.PQ4_GROUP) * blockBytes];
         r.nextBytes(blocks);
-        for (int b = 0; b < 3; b++) {
-            int off = 5 + b * VectorKernels.PQ_BLOCK * m / 2;
-            // Thresholds below, inside and at the edge of the range (sums saturate at 255), and beyond it.
-            for (int t : new int[] {-1, 0, 40, 127, 200, 254, 255, 1000}) {
+        long[] masks = new long[VectorKernels.PQ4_GROUP];
+        // Thresholds below, inside and at the edge of the range (sums saturate at 255), and beyond it.
+        for (int t : new int[] {-1, 0, 40, 127, 200, 254, 255, 1000}) {
+            for (int b = 0; b < 3; b++) {
+                int off = 5 + b * blockBytes;
                 long expected = scalar.pq4BlockAtMost(tables, m, blocks, off, t);
                 assertEquals(expected, panama.pq4BlockAtMost(tables, m, blocks, off, t), "m " + m + ", threshold " + t
                         + ", seed " + SEED);
+            }
+            // A group of blocks at once, from an odd offset, as block by block.
+            panama.pq4BlocksAtMost(tables, m, blocks, 5 + blockBytes, t, masks);
+            for (int g = 0; g < VectorKernels.PQ4_GROUP; g++) {
+                assertEquals(scalar.pq4BlockAtMost(tables, m, blocks, 5 + (1 + g) * blockBytes, t), masks[g],
+                        "group block " + g + ", m " + m + ", threshold " + t + ", seed " + SEED);
             }
         }
         // A known case: every code 0 and table entries 0 give sums of 0, all codes through at threshold 0.
