@@ -38,7 +38,8 @@ final class CompressCommand extends BaseCommand implements JobCommand {
     static Options options() {
         Options o = new Options();
         o.addOption(opt("input", "PATH", ".npy, .fvecs, .bvecs, or Parquet file or glob; - for .npy or .fvecs on "
-                + "standard input (with --max-vectors); an http(s) URL of a .npy or .fvecs file"));
+                + "standard input (with --max-vectors); an http(s)://, s3:// (public) or hf://datasets/ URL of a "
+                + ".npy, .fvecs or .parquet file"));
         o.addOption(opt("max-vectors", "N", "read at most the first N vectors (required for --input -)"));
         o.addOption(opt("column", "COL", "embedding column of Parquet input (default emb)"));
         o.addOption(opt("id-column", "COL", "integer id column of Parquet input (default: 0-based row number)"));
@@ -100,7 +101,8 @@ final class CompressCommand extends BaseCommand implements JobCommand {
 
     @Override
     int execute(CommandLine cl, PrintStream out, PrintStream err) throws Exception {
-        CompressJob.Result r = new CompressJob(config(cl), CommonOptions.context(cl, out, err), System.in).run();
+        CompressJob.Result r = new CompressJob(config(cl), CommonOptions.context(cl, out, err), System.in,
+                System.getenv()).run();
         if (r.trainOnly()) {
             out.printf(Locale.ROOT, "compress --train-only done: codebook for %,d vectors x %d dims, %s, "
                     + "%d bytes/vector (%.1fx), train %.1f s%n", r.rows(), r.dim(), r.method(), r.codeBytes(),

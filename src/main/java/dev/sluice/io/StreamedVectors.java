@@ -15,10 +15,10 @@ import java.nio.file.Path;
 import java.util.Locale;
 
 /**
- * Vectors streamed in ({@code compress --input -} or an http(s) URL), .npy or .fvecs told apart by the .npy magic,
- * copied to a file under the run's temporary directory up to a cap: compress reads its input twice (the training
- * sample, then the encoding), which a stream cannot, and the cap bounds the copy. Reading stops at the cap; the rest
- * of the stream is left unread.
+ * Vectors streamed in ({@code compress --input -} or a URL, see {@link RemoteInput}), .npy or .fvecs told apart by
+ * the .npy magic, copied to a file under the run's temporary directory up to a cap: compress reads its input twice
+ * (the training sample, then the encoding), which a stream cannot, and the cap bounds the copy. Reading stops at the
+ * cap; the rest of the stream is left unread.
  */
 public final class StreamedVectors {
     private StreamedVectors() {}

@@ -1,8 +1,7 @@
 package dev.sluice.quant;
 
 import dev.sluice.engine.SluiceException;
-import dev.sluice.io.HttpInput;
-import dev.sluice.io.VectorReaders;
+import dev.sluice.io.RemoteInput;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -23,7 +22,8 @@ public record CompressConfig(String input, String column, String idColumn, Strin
 
     public CompressConfig {
         if (input == null) {
-            throw SluiceException.usage("--input is required: a .npy, .fvecs, .bvecs or Parquet file (or glob)");
+            throw SluiceException.usage("--input is required: a .npy, .fvecs, .bvecs or Parquet file (or glob), "
+                    + "or an http(s)://, s3:// or hf:// URL");
         }
         if (out == null) {
             throw SluiceException.usage("--out is required: the directory for codes, codebook and manifest");
@@ -38,11 +38,8 @@ public record CompressConfig(String input, String column, String idColumn, Strin
         if (maxVectors < 0) {
             throw SluiceException.usage("--max-vectors must be positive, got " + maxVectors);
         }
-        if (HttpInput.isUrl(input) && (!HttpInput.isHttp(input)
-                || VectorReaders.isParquet(input.replaceFirst("[?#].*", "")))) {
-            throw SluiceException.usage("--input " + input + ": compress streams .npy and .fvecs files over http(s); "
-                    + "Parquet and s3://, hf:// or gs:// inputs need DuckDB's httpfs extension, which this build does "
-                    + "not load: download the file and give its path");
+        if (RemoteInput.isUrl(input)) {
+            RemoteInput.parse(input);
         }
         if (STDIN.equals(input) && maxVectors == 0) {
             throw SluiceException.usage("--max-vectors is required when reading standard input (--input -): it can "

@@ -13,8 +13,8 @@ import dev.sluice.engine.Sizes;
 import dev.sluice.engine.SluiceException;
 import dev.sluice.engine.WarmUp;
 import dev.sluice.engine.WorkerThreads;
-import dev.sluice.io.HttpInput;
 import dev.sluice.io.InputFiles;
+import dev.sluice.io.RemoteInput;
 import dev.sluice.io.StreamedVectors;
 import dev.sluice.io.VectorBatch;
 import dev.sluice.io.VectorFiles;
@@ -70,16 +70,21 @@ public final class CompressJob implements JobRuntime.Job<CompressJob.Result> {
     private final CompressConfig config;
     private final JobContext ctx;
     private final InputStream stdin;
+    private final Map<String, String> env;
 
     public CompressJob(CompressConfig config, JobContext ctx) {
-        this(config, ctx, InputStream.nullInputStream());
+        this(config, ctx, InputStream.nullInputStream(), System.getenv());
     }
 
-    /** With {@code stdin} for {@code --input -}. */
-    public CompressJob(CompressConfig config, JobContext ctx, InputStream stdin) {
+    /**
+     * With {@code stdin} for {@code --input -} and {@code env} for URL inputs (AWS_ENDPOINT_URL, HF_ENDPOINT,
+     * HF_TOKEN; see {@link RemoteInput#request}).
+     */
+    public CompressJob(CompressConfig config, JobContext ctx, InputStream stdin, Map<String, String> env) {
         this.config = config;
         this.ctx = ctx;
         this.stdin = stdin;
+        this.env = Map.copyOf(env);
     }
 
     /** What compress's run record says besides the outcome. */
@@ -150,18 +155,18 @@ public final class CompressJob implements JobRuntime.Job<CompressJob.Result> {
         ShardSpec shard = run.shard();
         OutputDir out = run.out();
         MemoryBudget budget = run.budget();
-        // Standard input and http(s) inputs are copied (up to --max-vectors) to the run's temporary directory:
-        // compress reads its input twice, the training sample and then the encoding.
+        // Standard input and URLs are copied to the run's temporary directory (.npy and .fvecs up to --max-vectors,
+        // Parquet whole): compress reads its input twice, the training sample and then the encoding.
         long cap = config.maxVectors() > 0 ? config.maxVectors() : Long.MAX_VALUE;
         String input = config.input();
         if (CompressConfig.STDIN.equals(input)) {
             input = StreamedVectors.spool(stdin, "standard input", run.tmp().resolve("stdin"), cap).toString();
-        } else if (HttpInput.isHttp(input)) {
-            try (InputStream body = HttpInput.open(input)) {
-                input = StreamedVectors.spool(body, input, run.tmp().resolve("download"), cap).toString();
-            } catch (IOException e) {
-                throw SluiceException.input("cannot read " + input + ": " + e.getMessage(), e);
-            }
+        } else if (RemoteInput.isUrl(input)) {
+            long t0 = System.nanoTime();
+            Path copy = RemoteInput.parse(input).copyTo(run.tmp().resolve("download"), cap, env);
+            run.log("copied %s (%s) in %.1f s", input, Sizes.format(copy.toFile().length()),
+                    (System.nanoTime() - t0) / 1e9);
+            input = copy.toString();
         }
         // DuckDB only writes shards unless it also reads Parquet input: one thread each then, so that its
         // per-thread memory does not grow with the run.

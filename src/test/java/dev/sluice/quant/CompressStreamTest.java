@@ -74,10 +74,10 @@ class CompressStreamTest {
         } finally {
             server.stop(0);
         }
-        // URLs compress cannot stream are refused before any work, with what to do.
-        Cli.Run s3 = Cli.run(compress("s3://bucket/embeddings.parquet", tmp.resolve("s3")).toArray(String[]::new));
-        assertEquals(2, s3.code(), s3.toString());
-        assertTrue(s3.err().contains("download the file"), s3.err());
+        // URLs compress cannot read are refused before any work, with what to do.
+        Cli.Run gs = Cli.run(compress("gs://bucket/embeddings.parquet", tmp.resolve("gs")).toArray(String[]::new));
+        assertEquals(2, gs.code(), gs.toString());
+        assertTrue(gs.err().contains("download the file"), gs.err());
     }
 
     @Test
