@@ -85,15 +85,16 @@ class CodeScanTest {
         float[] queries = Samples.load("queries.npy");
         for (int q = 0; q < 40; q++) {
             float[] lut = pq.table(queries, q * Samples.DIM);
-            // The definition: one table entry per sub-space, summed pair by pair.
+            // The definition: one table entry per sub-space, added pair by pair (a code byte's two entries) into
+            // four sums by byte index mod 4, then (s0 + s1) + (s2 + s3).
             CodeScorer nibbles = (c, o, count, out) -> {
                 for (int i = 0; i < count; i++) {
-                    float sum = 0;
+                    float[] sums = new float[4];
                     for (int b = 0; b < bytes; b++) {
                         int v = c[o + i * bytes + b];
-                        sum += lut[2 * b * 16 + (v & 0x0F)] + lut[(2 * b + 1) * 16 + ((v >>> 4) & 0x0F)];
+                        sums[b % 4] += lut[2 * b * 16 + (v & 0x0F)] + lut[(2 * b + 1) * 16 + ((v >>> 4) & 0x0F)];
                     }
-                    out[i] = sum;
+                    out[i] = (sums[0] + sums[1]) + (sums[2] + sums[3]);
                 }
             };
             CodeScorer s = pq.scorer(queries, q * Samples.DIM);
