@@ -31,6 +31,21 @@ final class QueryChunks implements AutoCloseable {
 
     /** Runs every range on the pool and waits for all of them. */
     void run(Range range, String what) {
+        start(range).await(what);
+    }
+
+    /** Ranges started on the pool, to be waited for. */
+    record Running(List<Future<?>> futures) {
+        /** Waits for every range; the first failure ends the wait with its own exception. */
+        void await(String what) {
+            for (Future<?> f : futures) {
+                Futures.get(f, what);
+            }
+        }
+    }
+
+    /** Starts every range on the pool and returns without waiting: the caller may work meanwhile. */
+    Running start(Range range) {
         List<Future<?>> fs = new ArrayList<>();
         for (int c = 0; c < chunks; c++) {
             int from = c * per;
@@ -39,9 +54,7 @@ final class QueryChunks implements AutoCloseable {
                 fs.add(pool.submit(() -> range.run(from, to)));
             }
         }
-        for (Future<?> f : fs) {
-            Futures.get(f, what);
-        }
+        return new Running(fs);
     }
 
     @Override

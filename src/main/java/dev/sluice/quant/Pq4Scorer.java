@@ -1,6 +1,7 @@
 package dev.sluice.quant;
 
 import dev.sluice.knn.CodeBatch;
+import dev.sluice.knn.CodeBlocks;
 import dev.sluice.knn.CodeScorer;
 import dev.sluice.knn.TopK;
 import dev.sluice.simd.VectorKernels;
@@ -85,28 +86,28 @@ final class Pq4Scorer implements CodeScorer {
     public void distances(byte[] codes, int off, int count, float[] out) {
         int bytes = m / 2;
         for (int i = 0; i < count; i++) {
-            out[i] = distance(codes, off + i * bytes);
+            out[i] = distance(codes, off + i * bytes, 1);
         }
     }
 
     /**
      * One code's float distance: each code byte's pair of entries added, into four sums by byte index mod 4, then
-     * {@code (s0 + s1) + (s2 + s3)}. Four chains of additions instead of one: a candidate's distance took most of a
-     * scan's time after the kernel, waiting on the latency of 32 additions in a row.
+     * {@code (s0 + s1) + (s2 + s3)}. Its bytes are {@code stride} apart: 1 for codes back to back, the block width
+     * in the {@link dev.sluice.knn.CodeBlocks} layout.
      */
-    private float distance(byte[] codes, int c) {
+    private float distance(byte[] codes, int c, int stride) {
         float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
         int b = 0;
         for (; b + 4 <= m / 2; b += 4) {
-            int v0 = codes[c + b] & 0xFF, v1 = codes[c + b + 1] & 0xFF;
-            int v2 = codes[c + b + 2] & 0xFF, v3 = codes[c + b + 3] & 0xFF;
+            int v0 = codes[c + b * stride] & 0xFF, v1 = codes[c + (b + 1) * stride] & 0xFF;
+            int v2 = codes[c + (b + 2) * stride] & 0xFF, v3 = codes[c + (b + 3) * stride] & 0xFF;
             s0 += lut[2 * b * 16 + (v0 & 0x0F)] + lut[(2 * b + 1) * 16 + (v0 >>> 4)];
             s1 += lut[(2 * b + 2) * 16 + (v1 & 0x0F)] + lut[(2 * b + 3) * 16 + (v1 >>> 4)];
             s2 += lut[(2 * b + 4) * 16 + (v2 & 0x0F)] + lut[(2 * b + 5) * 16 + (v2 >>> 4)];
             s3 += lut[(2 * b + 6) * 16 + (v3 & 0x0F)] + lut[(2 * b + 7) * 16 + (v3 >>> 4)];
         }
         for (; b < m / 2; b++) {
-            int v = codes[c + b] & 0xFF;
+            int v = codes[c + b * stride] & 0xFF;
             float pair = lut[2 * b * 16 + (v & 0x0F)] + lut[(2 * b + 1) * 16 + (v >>> 4)];
             switch (b & 3) {
                 case 0 -> s0 += pair;
@@ -150,7 +151,7 @@ final class Pq4Scorer implements CodeScorer {
         long[] masks = this.masks;
         for (int g = 0, first = 0; first < rows; g++, first += GROUP * VectorKernels.PQ_BLOCK) {
             if (threshold < TARGET * 7 / 8 && heap.bound() > base) {
-                // The bound has fallen to the lower half of the byte range: spend the levels on what is left.
+                // The bound has fallen by an eighth of the byte range: spend the levels on what is left.
                 quantize((heap.bound() - base) / (TARGET - m * 0.5 - 1));
                 threshold = threshold(heap.bound());
             }
@@ -172,11 +173,14 @@ final class Pq4Scorer implements CodeScorer {
                 // deoptimization at the end of eval's first pass slowed its second.
                 int valid = Math.clamp(rows - start, 0, VectorKernels.PQ_BLOCK);
                 long mask = candidates & -1L >>> (VectorKernels.PQ_BLOCK - Math.max(1, valid)) & -Math.min(1L, valid);
+                // A candidate's bytes are read from the block the kernel has just read (in cache), not from the
+                // codes back to back: there every candidate was a cache miss, half the scan's time.
+                int at = (g * GROUP + j) * blockBytes;
                 for (; mask != 0; mask &= mask - 1) {
-                    int i = start + Long.numberOfTrailingZeros(mask);
-                    float d = distance(codes, i * bytes);
+                    int p = Long.numberOfTrailingZeros(mask);
+                    float d = distance(blocks, at + CodeBlocks.lane(p), VectorKernels.PQ_BLOCK);
                     if (d <= heap.bound()) {
-                        heap.offer(d, ids[i]);
+                        heap.offer(d, ids[start + p]);
                         threshold = threshold(heap.bound());
                     }
                 }
