@@ -26,6 +26,24 @@ public final class WarmUp implements AutoCloseable {
         });
     }
 
+    /**
+     * Runs {@code work} once on a thread named {@code name}: for a first call whose cost is mostly one-off (a
+     * library's first use), made while the command does other work.
+     */
+    public static WarmUp once(String name, Runnable work) {
+        return new WarmUp(name, Long.MAX_VALUE / 2_000_000, () -> () -> {
+            work.run();
+            throw new Done();
+        });
+    }
+
+    /** Ends a warm-up made by {@link #once}. */
+    private static final class Done extends RuntimeException {
+        Done() {
+            super(null, null, false, false);
+        }
+    }
+
     /** Runs {@code setup} on a thread named {@code name}, then the step it returns, for at most {@code maxMillis}. */
     public static WarmUp start(String name, long maxMillis, Supplier<Runnable> setup) {
         return new WarmUp(name, maxMillis, setup);

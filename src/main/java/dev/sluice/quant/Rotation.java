@@ -93,19 +93,11 @@ final class Rotation {
 
     /**
      * {@code y = R x} for the four vectors at rows 0..3 of {@code v} ({@code dim} apart), into the same rows of
-     * {@code dest}: each row of R is loaded once for four vectors. Each output is the same function of its own
-     * vector whatever the other three are, so a vector rotates alike alone (repeated) or in a group.
+     * {@code dest} ({@link dev.sluice.simd.VectorKernels#matVec4} over R^T). Each output is the same function of
+     * its own vector whatever the other three are, so a vector rotates alike alone (repeated) or in a group.
      */
     void apply4(float[] v, float[] dest) {
-        var kern = dev.sluice.simd.Kernels.get();
-        float[] out = new float[4];
-        for (int i = 0; i < dim; i++) {
-            kern.dot4(v, 0, dim, 2 * dim, 3 * dim, matrix, i * dim, dim, out);
-            dest[i] = out[0];
-            dest[dim + i] = out[1];
-            dest[2 * dim + i] = out[2];
-            dest[3 * dim + i] = out[3];
-        }
+        dev.sluice.simd.Kernels.get().matVec4(transposed(), dim, v, dest);
     }
 
     /** {@code dest = R^T v}: the inverse rotation, by dot products with the rows of R^T (built once). */

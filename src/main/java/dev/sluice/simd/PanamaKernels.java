@@ -209,6 +209,56 @@ final class PanamaKernels implements VectorKernels {
     }
 
     @Override
+    public void matVec4(float[] mT, int dim, float[] v, float[] dest) {
+        // Lanes run over outputs: two vectors of outputs for four inputs are eight accumulators, and each step of
+        // j loads two vectors of M and broadcasts four inputs for eight FMAs, with no horizontal sums. Dot products
+        // of rows (dot4) loaded five vectors per four FMAs and summed every row across lanes.
+        int n = FLOATS.length();
+        int i = 0;
+        for (; i + 2 * n <= dim; i += 2 * n) {
+            FloatVector a0 = FloatVector.zero(FLOATS), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+            for (int j = 0, o = i; j < dim; j++, o += dim) {
+                FloatVector m0 = FloatVector.fromArray(FLOATS, mT, o);
+                FloatVector m1 = FloatVector.fromArray(FLOATS, mT, o + n);
+                FloatVector x0 = FloatVector.broadcast(FLOATS, v[j]);
+                FloatVector x1 = FloatVector.broadcast(FLOATS, v[dim + j]);
+                FloatVector x2 = FloatVector.broadcast(FLOATS, v[2 * dim + j]);
+                FloatVector x3 = FloatVector.broadcast(FLOATS, v[3 * dim + j]);
+                a0 = m0.fma(x0, a0);
+                a1 = m0.fma(x1, a1);
+                a2 = m0.fma(x2, a2);
+                a3 = m0.fma(x3, a3);
+                b0 = m1.fma(x0, b0);
+                b1 = m1.fma(x1, b1);
+                b2 = m1.fma(x2, b2);
+                b3 = m1.fma(x3, b3);
+            }
+            a0.intoArray(dest, i);
+            a1.intoArray(dest, dim + i);
+            a2.intoArray(dest, 2 * dim + i);
+            a3.intoArray(dest, 3 * dim + i);
+            b0.intoArray(dest, i + n);
+            b1.intoArray(dest, dim + i + n);
+            b2.intoArray(dest, 2 * dim + i + n);
+            b3.intoArray(dest, 3 * dim + i + n);
+        }
+        for (; i < dim; i++) {
+            float y0 = 0, y1 = 0, y2 = 0, y3 = 0;
+            for (int j = 0; j < dim; j++) {
+                float m = mT[j * dim + i];
+                y0 = Math.fma(m, v[j], y0);
+                y1 = Math.fma(m, v[dim + j], y1);
+                y2 = Math.fma(m, v[2 * dim + j], y2);
+                y3 = Math.fma(m, v[3 * dim + j], y3);
+            }
+            dest[i] = y0;
+            dest[dim + i] = y1;
+            dest[2 * dim + i] = y2;
+            dest[3 * dim + i] = y3;
+        }
+    }
+
+    @Override
     public void pqTables(float[] q, int qo, float[] cols, int m, int dsub, int ksub, float[] out) {
         // One call for all sub-spaces: 4-bit PQ has 16 sub-centroids, one or two vectors of lanes, and a call per
         // sub-space cost more than its dozen FMAs.

@@ -27,6 +27,24 @@ public interface VectorKernels {
     void squareDistancesColumnMajor(float[] q, int qo, float[] cols, int co, int dim, int count, float[] out);
 
     /**
+     * {@code y_l = M x_l} for the four vectors {@code x_l = v[l * dim ..]}, into {@code dest[l * dim ..]}, with M
+     * given transposed ({@code mT[j * dim + i] = M[i][j]}). Each output is one chain of fused multiply-adds over j
+     * in order, {@code y = fma(M[i][j], x[j], y)}, so every kernel gives the same bits, and a vector the same
+     * output whatever the other three are.
+     */
+    default void matVec4(float[] mT, int dim, float[] v, float[] dest) {
+        java.util.Arrays.fill(dest, 0, 4 * dim, 0f);
+        for (int l = 0; l < 4; l++) {
+            for (int j = 0; j < dim; j++) {
+                float x = v[l * dim + j];
+                for (int i = 0; i < dim; i++) {
+                    dest[l * dim + i] = Math.fma(mT[j * dim + i], x, dest[l * dim + i]);
+                }
+            }
+        }
+    }
+
+    /**
      * A PQ query's tables in one call: {@link #squareDistancesColumnMajor} of each of the {@code m} sub-vectors
      * of {@code dsub} values from {@code q[qo]} against its {@code ksub} sub-centroids (stored column-major, sub-space
      * {@code j} at {@code cols[j * ksub * dsub]}), into {@code out[j * ksub ..]}.

@@ -149,6 +149,34 @@ class KernelsTest {
         }
     }
 
+    /** matVec4 gives the scalar FMA chains' bits, for sizes with and without a tail of outputs. */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 7, 16, 33, 64, 100, 384})
+    void matVec4GivesTheScalarBits(int dim) {
+        assumeTrue(panama != null, "Vector API unavailable");
+        Random r = new Random(SEED + dim);
+        float[] mT = new float[dim * dim];
+        float[] v = new float[4 * dim];
+        for (int i = 0; i < mT.length; i++) {
+            mT[i] = (float) r.nextGaussian();
+        }
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) r.nextGaussian();
+        }
+        float[] expected = new float[4 * dim];
+        float[] got = new float[4 * dim];
+        scalar.matVec4(mT, dim, v, expected);
+        panama.matVec4(mT, dim, v, got);
+        assertArrayEquals(expected, got, "dim " + dim + ", seed " + SEED);
+        // The definition, for one output: y = fma(M[i][j], x[j], y) over j in order.
+        int i = dim / 2;
+        float y = 0;
+        for (int j = 0; j < dim; j++) {
+            y = Math.fma(mT[j * dim + i], v[2 * dim + j], y);
+        }
+        assertEquals(y, expected[2 * dim + i]);
+    }
+
     /**
      * A logits cache must not depend on when the JIT compiler ran: sumExp gives the same bits interpreted (a child
      * JVM with -Xint) as compiled (here, after enough calls for C2).
