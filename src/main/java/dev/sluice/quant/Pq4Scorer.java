@@ -136,6 +136,18 @@ final class Pq4Scorer implements CodeScorer {
         return t >= 255 ? 255 : t < 0 ? -1 : (int) t;
     }
 
+    /**
+     * The threshold for the heap's bound, with the tables requantized first when the bound has fallen by an eighth
+     * of the byte range since they were made: the levels are spent on the distances that can still enter.
+     */
+    private int adapt(TopK heap, int threshold) {
+        if (threshold < TARGET * 7 / 8 && heap.bound() > base) {
+            quantize((heap.bound() - base) / (TARGET - m * 0.5 - 1));
+            return threshold(heap.bound());
+        }
+        return threshold;
+    }
+
     @Override
     public void scan(CodeBatch batch, TopK heap, float[] scratch) {
         if (!usesBytes()) {
@@ -150,11 +162,7 @@ final class Pq4Scorer implements CodeScorer {
         int threshold = threshold(heap.bound());
         long[] masks = this.masks;
         for (int g = 0, first = 0; first < rows; g++, first += GROUP * VectorKernels.PQ_BLOCK) {
-            if (threshold < TARGET * 7 / 8 && heap.bound() > base) {
-                // The bound has fallen by an eighth of the byte range: spend the levels on what is left.
-                quantize((heap.bound() - base) / (TARGET - m * 0.5 - 1));
-                threshold = threshold(heap.bound());
-            }
+            threshold = adapt(heap, threshold);
             // While the heap is not full every code is a candidate: blocks one at a time then, so that the bound
             // the first block sets already screens the next three.
             boolean grouped = threshold < 255;
@@ -166,6 +174,10 @@ final class Pq4Scorer implements CodeScorer {
             }
             for (int j = 0; j < GROUP; j++) {
                 int start = first + j * VectorKernels.PQ_BLOCK;
+                if (!grouped) {
+                    // The first block has filled the heap: the next three are screened at a step made for its bound.
+                    threshold = adapt(heap, threshold);
+                }
                 long candidates = grouped ? masks[j]
                         : kern.pq4BlockAtMost(tables, m, blocks, (g * GROUP + j) * blockBytes, threshold);
                 // Only the rows the batch holds (a short last block, blocks past the end of a short last group),
