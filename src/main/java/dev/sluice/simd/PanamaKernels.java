@@ -151,6 +151,54 @@ final class PanamaKernels implements VectorKernels {
     }
 
     @Override
+    public void dot4x2(float[] queries, int q0, float[] b, int bo0, int bo1, int dim, float[] out) {
+        // Eight accumulators: each step loads two base vectors and four query vectors for eight FMAs (dot4 loads
+        // five for four), and every pair keeps dot4's order of additions, so the bits are dot4's.
+        FloatVector s0 = FloatVector.zero(FLOATS), s1 = s0, s2 = s0, s3 = s0, t0 = s0, t1 = s0, t2 = s0, t3 = s0;
+        int n = FLOATS.length();
+        int bound = FLOATS.loopBound(dim);
+        int q1 = q0 + dim, q2 = q1 + dim, q3 = q2 + dim;
+        int i = 0;
+        for (; i < bound; i += n) {
+            FloatVector x = FloatVector.fromArray(FLOATS, b, bo0 + i);
+            FloatVector y = FloatVector.fromArray(FLOATS, b, bo1 + i);
+            FloatVector a0 = FloatVector.fromArray(FLOATS, queries, q0 + i);
+            FloatVector a1 = FloatVector.fromArray(FLOATS, queries, q1 + i);
+            FloatVector a2 = FloatVector.fromArray(FLOATS, queries, q2 + i);
+            FloatVector a3 = FloatVector.fromArray(FLOATS, queries, q3 + i);
+            s0 = a0.fma(x, s0);
+            s1 = a1.fma(x, s1);
+            s2 = a2.fma(x, s2);
+            s3 = a3.fma(x, s3);
+            t0 = a0.fma(y, t0);
+            t1 = a1.fma(y, t1);
+            t2 = a2.fma(y, t2);
+            t3 = a3.fma(y, t3);
+        }
+        float r0 = sum(s0), r1 = sum(s1), r2 = sum(s2), r3 = sum(s3);
+        float u0 = sum(t0), u1 = sum(t1), u2 = sum(t2), u3 = sum(t3);
+        for (; i < dim; i++) {
+            float x = b[bo0 + i], y = b[bo1 + i];
+            r0 += queries[q0 + i] * x;
+            r1 += queries[q1 + i] * x;
+            r2 += queries[q2 + i] * x;
+            r3 += queries[q3 + i] * x;
+            u0 += queries[q0 + i] * y;
+            u1 += queries[q1 + i] * y;
+            u2 += queries[q2 + i] * y;
+            u3 += queries[q3 + i] * y;
+        }
+        out[0] = r0;
+        out[1] = r1;
+        out[2] = r2;
+        out[3] = r3;
+        out[4] = u0;
+        out[5] = u1;
+        out[6] = u2;
+        out[7] = u3;
+    }
+
+    @Override
     public int nearestColumn(float[] q, int qo, float[] cols, int co, int dim, int count, float[] scratch) {
         // The distances of squareDistancesColumnMajor, compared as they are made: each lane keeps its first
         // smallest distance and where it was, so no pass over a distance array and no scalar argmin. The block

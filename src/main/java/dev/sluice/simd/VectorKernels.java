@@ -20,6 +20,19 @@ public interface VectorKernels {
     void dot4(float[] queries, int q0, int q1, int q2, int q3, float[] b, int bo, int dim, float[] out);
 
     /**
+     * {@link #dot4} of the four consecutive queries from row offset {@code q0} ({@code dim} apart) with two
+     * vectors, at {@code bo0} into {@code out[0..4)} and at {@code bo1} into {@code out[4..8)}, with the same bits:
+     * a kernel may load each query vector once for both.
+     */
+    default void dot4x2(float[] queries, int q0, float[] b, int bo0, int bo1, int dim, float[] out) {
+        float[] o = new float[4];
+        dot4(queries, q0, q0 + dim, q0 + 2 * dim, q0 + 3 * dim, b, bo0, dim, o);
+        System.arraycopy(o, 0, out, 0, 4);
+        dot4(queries, q0, q0 + dim, q0 + 2 * dim, q0 + 3 * dim, b, bo1, dim, o);
+        System.arraycopy(o, 0, out, 4, 4);
+    }
+
+    /**
      * {@code out[c] = sum_j (q[qo + j] - cols[co + j * count + c])^2} for {@code c < count}: one query against
      * {@code count} vectors stored column-major (dimension j of every vector side by side). Lanes then run
      * across vectors, which suits many short vectors: PQ sub-spaces and k-means centroids of 8 to 64 values.

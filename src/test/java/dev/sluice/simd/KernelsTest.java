@@ -149,6 +149,32 @@ class KernelsTest {
         }
     }
 
+    /** dot4x2 gives dot4's bits for each of its two vectors. */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 7, 16, 33, 100, 384, 1024})
+    void dot4x2GivesDot4sBits(int dim) {
+        assumeTrue(panama != null, "Vector API unavailable");
+        Random r = new Random(SEED + dim);
+        float[] qs = new float[3 + 4 * dim];
+        float[] b = new float[5 + 2 * dim];
+        for (int i = 0; i < qs.length; i++) {
+            qs[i] = (float) r.nextGaussian();
+        }
+        for (int i = 0; i < b.length; i++) {
+            b[i] = (float) r.nextGaussian();
+        }
+        float[] pair = new float[8];
+        float[] one = new float[4];
+        panama.dot4x2(qs, 3, b, 5, 5 + dim, dim, pair);
+        for (int v = 0; v < 2; v++) {
+            panama.dot4(qs, 3, 3 + dim, 3 + 2 * dim, 3 + 3 * dim, b, 5 + v * dim, dim, one);
+            assertArrayEquals(one, Arrays.copyOfRange(pair, 4 * v, 4 * v + 4), "vector " + v + ", dim " + dim);
+        }
+        scalar.dot4x2(qs, 3, b, 5, 5 + dim, dim, pair);
+        scalar.dot4(qs, 3, 3 + dim, 3 + 2 * dim, 3 + 3 * dim, b, 5 + dim, dim, one);
+        assertArrayEquals(one, Arrays.copyOfRange(pair, 4, 8), "scalar, dim " + dim);
+    }
+
     /** matVec4 gives the scalar FMA chains' bits, for sizes with and without a tail of outputs. */
     @ParameterizedTest
     @ValueSource(ints = {1, 7, 16, 33, 64, 100, 384})
