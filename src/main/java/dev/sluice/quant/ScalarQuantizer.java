@@ -126,9 +126,18 @@ public final class ScalarQuantizer implements Quantizer {
                 step[j] = vdiff[j] / levels;
                 q[j] = query[off + j] - vmin[j] - 0.5f * step[j];
             }
+            var kern = Kernels.get();
             return (codes, o, count, out) -> {
-                for (int i = 0; i < count; i++) {
-                    out[i] = Kernels.get().u8SquareDistance(q, step, codes, o + i * bytes, dim);
+                // Two codes per call: the query and steps are loaded once for both.
+                float[] two = new float[2];
+                int i = 0;
+                for (; i + 2 <= count; i += 2) {
+                    kern.u8SquareDistance2(q, step, codes, o + i * bytes, o + (i + 1) * bytes, dim, two);
+                    out[i] = two[0];
+                    out[i + 1] = two[1];
+                }
+                for (; i < count; i++) {
+                    out[i] = kern.u8SquareDistance(q, step, codes, o + i * bytes, dim);
                 }
             };
         }

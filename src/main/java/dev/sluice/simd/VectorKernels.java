@@ -141,6 +141,15 @@ public interface VectorKernels {
     float u8SquareDistance(float[] q, float[] step, byte[] codes, int off, int dim);
 
     /**
+     * {@link #u8SquareDistance} of the codes at {@code off0} and {@code off1}, into {@code out[0]} and
+     * {@code out[1]}, with the same bits: a kernel may load the query and steps once for both.
+     */
+    default void u8SquareDistance2(float[] q, float[] step, byte[] codes, int off0, int off1, int dim, float[] out) {
+        out[0] = u8SquareDistance(q, step, codes, off0, dim);
+        out[1] = u8SquareDistance(q, step, codes, off1, dim);
+    }
+
+    /**
      * The same for 4-bit codes, two per byte: byte {@code j} holds value {@code 2j} in its low nibble and
      * {@code 2j+1} in its high nibble; {@code qEven/stepEven} hold the even positions, {@code qOdd/stepOdd} the odd.
      */
