@@ -72,6 +72,36 @@ class CodeScanTest {
         }
     }
 
+    /** 4-bit PQ encodes with one table call per vector: the codes of the nearest-column search per sub-space. */
+    @ParameterizedTest
+    @ValueSource(ints = {16, 32})
+    void fourBitCodesAreTheNearestSubCentroids(int m) {
+        int n = Samples.N, dim = Samples.DIM, dsub = dim / m;
+        ProductQuantizer pq = ProductQuantizer.train(Samples.BASE, n, dim, m, 4, SEED, 2, 4);
+        float[] c = pq.centroids();
+        float[] cols = new float[c.length];
+        for (int j = 0; j < m; j++) {
+            for (int k = 0; k < 16; k++) {
+                for (int i = 0; i < dsub; i++) {
+                    cols[j * 16 * dsub + i * 16 + k] = c[(j * 16 + k) * dsub + i];
+                }
+            }
+        }
+        byte[] batch = new byte[n * pq.codeBytes()];
+        pq.encodeBatch(Samples.BASE, 0, n, batch, 0);
+        float[] scratch = new float[16];
+        for (int v = 0; v < n; v++) {
+            byte[] one = pq.encode(java.util.Arrays.copyOfRange(Samples.BASE, v * dim, (v + 1) * dim));
+            for (int j = 0; j < m; j++) {
+                int nearest = dev.sluice.simd.Kernels.get().nearestColumn(Samples.BASE, v * dim + j * dsub, cols,
+                        j * 16 * dsub, dsub, 16, scratch);
+                int got = (batch[v * pq.codeBytes() + j / 2] >>> ((j & 1) * 4)) & 0x0F;
+                assertEquals(nearest, got, "vector " + v + ", sub-space " + j + ", m " + m + ", seed " + SEED);
+            }
+            assertArrayEquals(one, java.util.Arrays.copyOfRange(batch, v * pq.codeBytes(), (v + 1) * pq.codeBytes()));
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(ints = {16, 32})
     void fourBitCodesScanWithPairTablesAndKeepTheNibbleSums(int m) {
