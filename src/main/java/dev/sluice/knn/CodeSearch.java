@@ -32,7 +32,7 @@ public final class CodeSearch {
         }
         CodeScorer preparer = nq > 0 ? scorerOf.apply(0) : null;
         // Two batches: while the workers scan one, this thread reads the next and derives what all queries share
-        // from it (a transposed layout, per-code values), which took a tenth of a pass when the workers waited.
+        // from it (a transposed layout, per-code values), work the workers used to wait for.
         CodeBatch[] shared = {new CodeBatch(new CodeShards.Batch(CODE_BATCH, cb), cb),
                 new CodeBatch(new CodeShards.Batch(CODE_BATCH, cb), cb)};
         int chunks = Math.max(1, Math.min(workers, nq));

@@ -130,23 +130,21 @@ public final class EvalJob {
                     search.search(codes, cached.pass(), queries, nq, k, 0, s, ctx.workers());
                 }
             }
-            Neighbors[] approx = new Neighbors[1];
-            double best = fastest(cached != null, () -> approx[0] = inMemory != null
+            Timed approx = fastest(cached != null, () -> inMemory != null
                     ? search.search(codes, inMemory.pass(), queries, nq, k, 0, s, ctx.workers())
                     : search.search(codes, queries, nq, k, 0, s, ctx.workers()));
-            m.put("search_qps", nq / best);
-            m.put("recall_at_k", Recall.atK(approx[0].ids(), truth, k));
-            m.put("one_recall_at_k", Recall.oneAtK(approx[0].ids(), truth, k));
+            m.put("search_qps", nq / approx.seconds());
+            m.put("recall_at_k", Recall.atK(approx.neighbors().ids(), truth, k));
+            m.put("one_recall_at_k", Recall.oneAtK(approx.neighbors().ids(), truth, k));
             if (config.rerank() > 0) {
                 memory.stage("rerank");
-                Neighbors[] re = new Neighbors[1];
-                sec = fastest(cached != null, () -> re[0] = inMemory != null
+                Timed re = fastest(cached != null, () -> inMemory != null
                         ? search.search(codes, inMemory.pass(), queries, nq, k, config.rerank(), s, ctx.workers())
                         : search.search(codes, queries, nq, k, config.rerank(), s, ctx.workers()));
                 m.put("rerank", config.rerank());
-                m.put("rerank_qps", nq / sec);
-                m.put("rerank_recall_at_k", Recall.atK(re[0].ids(), truth, k));
-                m.put("rerank_one_recall_at_k", Recall.oneAtK(re[0].ids(), truth, k));
+                m.put("rerank_qps", nq / re.seconds());
+                m.put("rerank_recall_at_k", Recall.atK(re.neighbors().ids(), truth, k));
+                m.put("rerank_one_recall_at_k", Recall.oneAtK(re.neighbors().ids(), truth, k));
             }
             if (config.base() != null) {
                 memory.stage("mse");
@@ -164,20 +162,24 @@ public final class EvalJob {
         }
     }
 
+    /** A search's neighbours and the seconds its fastest pass took. */
+    record Timed(Neighbors neighbors, double seconds) {}
+
     /**
-     * Seconds of the fastest of two to five runs of {@code pass} (more only while they have taken under a second in
-     * all); one run when {@code repeat} is false. Every run's result is the same: the last one is kept.
+     * The fastest of two to five runs of {@code pass} (more only while they have taken under a second in all); one
+     * run when {@code repeat} is false. Every run finds the same neighbours: the last run's are kept.
      */
-    static double fastest(boolean repeat, Runnable pass) {
+    static Timed fastest(boolean repeat, java.util.function.Supplier<Neighbors> pass) {
         double best = Double.POSITIVE_INFINITY, total = 0;
+        Neighbors found = null;
         for (int i = 0; i < (repeat ? 5 : 1) && (i < 2 || total < 1); i++) {
             long t0 = System.nanoTime();
-            pass.run();
+            found = pass.get();
             double sec = (System.nanoTime() - t0) / 1e9;
             best = Math.min(best, sec);
             total += sec;
         }
-        return best;
+        return new Timed(found, best);
     }
 
     /** Mean squared reconstruction error of the first {@value #MSE_ROWS} base vectors. */

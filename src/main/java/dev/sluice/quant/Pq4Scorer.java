@@ -9,14 +9,15 @@ import dev.sluice.simd.VectorKernels;
 /**
  * ADC over 4-bit PQ codes with the fast scan of André, Kermarrec and Le Scouarnec (2015), as FAISS's "fs"
  * indexes do it, but exact. Each sub-quantizer's 16 float distances are rounded to bytes on a common step
- * {@code delta} ({@code entry ~ min_j + delta * q}, q at most 127); {@link VectorKernels#pq4BlockAtMost} sums them
- * for 64 codes at once with the tables in registers, in bytes that saturate at 255, and only codes whose byte sum
+ * {@code delta} ({@code entry ~ min_j + delta * q}, q at most 127); {@link VectorKernels#pq4BlocksAtMost} sums them
+ * for four blocks of 64 codes at once with the tables in registers, in bytes that saturate at 255, and only codes
+ * whose byte sum
  * can still beat the heap's bound (rounding moves a sum by at most {@code m * delta / 2}; clamping and saturation
  * only lower it) get their float distance. The results are those of a plain float scan.
  *
  * <p>The step follows the heap: a byte sum has 255 levels, so they are spent on the distances that can still enter
  * the top k, from the smallest possible sum to the heap's bound. It starts at a step that puts a typical code at
- * 128 and is made finer whenever the bound has fallen below half the range.
+ * 128 and is made finer whenever the bound has fallen by an eighth of the range, so that the bound sits near 250.
  */
 final class Pq4Scorer implements CodeScorer {
     /** Byte sums the bound is placed at when the step is chosen: room above it for the rounding slack. */
@@ -154,7 +155,7 @@ final class Pq4Scorer implements CodeScorer {
             CodeScorer.super.scan(batch, heap, scratch);
             return;
         }
-        byte[] codes = batch.codes(), blocks = batch.blocks();
+        byte[] blocks = batch.blocks();
         long[] ids = batch.ids();
         int rows = batch.rows();
         int bytes = m / 2;
@@ -186,7 +187,7 @@ final class Pq4Scorer implements CodeScorer {
                 int valid = Math.clamp(rows - start, 0, VectorKernels.PQ_BLOCK);
                 long mask = candidates & -1L >>> (VectorKernels.PQ_BLOCK - Math.max(1, valid)) & -Math.min(1L, valid);
                 // A candidate's bytes are read from the block the kernel has just read (in cache), not from the
-                // codes back to back: there every candidate was a cache miss, half the scan's time.
+                // codes back to back, where each candidate was a cache miss.
                 int at = (g * GROUP + j) * blockBytes;
                 for (; mask != 0; mask &= mask - 1) {
                     int p = Long.numberOfTrailingZeros(mask);
