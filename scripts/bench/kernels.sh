@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # JMH benchmarks of the vector kernels, scalar (fooScalar) against Vector API (fooVector):
-#   scripts/bench/kernels.sh [JMH options, e.g. -p dim=384 KernelBench.dot4]
+#   scripts/bench/kernels.sh [JMH options, e.g. -p dim=384 KernelBench.dot4x2]
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"

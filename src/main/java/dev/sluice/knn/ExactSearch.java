@@ -55,7 +55,6 @@ public final class ExactSearch {
     private static void searchChunk(VectorKernels kern, float[] queries, float[] qn, int from, int to, VectorBatch b,
                                     float[] bn, TopK[] heaps) {
         int dim = b.dim;
-        float[] d4 = new float[4];
         float[] d8 = new float[8];
         for (int s = 0; s < b.rows; s += BLOCK) {
             int e = Math.min(b.rows, s + BLOCK);
@@ -63,7 +62,7 @@ public final class ExactSearch {
             for (; q + 4 <= to; q += 4) {
                 TopK h0 = heaps[q], h1 = heaps[q + 1], h2 = heaps[q + 2], h3 = heaps[q + 3];
                 int i = s;
-                // Two base vectors at a time (dot4x2: the same bits as dot4), offered in base order.
+                // Two base vectors at a time, offered in base order.
                 for (; i + 2 <= e; i += 2) {
                     kern.dot4x2(queries, q * dim, b.data, i * dim, (i + 1) * dim, dim, d8);
                     long id = b.ids[i], id1 = b.ids[i + 1];
@@ -77,12 +76,13 @@ public final class ExactSearch {
                     offer(h3, qn[q + 3] + bn[i + 1] - 2 * d8[7], id1);
                 }
                 for (; i < e; i++) {
-                    kern.dot4(queries, q * dim, (q + 1) * dim, (q + 2) * dim, (q + 3) * dim, b.data, i * dim, dim, d4);
+                    // The last vector of an odd block, passed twice: its products are those it has in a pair.
+                    kern.dot4x2(queries, q * dim, b.data, i * dim, i * dim, dim, d8);
                     long id = b.ids[i];
-                    offer(h0, qn[q] + bn[i] - 2 * d4[0], id);
-                    offer(h1, qn[q + 1] + bn[i] - 2 * d4[1], id);
-                    offer(h2, qn[q + 2] + bn[i] - 2 * d4[2], id);
-                    offer(h3, qn[q + 3] + bn[i] - 2 * d4[3], id);
+                    offer(h0, qn[q] + bn[i] - 2 * d8[0], id);
+                    offer(h1, qn[q + 1] + bn[i] - 2 * d8[1], id);
+                    offer(h2, qn[q + 2] + bn[i] - 2 * d8[2], id);
+                    offer(h3, qn[q + 3] + bn[i] - 2 * d8[3], id);
                 }
             }
             for (; q < to; q++) {

@@ -285,13 +285,13 @@ public final class SaqQuantizer implements Quantizer {
     }
 
     /**
-     * Four vectors at a time: their offsets are projected together, each row of the matrix read once for four
-     * ({@link VectorKernels#dot4}), which is most of the encoding's work; a short last group repeats its last vector.
+     * Four vectors at a time: their offsets are projected together, each pair of rows of the matrix read once for
+     * four ({@link VectorKernels#dot4x2}), which is most of the encoding's work; a short last group repeats its last vector.
      * A vector's code does not depend on the others of its group.
      */
     @Override
     public void encodeBatch(float[] v, int off, int n, byte[] dest, int destOff) {
-        float[] offsets = new float[4 * dim], projected = new float[4 * rows], out = new float[4], norms = new float[4];
+        float[] offsets = new float[4 * dim], projected = new float[4 * rows], out = new float[8], norms = new float[4];
         float[] y = new float[rows];
         int[] code = new int[rows];
         VectorKernels k = Kernels.get();
@@ -303,10 +303,13 @@ public final class SaqQuantizer implements Quantizer {
                 }
                 norms[l] = k.dot(offsets, l * dim, offsets, l * dim, dim);
             }
-            for (int r = 0; r < rows; r++) {
-                k.dot4(offsets, 0, dim, 2 * dim, 3 * dim, matrix, r * dim, dim, out);
+            // Two rows at a time; an odd last row is passed twice (its products are those it has in a pair).
+            for (int r = 0; r < rows; r += 2) {
+                int r1 = Math.min(r + 1, rows - 1);
+                k.dot4x2(offsets, 0, matrix, r * dim, r1 * dim, dim, out);
                 for (int l = 0; l < 4; l++) {
                     projected[l * rows + r] = out[l];
+                    projected[l * rows + r1] = out[4 + l];
                 }
             }
             for (int l = 0; l < 4 && first + l < n; l++) {

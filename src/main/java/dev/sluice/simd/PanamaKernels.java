@@ -122,38 +122,10 @@ final class PanamaKernels implements VectorKernels {
     }
 
     @Override
-    public void dot4(float[] queries, int q0, int q1, int q2, int q3, float[] b, int bo, int dim, float[] out) {
-        // The four queries are the four accumulators: each loaded vector of b feeds four FMAs.
-        FloatVector s0 = FloatVector.zero(FLOATS), s1 = s0, s2 = s0, s3 = s0;
-        int n = FLOATS.length();
-        int bound = FLOATS.loopBound(dim);
-        int i = 0;
-        for (; i < bound; i += n) {
-            FloatVector x = FloatVector.fromArray(FLOATS, b, bo + i);
-            s0 = FloatVector.fromArray(FLOATS, queries, q0 + i).fma(x, s0);
-            s1 = FloatVector.fromArray(FLOATS, queries, q1 + i).fma(x, s1);
-            s2 = FloatVector.fromArray(FLOATS, queries, q2 + i).fma(x, s2);
-            s3 = FloatVector.fromArray(FLOATS, queries, q3 + i).fma(x, s3);
-        }
-        float r0 = sum(s0), r1 = sum(s1);
-        float r2 = sum(s2), r3 = sum(s3);
-        for (; i < dim; i++) {
-            float x = b[bo + i];
-            r0 += queries[q0 + i] * x;
-            r1 += queries[q1 + i] * x;
-            r2 += queries[q2 + i] * x;
-            r3 += queries[q3 + i] * x;
-        }
-        out[0] = r0;
-        out[1] = r1;
-        out[2] = r2;
-        out[3] = r3;
-    }
-
-    @Override
     public void dot4x2(float[] queries, int q0, float[] b, int bo0, int bo1, int dim, float[] out) {
-        // Eight accumulators: each step loads two base vectors and four query vectors for eight FMAs (dot4 loads
-        // five for four), and every pair keeps dot4's order of additions, so the bits are dot4's.
+        // Eight accumulators: each step loads two base vectors and four query vectors for eight FMAs (one vector
+        // at a time loaded five for four). Each pair has its own accumulator, so a vector's products are the same
+        // whatever the other vector is.
         FloatVector s0 = FloatVector.zero(FLOATS), s1 = s0, s2 = s0, s3 = s0, t0 = s0, t1 = s0, t2 = s0, t3 = s0;
         int n = FLOATS.length();
         int bound = FLOATS.loopBound(dim);
@@ -260,7 +232,7 @@ final class PanamaKernels implements VectorKernels {
     public void matVec4(float[] mT, int dim, float[] v, float[] dest) {
         // Lanes run over outputs: two vectors of outputs for four inputs are eight accumulators, and each step of
         // j loads two vectors of M and broadcasts four inputs for eight FMAs, with no horizontal sums. Dot products
-        // of rows (dot4) loaded five vectors per four FMAs and summed every row across lanes.
+        // of rows loaded five vectors per four FMAs and summed every row across lanes.
         int n = FLOATS.length();
         int i = 0;
         for (; i + 2 * n <= dim; i += 2 * n) {

@@ -29,19 +29,17 @@ public final class ScalarKernels implements VectorKernels {
     }
 
     @Override
-    public void dot4(float[] queries, int q0, int q1, int q2, int q3, float[] b, int bo, int dim, float[] out) {
-        float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-        for (int i = 0; i < dim; i++) {
-            float x = b[bo + i];
-            s0 += queries[q0 + i] * x;
-            s1 += queries[q1 + i] * x;
-            s2 += queries[q2 + i] * x;
-            s3 += queries[q3 + i] * x;
+    public void dot4x2(float[] queries, int q0, float[] b, int bo0, int bo1, int dim, float[] out) {
+        for (int v = 0; v < 2; v++) {
+            int bo = v == 0 ? bo0 : bo1;
+            for (int q = 0; q < 4; q++) {
+                float s = 0;
+                for (int i = 0; i < dim; i++) {
+                    s += queries[q0 + q * dim + i] * b[bo + i];
+                }
+                out[4 * v + q] = s;
+            }
         }
-        out[0] = s0;
-        out[1] = s1;
-        out[2] = s2;
-        out[3] = s3;
     }
 
     @Override

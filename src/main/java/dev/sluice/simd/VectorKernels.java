@@ -14,23 +14,12 @@ public interface VectorKernels {
     float dot(float[] a, int ao, float[] b, int bo, int dim);
 
     /**
-     * Dot products of four queries (rows {@code q0..q3} of {@code queries}) with one vector: the vector is
-     * loaded once for four queries, which is what makes exact search compute-bound instead of load-bound.
+     * Dot products of four queries (rows {@code q0}, {@code q0 + dim}, ... of {@code queries}) with two vectors, at
+     * {@code bo0} into {@code out[0..4)} and at {@code bo1} into {@code out[4..8)}: each query vector is loaded once
+     * for both and each vector once for four queries, which is what makes exact search compute-bound instead of
+     * load-bound. A vector's four products do not depend on the other vector (a single one is passed twice).
      */
-    void dot4(float[] queries, int q0, int q1, int q2, int q3, float[] b, int bo, int dim, float[] out);
-
-    /**
-     * {@link #dot4} of the four consecutive queries from row offset {@code q0} ({@code dim} apart) with two
-     * vectors, at {@code bo0} into {@code out[0..4)} and at {@code bo1} into {@code out[4..8)}, with the same bits:
-     * a kernel may load each query vector once for both.
-     */
-    default void dot4x2(float[] queries, int q0, float[] b, int bo0, int bo1, int dim, float[] out) {
-        float[] o = new float[4];
-        dot4(queries, q0, q0 + dim, q0 + 2 * dim, q0 + 3 * dim, b, bo0, dim, o);
-        System.arraycopy(o, 0, out, 0, 4);
-        dot4(queries, q0, q0 + dim, q0 + 2 * dim, q0 + 3 * dim, b, bo1, dim, o);
-        System.arraycopy(o, 0, out, 4, 4);
-    }
+    void dot4x2(float[] queries, int q0, float[] b, int bo0, int bo1, int dim, float[] out);
 
     /**
      * {@code out[c] = sum_j (q[qo + j] - cols[co + j * count + c])^2} for {@code c < count}: one query against

@@ -77,14 +77,14 @@ public class KernelBench {
     }
 
     @Benchmark
-    public float[] dot4Scalar() {
-        scalar.dot4(a, 0, dim, 2 * dim, 3 * dim, b, 0, dim, out);
+    public float[] dot4x2Scalar() {
+        scalar.dot4x2(a, 0, b, 0, 0, dim, out);
         return out;
     }
 
     @Benchmark
-    public float[] dot4Vector() {
-        vector.dot4(a, 0, dim, 2 * dim, 3 * dim, b, 0, dim, out);
+    public float[] dot4x2Vector() {
+        vector.dot4x2(a, 0, b, 0, 0, dim, out);
         return out;
     }
 
