@@ -4,9 +4,10 @@ import dev.sluice.engine.WarmUp;
 import java.util.Random;
 
 /**
- * Encodes random vectors with a codebook while a compress task that found its codebook on disk starts DuckDB and
- * opens its input, so that the JIT has compiled the encoder by the time the real vectors come: a shard task
- * spent most of its encode time in the uncompiled kernels. Codes do not depend on whether a kernel is compiled
+ * Encodes random vectors with a codebook while compress does other work (a task that found its codebook on disk
+ * starts DuckDB and opens its input; a task that trained one measures the sample's error), so that the JIT has
+ * compiled the encoder by the time the real vectors come: a shard task spent most of its encode time in the
+ * uncompiled kernels. Codes do not depend on whether a kernel is compiled
  * yet (see {@code PanamaKernels.sum}), so the warm-up cannot change an output. Stops when closed, or after
  * {@value #MAX_MILLIS} ms.
  */
