@@ -151,6 +151,9 @@ public final class OutputDir implements AutoCloseable {
             return old;
         }
         if (hasOtherFiles()) {
+            if (Files.exists(file)) {
+                return fixPlan(plan); // another shard task's plan landed since the check above
+            }
             throw SluiceException.usage("--out " + dir + " is not empty and holds no sluice plan; "
                     + "choose an empty or new directory");
         }
