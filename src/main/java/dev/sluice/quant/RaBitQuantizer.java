@@ -404,6 +404,7 @@ public final class RaBitQuantizer implements Quantizer {
         private final long[] planes = new long[4 * words];
         final byte[] lut;
         private final short[] sums = new short[VectorKernels.PQ_BLOCK];
+        private final float[] estimates = new float[VectorKernels.PQ_BLOCK];
         /** Byte-table sums are shorts: at most 120 per code byte, so up to 2,184 dimensions; beyond, popcounts. */
         final boolean tables = words * 8 * 120 <= Short.MAX_VALUE;
 
@@ -428,17 +429,27 @@ public final class RaBitQuantizer implements Quantizer {
                     }
                 }
             }
-            // Table of code byte j: entry c = sum of qq over the set bits of c, built from c without its lowest bit.
+            // Table of code byte j: entry c = sum of qq over the set bits of c, the sum of its two nibbles' entries
+            // (each nibble's built from the nibble without its lowest bit).
             lut = new byte[signBytes * 256];
+            int[] low = new int[16], high = new int[16];
             for (int j = 0; j < signBytes; j++) {
-                for (int c = 1; c < 256; c++) {
-                    lut[j * 256 + c] = (byte) (lut[j * 256 + (c & (c - 1))] + qq[8 * j + Integer.numberOfTrailingZeros(c)]);
+                for (int c = 1; c < 16; c++) {
+                    int bit = Integer.numberOfTrailingZeros(c);
+                    low[c] = low[c & (c - 1)] + qq[8 * j + bit];
+                    high[c] = high[c & (c - 1)] + qq[8 * j + 4 + bit];
+                }
+                for (int h = 0; h < 16; h++) {
+                    for (int l = 0; l < 16; l++) {
+                        lut[j * 256 + 16 * h + l] = (byte) (high[h] + low[l]);
+                    }
                 }
             }
         }
 
+        /** {@link VectorKernels#bitEstimatesAtMost}'s formula for one code, so that every path gives the same float. */
         float estimate(float a, float b, float o, int w) {
-            return (a + qNorm * qNorm) - (qNorm * b) * ((twoLo * o + twoDelta * w) - sumQ);
+            return Math.fma(-qNorm * b, Math.fma(twoDelta, (float) w, Math.fma(twoLo, o, -sumQ)), a + qNorm * qNorm);
         }
 
         @Override
@@ -456,6 +467,17 @@ public final class RaBitQuantizer implements Quantizer {
             }
         }
 
+        /** Rows of each of the three value runs of a batch: its capacity in whole blocks. */
+        private static int span(dev.sluice.knn.CodeBatch batch) {
+            int b = VectorKernels.PQ_BLOCK;
+            return (batch.ids().length + b - 1) / b * b;
+        }
+
+        /**
+         * Once per batch for all queries: the {@link dev.sluice.knn.CodeBlocks} layout and three runs of per-code
+         * values, {@code a}, {@code b} and {@code o} (see {@link VectorKernels#bitEstimatesAtMost}); the last
+         * block's padding lanes are zeros.
+         */
         @Override
         public void prepare(dev.sluice.knn.CodeBatch batch) {
             if (!tables) {
@@ -464,19 +486,24 @@ public final class RaBitQuantizer implements Quantizer {
             batch.transpose();
             byte[] codes = batch.codes();
             int rows = batch.rows();
-            float[] v = batch.values(3 * rows);
+            int span = span(batch);
+            float[] v = batch.values(3 * span);
             for (int i = 0; i < rows; i++) {
                 int c = i * stride;
                 int ones = 0;
                 for (int k = 0; k < words; k++) {
                     ones += Long.bitCount((long) LONGS.get(codes, c + 8 * k));
                 }
-                v[3 * i] = squaredNorm(codes, c);
-                v[3 * i + 1] = factor(codes, c);
-                v[3 * i + 2] = ones;
+                v[i] = squaredNorm(codes, c);
+                v[span + i] = factor(codes, c);
+                v[2 * span + i] = ones;
+            }
+            for (int r = 0; r < 3; r++) {
+                java.util.Arrays.fill(v, r * span + rows, (r + 1) * span, 0f);
             }
         }
 
+        /** A block's sums, then its 64 estimates and their comparison with the bound in one kernel call. */
         @Override
         public void scan(dev.sluice.knn.CodeBatch batch, dev.sluice.knn.TopK heap, float[] scratch) {
             if (!tables) {
@@ -484,18 +511,23 @@ public final class RaBitQuantizer implements Quantizer {
                 return;
             }
             int rows = batch.rows();
+            int span = span(batch);
             int blockBytes = VectorKernels.PQ_BLOCK * stride;
             byte[] blocks = batch.blocks();
-            float[] v = batch.values(3 * rows);
+            float[] v = batch.values(3 * span);
             long[] ids = batch.ids();
+            float[] query = {qNorm, qNorm * qNorm, twoLo, twoDelta, sumQ};
+            VectorKernels kern = Kernels.get();
             for (int b = 0, first = 0; first < rows; b++, first += VectorKernels.PQ_BLOCK) {
-                Kernels.get().pqBlockSums(lut, payload, blocks, b * blockBytes, sums, 0);
+                kern.pqBlockSums(lut, payload, blocks, b * blockBytes, sums, 0);
                 int n = Math.min(VectorKernels.PQ_BLOCK, rows - first);
-                for (int i = 0; i < n; i++) {
-                    int r = 3 * (first + i);
-                    float d = estimate(v[r], v[r + 1], v[r + 2], sums[i]);
-                    if (d <= heap.bound()) {
-                        heap.offer(d, ids[first + i]);
+                long hits = kern.bitEstimatesAtMost(sums, v, first, span, query, heap.bound(), estimates)
+                        & (-1L >>> (VectorKernels.PQ_BLOCK - n));
+                while (hits != 0) {
+                    int i = Long.numberOfTrailingZeros(hits);
+                    hits &= hits - 1;
+                    if (estimates[i] <= heap.bound()) {
+                        heap.offer(estimates[i], ids[first + i]);
                     }
                 }
             }

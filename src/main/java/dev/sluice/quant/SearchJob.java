@@ -83,24 +83,31 @@ public final class SearchJob {
 
     /** ADC top-k, or top-rerank then exact re-ranking to k. */
     Neighbors search(CodesDir codes, float[] queries, int nq, int k, int rerank, Session s, int workers) {
-        try (CodeShards.Reader r = s.io().codes(codes.shards(), codes.quantizer().codeBytes())) {
-            return search(codes, r, queries, nq, k, rerank, s, workers);
+        try (VectorReader base = rerank > 0 ? openBase(codes, s) : null) {
+            return search(codes, queries, nq, k, rerank, base, s, workers);
         }
     }
 
-    /** The same over codes from {@code source} (codes held in memory, for repeated passes). */
-    Neighbors search(CodesDir codes, CodeShards.Source source, float[] queries, int nq, int k, int rerank, Session s,
+    /** The same, re-ranking from an open {@code base} (see below). */
+    Neighbors search(CodesDir codes, float[] queries, int nq, int k, int rerank, VectorReader base, Session s,
                      int workers) {
+        try (CodeShards.Reader r = s.io().codes(codes.shards(), codes.quantizer().codeBytes())) {
+            return search(codes, r, queries, nq, k, rerank, base, workers);
+        }
+    }
+
+    /**
+     * The same over codes from {@code source} (codes held in memory, for repeated passes), re-ranking from an open
+     * {@code base}: a base kept open between passes keeps its mapped pages, where a new mapping faults each
+     * candidate's page in again.
+     */
+    Neighbors search(CodesDir codes, CodeShards.Source source, float[] queries, int nq, int k, int rerank,
+                     VectorReader base, int workers) {
         Quantizer q = codes.quantizer();
         int dim = q.dim();
         Neighbors nb = CodeSearch.search(i -> q.scorer(queries, i * dim), nq, q.codeBytes(), source,
                 rerank > 0 ? rerank : k, workers);
-        if (rerank > 0) {
-            try (VectorReader base = openBase(codes, s)) {
-                nb = CodeSearch.rerank(nb, queries, base, k, workers);
-            }
-        }
-        return nb;
+        return rerank > 0 ? CodeSearch.rerank(nb, queries, base, k, workers) : nb;
     }
 
     /**

@@ -517,6 +517,33 @@ final class PanamaKernels implements VectorKernels {
         }
     }
 
+    /** Shorts as many as {@link #FLOATS} has lanes, for widening to floats. */
+    private static final VectorSpecies<Short> WIDE_SHORTS =
+            VectorSpecies.of(short.class, VectorShape.forBitSize(FLOATS.length() * 16));
+
+    @Override
+    public long bitEstimatesAtMost(short[] w, float[] values, int off, int span, float[] query, float bound,
+                                   float[] out) {
+        int n = FLOATS.length();
+        if (n < 8) {
+            return VectorKernels.super.bitEstimatesAtMost(w, values, off, span, query, bound, out);
+        }
+        float negQNorm = -query[0], qNorm2 = query[1], twoLo = query[2], twoDelta = query[3], negSumQ = -query[4];
+        long hits = 0;
+        for (int i = 0; i < PQ_BLOCK; i += n) {
+            FloatVector wf = (FloatVector) ShortVector.fromArray(WIDE_SHORTS, w, i)
+                    .convertShape(VectorOperators.S2F, FLOATS, 0);
+            FloatVector a = FloatVector.fromArray(FLOATS, values, off + i);
+            FloatVector b = FloatVector.fromArray(FLOATS, values, off + span + i);
+            FloatVector o = FloatVector.fromArray(FLOATS, values, off + 2 * span + i);
+            FloatVector t = wf.fma(FloatVector.broadcast(FLOATS, twoDelta), o.fma(twoLo, negSumQ));
+            FloatVector d = b.mul(negQNorm).fma(t, a.add(qNorm2));
+            d.intoArray(out, i);
+            hits |= d.compare(VectorOperators.LE, bound).toLong() << i;
+        }
+        return hits;
+    }
+
     private static FloatVector widen(ByteVector b) {
         return (FloatVector) b.convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0)
                 .convert(VectorOperators.I2F, 0);

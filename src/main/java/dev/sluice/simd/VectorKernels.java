@@ -126,6 +126,27 @@ public interface VectorKernels {
      */
     void pqBlockSums(byte[] lut, int m, byte[] blocks, int off, short[] out, int outOff);
 
+    /**
+     * RaBitQ's 1-bit estimates for the {@value #PQ_BLOCK} codes of a block, from their byte-table sums {@code w}
+     * ({@link #pqBlockSums}) and three per-code values in {@code values}: {@code a} (norm squared) from
+     * {@code off}, {@code b} (the code's factor) from {@code off + span}, {@code o} (its popcount) from
+     * {@code off + 2 span}; the query's values are {@code query = {|q|, |q|^2, 2 lo, 2 delta, sum q}}:
+     * {@code out[i] = fma(-(|q| b), fma(2 delta, w, fma(2 lo, o, -sum q)), a + |q|^2)}, each fused as written, so
+     * that every kernel gives the same floats. Bit i of the result is set when {@code out[i] <= bound}.
+     */
+    default long bitEstimatesAtMost(short[] w, float[] values, int off, int span, float[] query, float bound,
+                                    float[] out) {
+        float qNorm = query[0], qNorm2 = query[1], twoLo = query[2], twoDelta = query[3], sumQ = query[4];
+        long hits = 0;
+        for (int i = 0; i < PQ_BLOCK; i++) {
+            float t = Math.fma(twoDelta, (float) w[i], Math.fma(twoLo, values[off + 2 * span + i], -sumQ));
+            float d = Math.fma(-qNorm * values[off + span + i], t, values[off + i] + qNorm2);
+            out[i] = d;
+            hits |= (d <= bound ? 1L : 0L) << i;
+        }
+        return hits;
+    }
+
     /** {@code sum (q[i] - step[i] * u8(codes[off+i]))^2}: squared distance to an 8-bit scalar-quantized vector. */
     float u8SquareDistance(float[] q, float[] step, byte[] codes, int off, int dim);
 

@@ -298,6 +298,45 @@ class KernelsTest {
         }
     }
 
+    /**
+     * RaBitQ's 1-bit estimates for a block: Panama's lanes give the scalar twin's floats bit for bit (both fuse the
+     * same products) and the same mask, for bounds below, inside and above the estimates, and infinity.
+     */
+    @Test
+    void bitEstimatesAgree() {
+        assumeTrue(panama != null, "Vector API unavailable");
+        Random r = new Random(SEED);
+        int block = VectorKernels.PQ_BLOCK, span = 3 * block, off = block;
+        for (int round = 0; round < 20; round++) {
+            short[] w = new short[block];
+            float[] values = new float[off + 3 * span];
+            for (int i = 0; i < block; i++) {
+                w[i] = (short) r.nextInt(5_761);
+                values[off + i] = 0.5f + r.nextFloat();
+                values[off + span + i] = round == 0 && i == 3 ? 0 : 0.05f * (float) r.nextGaussian();
+                values[off + 2 * span + i] = r.nextInt(385);
+            }
+            float[] query = {1.3f, 1.3f * 1.3f, -0.4f, 0.06f, 1.7f};
+            float[] e1 = new float[block], e2 = new float[block];
+            long all = scalar.bitEstimatesAtMost(w, values, off, span, query, Float.POSITIVE_INFINITY, e1);
+            assertEquals(-1L, all, "an infinite bound lets every code through");
+            float[] sorted = e1.clone();
+            java.util.Arrays.sort(sorted);
+            for (float bound : new float[] {sorted[0] - 1, sorted[0], sorted[17], sorted[40], sorted[63],
+                    Float.POSITIVE_INFINITY}) {
+                long expected = scalar.bitEstimatesAtMost(w, values, off, span, query, bound, e1);
+                assertEquals(expected, panama.bitEstimatesAtMost(w, values, off, span, query, bound, e2),
+                        "round " + round + ", bound " + bound + ", seed " + SEED);
+                assertArrayEquals(e1, e2, "round " + round + ", seed " + SEED);
+                long want = 0;
+                for (int i = 0; i < block; i++) {
+                    want |= (e1[i] <= bound ? 1L : 0L) << i;
+                }
+                assertEquals(want, expected, "the mask is the estimates' comparison");
+            }
+        }
+    }
+
     /** The 4-bit fast scan: Panama's shuffles and saturating byte sums give the scalar twin's masks. */
     @ParameterizedTest
     @ValueSource(ints = {2, 4, 16, 32, 64, 96})
