@@ -450,7 +450,10 @@ public final class CompressJob implements JobRuntime.Job<CompressJob.Result> {
         int rows = batchRows(reader.count());
         ThreadLocal<byte[]> codeBuffers = ThreadLocal.withInitial(() -> new byte[rows * q.codeBytes()]);
         ExecutorService pool = WorkerThreads.workers(workers);
-        List<Future<?>> pending = new ArrayList<>();
+        // Commits (a shard forced to disk and renamed, its checksum, the unit's record) mostly wait on the disk: one
+        // thread does them while the workers encode the next units.
+        ExecutorService committer = WorkerThreads.fixed(1, "sluice-commit-");
+        List<Future<Future<?>>> pending = new ArrayList<>();
         AtomicLong encoded = new AtomicLong();
         int run = 0;
         java.util.Set<Integer> mineSet = new java.util.HashSet<>(todo.mine());
@@ -481,68 +484,90 @@ public final class CompressJob implements JobRuntime.Job<CompressJob.Result> {
                 run++;
                 final int unit = u;
                 pending.add(pool.submit(() -> {
+                    Runnable commit;
                     try {
-                        writeUnit(unit, b, q, codeBuffers.get(), io, out);
-                        memory.rowsDone(encoded.addAndGet(b.rows));
-                        progress.step(b.rows);
+                        commit = writeUnit(unit, b, q, codeBuffers.get(), io, out);
                     } finally {
                         free.put(b);
                     }
-                    return null;
+                    int rowsOfUnit = b.rows;
+                    return committer.submit(() -> {
+                        commit.run();
+                        memory.rowsDone(encoded.addAndGet(rowsOfUnit));
+                        progress.step(rowsOfUnit);
+                    });
                 }));
                 failFast(pending);
             }
-            for (Future<?> f : pending) {
-                Futures.get(f, "encoding");
+            for (Future<Future<?>> f : pending) {
+                Futures.get(Futures.get(f, "encoding"), "committing");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw SluiceException.internal("interrupted while encoding", e);
         } finally {
             pool.shutdownNow();
+            committer.shutdownNow();
         }
         return run;
     }
 
-    /** Rethrows the first failure among finished units, so a bad batch stops the run early. */
-    private static void failFast(List<Future<?>> pending) {
-        for (Future<?> f : pending) {
-            if (f.isDone()) {
-                Futures.get(f, "encoding");
+    /** Rethrows the first failure among finished units and commits, so a bad batch stops the run early. */
+    private static void failFast(List<Future<Future<?>>> pending) {
+        pending.removeIf(f -> {
+            if (!f.isDone()) {
+                return false;
             }
-        }
-        pending.removeIf(Future::isDone);
+            Future<?> commit = Futures.get(f, "encoding");
+            if (!commit.isDone()) {
+                return false;
+            }
+            Futures.get(commit, "committing");
+            return true;
+        });
     }
 
-    private void writeUnit(int unit, VectorBatch b, Quantizer q, byte[] codes, VectorIo io, OutputDir out)
+    /**
+     * Encodes a unit and writes its files under temporary names; returns its commit (each file made durable and
+     * renamed, then the unit's record), which needs none of the batch.
+     */
+    private Runnable writeUnit(int unit, VectorBatch b, Quantizer q, byte[] codes, VectorIo io, OutputDir out)
             throws IOException {
         int cb = q.codeBytes();
-        q.encodeBatch(b.data, 0, b.rows, codes, 0);
-        List<Shard> shards = new ArrayList<>();
+        int rows = b.rows;
+        long firstRow = b.firstRow;
+        q.encodeBatch(b.data, 0, rows, codes, 0);
+        List<String> files = new ArrayList<>();
         String rel = Shard.name(SPLIT, unit, 0);
         Path target = out.path().resolve(rel);
         Files.createDirectories(target.getParent());
-        io.writeCodes(b.ids, codes, b.rows, cb, Shard.temporary(target), "sluice_codes_" + unit);
-        shards.add(Shard.commit(out.path(), rel, b.rows));
+        io.writeCodes(b.ids, codes, rows, cb, Shard.temporary(target), "sluice_codes_" + unit);
+        files.add(rel);
         if (config.npy()) {
             String base = Shard.name(NPY_SPLIT, unit, 0).replace(".parquet", "");
             Files.createDirectories(out.path().resolve(base).getParent());
             String codesRel = base + ".codes.npy";
-            try (OutputStream o = VectorFiles.npyWriter(Shard.temporary(out.path().resolve(codesRel)), "|u1", b.rows,
+            try (OutputStream o = VectorFiles.npyWriter(Shard.temporary(out.path().resolve(codesRel)), "|u1", rows,
                     cb)) {
-                o.write(codes, 0, b.rows * cb);
+                o.write(codes, 0, rows * cb);
             }
-            shards.add(Shard.commit(out.path(), codesRel, b.rows));
+            files.add(codesRel);
             String idsRel = base + ".ids.npy";
-            try (OutputStream o = VectorFiles.npyWriter(Shard.temporary(out.path().resolve(idsRel)), "<i8", b.rows)) {
-                byte[] buf = new byte[8 * b.rows];
+            try (OutputStream o = VectorFiles.npyWriter(Shard.temporary(out.path().resolve(idsRel)), "<i8", rows)) {
+                byte[] buf = new byte[8 * rows];
                 java.nio.ByteBuffer.wrap(buf).order(java.nio.ByteOrder.LITTLE_ENDIAN).asLongBuffer()
-                        .put(b.ids, 0, b.rows);
+                        .put(b.ids, 0, rows);
                 o.write(buf);
             }
-            shards.add(Shard.commit(out.path(), idsRel, b.rows));
+            files.add(idsRel);
         }
-        out.commitUnit(unit, shards, Map.of("rows", (long) b.rows, "first_row", b.firstRow));
+        return () -> {
+            List<Shard> shards = new ArrayList<>();
+            for (String f : files) {
+                shards.add(Shard.commit(out.path(), f, rows));
+            }
+            out.commitUnit(unit, shards, Map.of("rows", (long) rows, "first_row", firstRow));
+        };
     }
 
 }

@@ -26,11 +26,7 @@ final class EncodeWarmUp {
                 vectors[i] = (float) r.nextGaussian();
             }
             byte[] codes = new byte[VECTORS * q.codeBytes()];
-            return () -> {
-                for (int i = 0; i < VECTORS; i++) {
-                    q.encodeTo(vectors, i * q.dim(), codes, i * q.codeBytes());
-                }
-            };
+            return () -> q.encodeBatch(vectors, 0, VECTORS, codes, 0);
         });
     }
 }
