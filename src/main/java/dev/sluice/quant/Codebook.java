@@ -24,7 +24,8 @@ import java.util.Arrays;
  * pq:     m int32, nbits int32, centroids f32[m * 2^nbits * dim/m] (sub-space, centroid, value)
  * opq:    rotation f32[dim * dim] (row-major R; codes are PQ codes of R x), then the pq body
  * sq8/4:  vmin f32[dim], vdiff f32[dim] (value = vmin + (code + 0.5) / (2^bits - 1) * vdiff)
- * rabitq: bits int32, centroid f32[dim], rotation f32[dim * dim]
+ * rabitq: bits int32, centroid f32[dim], then the rotation: int32 -4 and f32[4 * dim] (the signs of a
+ *         {@link HadamardRotation}), or f32[dim * dim] (a dense row-major rotation, as earlier codebooks hold)
  * saq:    bits int32, segments int32, per segment (dims int32, bits int32) in PCA order, centroid f32[dim],
  *         matrix f32[coded * dim] (coded = dims of the segments with bits; row-major, segment rotation x PCA rows)
  * f32[n]: int32 n, then n float32
@@ -85,7 +86,11 @@ public final class Codebook {
     }
 
     static float[] readFloats(DataInputStream in, int expected) throws IOException {
-        int n = in.readInt();
+        return readFloats(in, in.readInt(), expected);
+    }
+
+    /** {@link #readFloats(DataInputStream, int)} once its length {@code n} has been read. */
+    static float[] readFloats(DataInputStream in, int n, int expected) throws IOException {
         if (n != expected) {
             throw SluiceException.input("codebook array has " + n + " values, expected " + expected);
         }

@@ -484,13 +484,13 @@ public final class CompressJob implements JobRuntime.Job<CompressJob.Result> {
                 run++;
                 final int unit = u;
                 pending.add(pool.submit(() -> {
+                    int rowsOfUnit = b.rows;
                     Runnable commit;
                     try {
                         commit = writeUnit(unit, b, q, codeBuffers.get(), io, out);
                     } finally {
                         free.put(b);
                     }
-                    int rowsOfUnit = b.rows;
                     return committer.submit(() -> {
                         commit.run();
                         memory.rowsDone(encoded.addAndGet(rowsOfUnit));

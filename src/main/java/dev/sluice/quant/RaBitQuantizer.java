@@ -14,8 +14,8 @@ import java.util.Map;
 
 /**
  * RaBitQ (Gao and Long, SIGMOD 2024): each vector's offset from the data centroid is normalized, turned by a
- * random orthogonal rotation P, and stored as one bit per dimension (its sign) plus two floats: the offset's
- * norm and {@code <x, u>}, the cosine between the unit vector u and its code x. The estimator
+ * random orthogonal rotation P (a {@link HadamardRotation}; codebooks of earlier versions hold a dense one), and
+ * stored as one bit per dimension (its sign) plus two floats: the offset's norm and {@code <x, u>}, the cosine between the unit vector u and its code x. The estimator
  * {@code <u, q> ~ <x, q> / <x, u>} is unbiased over the random rotation, with an error of order
  * {@code 1/sqrt(dim)}; queries are quantized to 4 bits so that {@code <x, q>} is an integer sum over the
  * code's set bits, found with byte look-up tables over 64 codes at a time (see {@link BitScorer}).
@@ -33,13 +33,13 @@ public final class RaBitQuantizer implements Quantizer {
     private final int dim;
     private final int bits;
     private final float[] centroid;
-    private final Rotation rotation;
+    private final OrthogonalMap rotation;
     private final int words;
     private final int payload;
     /** Bytes of a code: the payload, then norm and {@code <x, u>} (and, with 4 bits, {@code <sign(u), u>}). */
     private final int stride;
 
-    RaBitQuantizer(int dim, int bits, float[] centroid, Rotation rotation) {
+    RaBitQuantizer(int dim, int bits, float[] centroid, OrthogonalMap rotation) {
         this.dim = dim;
         this.bits = bits;
         this.centroid = centroid;
@@ -63,7 +63,7 @@ public final class RaBitQuantizer implements Quantizer {
         for (int j = 0; j < dim; j++) {
             c[j] = (float) (sum[j] / Math.max(n, 1));
         }
-        return new RaBitQuantizer(dim, bits, c, Rotation.random(dim, seed));
+        return new RaBitQuantizer(dim, bits, c, HadamardRotation.random(dim, seed));
     }
 
     @Override
@@ -106,7 +106,7 @@ public final class RaBitQuantizer implements Quantizer {
     }
 
     /**
-     * Four vectors at a time: their unit offsets are rotated together ({@link Rotation#apply4}, each row of the
+     * Four vectors at a time: their unit offsets are rotated together ({@link OrthogonalMap#apply4}, each row of the
      * rotation read once for four), which is most of the encoding's work; a short last group repeats its last vector.
      */
     @Override
@@ -550,14 +550,24 @@ public final class RaBitQuantizer implements Quantizer {
     public void writeBody(DataOutputStream out) throws IOException {
         out.writeInt(bits);
         Codebook.writeFloats(out, centroid);
-        Codebook.writeFloats(out, rotation.matrix);
+        switch (rotation) {
+            case HadamardRotation h -> {
+                out.writeInt(-HadamardRotation.ROUNDS);
+                Codebook.writeFloats(out, h.signs);
+            }
+            case Rotation r -> Codebook.writeFloats(out, r.matrix);
+        }
     }
 
     static RaBitQuantizer readBody(DataInputStream in, int dim) throws IOException {
         int bits = in.readInt();
         float[] c = Codebook.readFloats(in, dim);
-        float[] r = Codebook.readFloats(in, dim * dim);
-        return new RaBitQuantizer(dim, bits, c, new Rotation(dim, r));
+        int n = in.readInt();
+        if (n == -HadamardRotation.ROUNDS) {
+            return new RaBitQuantizer(dim, bits, c,
+                    new HadamardRotation(dim, Codebook.readFloats(in, HadamardRotation.ROUNDS * dim)));
+        }
+        return new RaBitQuantizer(dim, bits, c, new Rotation(dim, Codebook.readFloats(in, n, dim * dim)));
     }
 
     @Override

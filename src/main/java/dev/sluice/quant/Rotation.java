@@ -11,7 +11,7 @@ import org.ejml.interfaces.decomposition.SingularValueDecomposition_F64;
  * A {@code dim x dim} orthogonal matrix, stored row-major in floats; {@code apply} computes {@code y = R x}.
  * Linear algebra (QR, SVD) is EJML's, in doubles.
  */
-final class Rotation {
+final class Rotation implements OrthogonalMap {
     final int dim;
     /** Row-major: row i holds the weights of output i. */
     final float[] matrix;
@@ -84,7 +84,8 @@ final class Rotation {
     }
 
     /** {@code dest[destOff + i] = sum_j R[i][j] * v[off + j]}. */
-    void apply(float[] v, int off, float[] dest, int destOff) {
+    @Override
+    public void apply(float[] v, int off, float[] dest, int destOff) {
         var kern = dev.sluice.simd.Kernels.get();
         for (int i = 0; i < dim; i++) {
             dest[destOff + i] = kern.dot(matrix, i * dim, v, off, dim);
@@ -96,12 +97,14 @@ final class Rotation {
      * {@code dest} ({@link dev.sluice.simd.VectorKernels#matVec4} over R^T). Each output is the same function of
      * its own vector whatever the other three are, so a vector rotates alike alone (repeated) or in a group.
      */
-    void apply4(float[] v, float[] dest) {
+    @Override
+    public void apply4(float[] v, float[] dest) {
         dev.sluice.simd.Kernels.get().matVec4(transposed(), dim, v, dest);
     }
 
     /** {@code dest = R^T v}: the inverse rotation, by dot products with the rows of R^T (built once). */
-    void applyTransposed(float[] v, int off, float[] dest, int destOff) {
+    @Override
+    public void applyTransposed(float[] v, int off, float[] dest, int destOff) {
         float[] t = transposed();
         var kern = dev.sluice.simd.Kernels.get();
         for (int i = 0; i < dim; i++) {

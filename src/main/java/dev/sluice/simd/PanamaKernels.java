@@ -517,6 +517,87 @@ final class PanamaKernels implements VectorKernels {
         }
     }
 
+    @Override
+    public void multiply(float[] x, int xo, float[] m, int mo, int n) {
+        int lanes = FLOATS.length();
+        int i = 0;
+        for (; i <= n - lanes; i += lanes) {
+            FloatVector.fromArray(FLOATS, x, xo + i).mul(FloatVector.fromArray(FLOATS, m, mo + i))
+                    .intoArray(x, xo + i);
+        }
+        for (; i < n; i++) {
+            x[xo + i] *= m[mo + i];
+        }
+    }
+
+    @Override
+    public void butterfly(float[] x, int off, int h, float c) {
+        int lanes = FLOATS.length();
+        int i = off;
+        for (; i <= off + h - lanes; i += lanes) {
+            FloatVector a = FloatVector.fromArray(FLOATS, x, i);
+            FloatVector b = FloatVector.fromArray(FLOATS, x, i + h);
+            a.add(b).mul(c).intoArray(x, i);
+            a.sub(b).mul(c).intoArray(x, i + h);
+        }
+        for (; i < off + h; i++) {
+            float a = x[i], b = x[i + h];
+            x[i] = (a + b) * c;
+            x[i + h] = (a - b) * c;
+        }
+    }
+
+    /** For the stages of {@link #hadamard} inside a vector: each lane's partner, lane ^ h, and the upper lanes. */
+    private static final VectorShuffle<Float> PARTNER1 = partner(1), PARTNER2 = partner(2), PARTNER4 = partner(4),
+            PARTNER8 = partner(8);
+    private static final VectorMask<Float> UPPER1 = upper(1), UPPER2 = upper(2), UPPER4 = upper(4), UPPER8 = upper(8);
+
+    private static VectorShuffle<Float> partner(int h) {
+        return h < FLOATS.length() ? VectorShuffle.fromOp(FLOATS, i -> i ^ h) : null;
+    }
+
+    private static VectorMask<Float> upper(int h) {
+        boolean[] bits = new boolean[FLOATS.length()];
+        for (int i = 0; i < bits.length; i++) {
+            bits[i] = (i & h) != 0;
+        }
+        return VectorMask.fromArray(FLOATS, bits, 0);
+    }
+
+    /** One stage inside a vector: the sum in the lower lane of each pair, partner minus self in the upper. */
+    private static FloatVector stage(FloatVector a, VectorShuffle<Float> partner, VectorMask<Float> upper) {
+        FloatVector p = a.rearrange(partner);
+        return a.add(p).blend(p.sub(a), upper);
+    }
+
+    @Override
+    public void hadamard(float[] x, int off, int n) {
+        int lanes = FLOATS.length();
+        if (n < lanes || (lanes != 8 && lanes != 16)) {
+            VectorKernels.super.hadamard(x, off, n);
+            return;
+        }
+        // The stages h < lanes inside each vector (x_j - x_{j+h} is partner minus self in the upper lanes).
+        for (int v = off; v < off + n; v += lanes) {
+            FloatVector a = FloatVector.fromArray(FLOATS, x, v);
+            a = stage(stage(stage(a, PARTNER1, UPPER1), PARTNER2, UPPER2), PARTNER4, UPPER4);
+            if (lanes == 16) {
+                a = stage(a, PARTNER8, UPPER8);
+            }
+            a.intoArray(x, v);
+        }
+        for (int h = lanes; h < n; h <<= 1) {
+            for (int i = off; i < off + n; i += 2 * h) {
+                for (int j = i; j < i + h; j += lanes) {
+                    FloatVector a = FloatVector.fromArray(FLOATS, x, j);
+                    FloatVector b = FloatVector.fromArray(FLOATS, x, j + h);
+                    a.add(b).intoArray(x, j);
+                    a.sub(b).intoArray(x, j + h);
+                }
+            }
+        }
+    }
+
     /** Shorts as many as {@link #FLOATS} has lanes, for widening to floats. */
     private static final VectorSpecies<Short> WIDE_SHORTS =
             VectorSpecies.of(short.class, VectorShape.forBitSize(FLOATS.length() * 16));

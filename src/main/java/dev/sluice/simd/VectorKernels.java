@@ -147,6 +147,43 @@ public interface VectorKernels {
         return hits;
     }
 
+    /**
+     * The unnormalized Walsh-Hadamard transform of {@code x[off, off + n)} in place ({@code n} a power of two): stage
+     * {@code h = 1, 2, 4, ...} replaces each pair {@code (x_j, x_{j+h})}, j with bit h clear, by
+     * {@code (x_j + x_{j+h}, x_j - x_{j+h})}. Every kernel does the same additions on the same pairs, so they give
+     * the same floats.
+     */
+    default void hadamard(float[] x, int off, int n) {
+        for (int h = 1; h < n; h <<= 1) {
+            for (int i = off; i < off + n; i += 2 * h) {
+                for (int j = i; j < i + h; j++) {
+                    float a = x[j], b = x[j + h];
+                    x[j] = a + b;
+                    x[j + h] = a - b;
+                }
+            }
+        }
+    }
+
+    /** {@code x[xo + i] *= m[mo + i]} for {@code i < n}. */
+    default void multiply(float[] x, int xo, float[] m, int mo, int n) {
+        for (int i = 0; i < n; i++) {
+            x[xo + i] *= m[mo + i];
+        }
+    }
+
+    /**
+     * The butterfly of {@code x[off, off + 2h)}: {@code (x_i, x_{i+h}) -> ((x_i + x_{i+h}) c, (x_i - x_{i+h}) c)}
+     * for {@code i < h}, the same operations in every kernel.
+     */
+    default void butterfly(float[] x, int off, int h, float c) {
+        for (int i = off; i < off + h; i++) {
+            float a = x[i], b = x[i + h];
+            x[i] = (a + b) * c;
+            x[i + h] = (a - b) * c;
+        }
+    }
+
     /** {@code sum (q[i] - step[i] * u8(codes[off+i]))^2}: squared distance to an 8-bit scalar-quantized vector. */
     float u8SquareDistance(float[] q, float[] step, byte[] codes, int off, int dim);
 

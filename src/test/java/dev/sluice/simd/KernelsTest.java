@@ -299,6 +299,46 @@ class KernelsTest {
     }
 
     /**
+     * The fast rotation's kernels: Panama's transform (stages inside a vector by lane shuffles, the rest across
+     * vectors), butterfly and products give the scalar twin's floats bit for bit, at offsets and sizes around the
+     * lane count; the transform applied twice is n times the input.
+     */
+    @Test
+    void hadamardButterflyAndMultiplyAgree() {
+        assumeTrue(panama != null, "Vector API unavailable");
+        Random r = new Random(SEED);
+        for (int n : new int[] {1, 2, 8, 16, 32, 256, 1024}) {
+            for (int off : new int[] {0, 3}) {
+                float[] x = new float[off + n + 5];
+                for (int i = 0; i < x.length; i++) {
+                    x[i] = (float) r.nextGaussian();
+                }
+                float[] a = x.clone(), b = x.clone();
+                scalar.hadamard(a, off, n);
+                panama.hadamard(b, off, n);
+                assertArrayEquals(a, b, "hadamard n " + n + ", off " + off + ", seed " + SEED);
+                scalar.hadamard(a, off, n);
+                for (int i = 0; i < x.length; i++) {
+                    boolean inside = i >= off && i < off + n;
+                    assertEquals(inside ? n * x[i] : x[i], a[i], 1e-4 * n, "H H x = n x at " + i + ", n " + n);
+                }
+                float[] m = new float[n + 2];
+                for (int i = 0; i < m.length; i++) {
+                    m[i] = (float) r.nextGaussian();
+                }
+                a = x.clone();
+                b = x.clone();
+                scalar.multiply(a, off, m, 2, n);
+                panama.multiply(b, off, m, 2, n);
+                assertArrayEquals(a, b, "multiply n " + n + ", off " + off);
+                scalar.butterfly(a, off, n / 2, 0.7f);
+                panama.butterfly(b, off, n / 2, 0.7f);
+                assertArrayEquals(a, b, "butterfly n " + n + ", off " + off);
+            }
+        }
+    }
+
+    /**
      * RaBitQ's 1-bit estimates for a block: Panama's lanes give the scalar twin's floats bit for bit (both fuse the
      * same products) and the same mask, for bounds below, inside and above the estimates, and infinity.
      */
