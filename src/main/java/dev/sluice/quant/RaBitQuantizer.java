@@ -18,8 +18,8 @@ import java.util.Map;
  * stored as one bit per dimension (its sign) plus two floats: the offset's norm and {@code <x, u>}, the cosine
  * between the unit vector u and its code x. The estimator {@code <u, q> ~ <x, q> / <x, u>} is unbiased over the
  * random rotation, with an error of order {@code 1/sqrt(dim)}; queries are quantized to 4 bits so that
- * {@code <x, q>} is an integer sum over the code's set bits, found with byte look-up tables over 64 codes at a time (see {@link BitScorer}).
- * With {@code bits = 4} (the extended RaBitQ of Gao et al. 2025) each rotated value is a 4-bit grid point
+ * {@code <x, q>} is an integer sum over the code's set bits, found with byte look-up tables over 64 codes at a
+ * time (see {@link BitScorer}). With {@code bits = 4} (the extended RaBitQ of Gao et al. 2025) each rotated value is a 4-bit grid point
  * instead of a sign, at the per-vector scale that maximizes {@code <x, u>}; the same estimator then uses a
  * 4-bit dot product. On 384-d MiniLM: 1 bit is 56 bytes and recall@10 about 0.57 (0.97 re-ranking 100);
  * 4 bits is 204 bytes (the 4-bit values, then three floats) and about 0.92.
