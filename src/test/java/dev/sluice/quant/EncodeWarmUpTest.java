@@ -26,11 +26,13 @@ class EncodeWarmUpTest {
             pq.encodeTo(data, i * dim, before, i * pq.codeBytes());
         }
         AtomicInteger calls = new AtomicInteger();
-        // The codebook's encoder, counting its calls.
+        // The codebook's encoder, counting the vectors it is given (the warm-up calls encodeBatch, as a run does).
         Quantizer counting = (Quantizer) Proxy.newProxyInstance(Quantizer.class.getClassLoader(),
                 new Class<?>[] {Quantizer.class}, (proxy, method, args) -> {
                     if (method.getName().equals("encodeTo")) {
                         calls.incrementAndGet();
+                    } else if (method.getName().equals("encodeBatch")) {
+                        calls.addAndGet((Integer) args[2]);
                     }
                     return method.invoke(pq, args);
                 });
