@@ -6,12 +6,13 @@ import java.util.Random;
 /**
  * A random orthogonal map in {@code O(dim log dim)}: {@value #ROUNDS} rounds, each a random sign per dimension,
  * the normalized Walsh-Hadamard transform of a window of {@code w} dimensions (w the largest power of two up to
- * dim; the first w in even rounds, the last w in odd ones), then a butterfly that mixes the two halves
- * ({@code (x_i, x_{i+h}) -> ((x_i + x_{i+h}) / sqrt 2, (x_i - x_{i+h}) / sqrt 2)}, {@code h = dim / 2}). Every
- * step is orthogonal, so the map is; the windows and butterflies spread each input over every output when dim is
- * not a power of two. The same construction as RaBitQ's library rotator (sign flips, fast Hadamard transforms and
- * Kac-walk mixing); RaBitQ needs only a rotation that is random, not one uniform over all rotations. On 384
- * dimensions it costs about 4 x 2,800 additions a vector where a dense rotation costs 147,456 multiply-adds.
+ * dim; the first w in even rounds, the last w in odd ones), then, when dim is not a power of two, a butterfly that
+ * mixes the two halves ({@code (x_i, x_{i+h}) -> ((x_i + x_{i+h}) / sqrt 2, (x_i - x_{i+h}) / sqrt 2)},
+ * {@code h = dim / 2}; after a transform of every dimension it would only be one of the transform's own stages).
+ * Every step is orthogonal, so the map is; the two windows and the butterflies spread each input over the outputs.
+ * Sign flips, fast Hadamard transforms and Kac-walk mixing, in the manner of the RaBitQ library's rotator: RaBitQ
+ * needs a rotation that is random, not one uniform over all rotations. On 384 dimensions it costs about 4 x 2,800
+ * additions a vector where a dense rotation costs 147,456 multiply-adds.
  */
 final class HadamardRotation implements OrthogonalMap {
     static final int ROUNDS = 4;
