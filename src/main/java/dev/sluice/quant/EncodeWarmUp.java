@@ -7,8 +7,9 @@ import java.util.Random;
  * Encodes random vectors with a codebook while compress does other work (a task that found its codebook on disk
  * starts DuckDB and opens its input; a task that trained one measures the sample's error), so that the JIT has
  * compiled the encoder by the time the real vectors come: a shard task spent most of its encode time in the
- * uncompiled kernels. Codes do not depend on whether a kernel is compiled
- * yet (see {@code PanamaKernels.sum}), so the warm-up cannot change an output. Stops when closed, or after
+ * uncompiled kernels. It calls {@code encodeBatch}, as the run does (warmed through {@code encodeTo}, the first
+ * units ran at a seventh of the speed). Codes do not depend on whether a kernel is compiled yet (see
+ * {@code PanamaKernels.sum}), so the warm-up cannot change an output. Stops when closed, or after
  * {@value #MAX_MILLIS} ms.
  */
 final class EncodeWarmUp {

@@ -9,11 +9,10 @@ import dev.sluice.simd.VectorKernels;
 /**
  * ADC over 4-bit PQ codes with the fast scan of André, Kermarrec and Le Scouarnec (2015), as FAISS's "fs"
  * indexes do it, but exact. Each sub-quantizer's 16 float distances are rounded to bytes on a common step
- * {@code delta} ({@code entry ~ min_j + delta * q}, q at most 127); {@link VectorKernels#pq4BlocksAtMost} sums them
- * for four blocks of 64 codes at once with the tables in registers, in bytes that saturate at 255, and only codes
- * whose byte sum
- * can still beat the heap's bound (rounding moves a sum by at most {@code m * delta / 2}; clamping and saturation
- * only lower it) get their float distance. The results are those of a plain float scan.
+ * {@code delta} ({@code entry ~ min_j + delta * q}, q at most 127); {@link VectorKernels#pq4BlocksAtMost} sums
+ * them for four blocks of 64 codes at once with the tables in registers, in bytes that saturate at 255, and only
+ * codes whose byte sum can still beat the heap's bound (rounding moves a sum by at most {@code m * delta / 2};
+ * clamping and saturation only lower it) get their float distance. The results are those of a plain float scan.
  *
  * <p>The step follows the heap: a byte sum has 255 levels, so they are spent on the distances that can still enter
  * the top k, from the smallest possible sum to the heap's bound. It starts at a step that puts a typical code at

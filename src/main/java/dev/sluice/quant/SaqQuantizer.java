@@ -286,8 +286,8 @@ public final class SaqQuantizer implements Quantizer {
 
     /**
      * Four vectors at a time: their offsets are projected together, each pair of rows of the matrix read once for
-     * four ({@link VectorKernels#dot4x2}), which is most of the encoding's work; a short last group repeats its last vector.
-     * A vector's code does not depend on the others of its group.
+     * four ({@link VectorKernels#dot4x2}), which is most of the encoding's work; a short last group repeats its last
+     * vector. A vector's code does not depend on the others of its group.
      */
     @Override
     public void encodeBatch(float[] v, int off, int n, byte[] dest, int destOff) {
