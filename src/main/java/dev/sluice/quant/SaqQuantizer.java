@@ -2,6 +2,7 @@ package dev.sluice.quant;
 
 import dev.sluice.engine.SluiceException;
 import dev.sluice.knn.CodeBatch;
+import dev.sluice.knn.CodeBlocks;
 import dev.sluice.knn.CodeScorer;
 import dev.sluice.knn.TopK;
 import dev.sluice.simd.Kernels;
@@ -78,6 +79,12 @@ public final class SaqQuantizer implements Quantizer {
     private final int codeBytes;
     /** Byte offset of the coded segments' factors; the offset's squared norm is the code's last 4 bytes. */
     private final int factorsAt;
+    /** Per coded segment, its sign bytes (a bit a dimension) and the first of them in a code's signs. */
+    private final int[] signBytes;
+    private final int[] signStart;
+    private final int signWidth;
+    /** The kernel sums each segment's sign bytes as shorts, at least 1 a byte: past 32,767, codes in floats. */
+    private final boolean signsFit;
 
     SaqQuantizer(int dim, int bits, List<Segment> segments, float[] centroid, float[] matrix) {
         this.dim = dim;
@@ -88,14 +95,21 @@ public final class SaqQuantizer implements Quantizer {
         this.coded = segments.stream().filter(s -> s.bits() > 0).toArray(Segment[]::new);
         this.rowStart = new int[coded.length];
         this.byteStart = new int[coded.length];
-        int r = 0, b = 0;
+        this.signBytes = new int[coded.length];
+        this.signStart = new int[coded.length];
+        int r = 0, b = 0, w = 0;
         for (int s = 0; s < coded.length; s++) {
             rowStart[s] = r;
             byteStart[s] = b;
+            signBytes[s] = (coded[s].dims() + 7) / 8;
+            signStart[s] = w;
             r += coded[s].dims();
             b += coded[s].bytes();
+            w += signBytes[s];
         }
         this.rows = r;
+        this.signWidth = w;
+        this.signsFit = Arrays.stream(signBytes).allMatch(n -> n <= Short.MAX_VALUE);
         this.codeBytes = codeBytes(dim, bits);
         this.factorsAt = codeBytes - 4 - 4 * coded.length;
         if (b > factorsAt) {
@@ -419,24 +433,41 @@ public final class SaqQuantizer implements Quantizer {
     }
 
     /**
-     * {@code <c, q>} per coded segment from one 256-entry float table per code byte (entry v: the sum of the
-     * rotated query's values times the bit weights of the bits set in v), as PQ's tables; bytes may hold parts of
-     * several dimensions, whatever the width. {@link #scan} first sums tables rounded to bytes for 64 codes at a
-     * time ({@link VectorKernels#pqBlockSums}) and computes the float estimate only for codes whose rough estimate,
-     * less the rounding's worst case (half a step per byte, times {@code 2 |f|}), can still enter the top-k: the
-     * results are those of the float scan.
+     * {@code <c, q>} per coded segment from two 16-entry float tables per code byte (entry v: the sum of the
+     * rotated query's values times the bit weights of the bits set in v as the byte's low or high nibble), as
+     * 4-bit PQ's tables; bytes may hold parts of several dimensions, whatever the width. {@link #scan} screens codes in two stages, as RaBitQ's 4-bit scan
+     * does: the signs of a segment's grid values (the codes' top bits) are RaBitQ's 1-bit code of the decoded
+     * vector {@code f x}, whose estimate of {@code f <x, q>} is {@code alpha <sign(x), q>} with {@code alpha =
+     * f |x|^2 / sum|x_i|}; {@link VectorKernels#pqBlockSums} sums it from byte tables for 64 codes at a time. Only
+     * codes whose 1-bit distance, less its error bound, is within the heap's bound get the float estimate of all
+     * their bits. The bound per segment is RaBitQ's, {@code EPSILON |f x| |q| sqrt(1 - cos^2) / (cos sqrt(d - 1))}
+     * with {@code cos} the angle between x and its signs, which holds with high probability over the segment's
+     * random rotation, plus the byte tables' rounding (half a step a byte, exact). A code can thus be skipped whose
+     * full estimate was within the bound, rarely; the distances themselves are the full estimates.
      */
     private final class SaqScorer implements CodeScorer {
+        /** RaBitQ's confidence parameter (the paper's 1.9), as for RaBitQ's 4-bit screen. */
+        private static final double EPSILON = 1.9;
         private final float qq;
         /** Per coded segment: {@code (2^b - 1)/2} times the sum of its query values, what the grid's offset takes. */
         private final double[] offset;
         private final float[][] lut;
-        /** The tables rounded: {@code sum lut ~ low + step * sum lut8}, with at most {@code half} off in total. */
+        /**
+         * Per coded segment, the sign tables rounded to bytes: {@code sum of q_i over set signs ~ low + step *
+         * sum lut8}, at most {@code half} off; {@code sumQ} its query values' sum and {@code norm} their norm.
+         */
         private final byte[][] lut8;
-        private final double[] low, step, half;
+        private final double[] low, step, half, sumQ, norm;
+        /**
+         * {@link VectorKernels#saqBlockAtMost}'s four factors per segment: {@code 4 step} and {@code 4 low - 2 sum q}
+         * (the 1-bit distance is {@code |o|^2 + |q|^2 - sum alpha (4 step w + 4 low - 2 sum q)}), {@code 4 half}
+         * and {@code 2 |q|} (its bound is {@code 4 |alpha| half + 2 |q| e}, the e in quadrature: the segments'
+         * rotations are independent).
+         */
+        private final float[] factors;
         private final short[][] sums;
-        /** The kernel sums a segment's bytes as shorts, at least 1 a byte: past 32,767 bytes, every code in floats. */
-        private final boolean tables = Arrays.stream(coded).allMatch(s -> s.bytes() <= Short.MAX_VALUE);
+        /** Finite tables and signs that {@link #prepare} lays out: false, every code in floats. */
+        private final boolean tables;
 
         SaqScorer(float[] y, float qq) {
             this.qq = qq;
@@ -447,45 +478,98 @@ public final class SaqQuantizer implements Quantizer {
             low = new double[n];
             step = new double[n];
             half = new double[n];
+            sumQ = new double[n];
+            norm = new double[n];
             sums = new short[n][VectorKernels.PQ_BLOCK];
+            boolean finite = true;
             for (int s = 0; s < n; s++) {
                 int from = rowStart[s], d = coded[s].dims(), b = coded[s].bits(), bytes = coded[s].bytes();
-                double sum = 0;
+                double sum = 0, sq = 0;
                 for (int j = 0; j < d; j++) {
                     sum += y[from + j];
+                    sq += (double) y[from + j] * y[from + j];
                 }
+                sumQ[s] = sum;
+                norm[s] = Math.sqrt(sq);
                 offset[s] = ((1 << b) - 1) / 2.0 * sum;
                 // weight[t]: what bit t of the segment adds to <c, q>.
                 float[] weight = new float[8 * bytes];
                 for (int t = 0; t < d * b; t++) {
                     weight[t] = y[from + t / b] * (1 << (t % b));
                 }
-                float[] t = new float[256 * bytes];
-                float[] min = new float[bytes];
-                double range = 0;
-                for (int p = 0; p < bytes; p++) {
-                    float lo = 0, hi = 0;
-                    for (int v = 1; v < 256; v++) {
-                        float e = t[p * 256 + (v & (v - 1))] + weight[8 * p + Integer.numberOfTrailingZeros(v)];
-                        t[p * 256 + v] = e;
-                        lo = Math.min(lo, e);
-                        hi = Math.max(hi, e);
-                    }
-                    min[p] = lo;
-                    low[s] += lo;
-                    range = Math.max(range, hi - lo);
-                }
-                // Byte entries whose sums over the segment fit the kernel's 15 bits.
-                int levels = Math.min(255, Short.MAX_VALUE / bytes);
-                step[s] = range > 0 ? range / levels : 1;
-                half[s] = bytes * step[s] / 2;
-                byte[] t8 = new byte[256 * bytes];
-                for (int i = 0; i < t8.length; i++) {
-                    t8[i] = (byte) Math.round((t[i] - min[i / 256]) / step[s]);
-                }
-                lut[s] = t;
-                lut8[s] = t8;
+                lut[s] = nibbleTables(weight, bytes);
+                lut8[s] = signTables(y, from, d, s);
+                finite &= Double.isFinite(low[s]) && Double.isFinite(step[s]) && Double.isFinite(sq);
             }
+            tables = finite && signsFit;
+            factors = new float[4 * n];
+            for (int s = 0; s < n; s++) {
+                factors[4 * s] = (float) (4 * step[s]);
+                factors[4 * s + 1] = (float) (4 * low[s] - 2 * sumQ[s]);
+                factors[4 * s + 2] = (float) (4 * half[s]);
+                factors[4 * s + 3] = (float) (2 * norm[s]);
+            }
+        }
+
+        /**
+         * 32 entries per byte of weights, 16 per nibble: entry {@code 32 p + 16 h + v} sums the weights of the set
+         * bits of v as byte p's low (h = 0) or high nibble. A query's tables stay small (23 KB for 184 code bytes):
+         * a scan keeps hundreds of queries' scorers and reads each again for every batch, and 256-entry tables
+         * (188 KB a query) missed the caches on most look-ups.
+         */
+        private static float[] nibbleTables(float[] weight, int bytes) {
+            float[] t = new float[32 * bytes];
+            for (int p = 0; p < bytes; p++) {
+                for (int v = 1; v < 16; v++) {
+                    int low = Integer.numberOfTrailingZeros(v);
+                    t[32 * p + v] = t[32 * p + (v & (v - 1))] + weight[8 * p + low];
+                    t[32 * p + 16 + v] = t[32 * p + 16 + (v & (v - 1))] + weight[8 * p + 4 + low];
+                }
+            }
+            return t;
+        }
+
+        /** 256 entries per byte of weights: entry v sums the weights of v's set bits, from its two nibbles. */
+        private static float[] bitTables(float[] weight, int bytes) {
+            float[] nibbles = nibbleTables(weight, bytes);
+            float[] t = new float[256 * bytes];
+            for (int p = 0; p < bytes; p++) {
+                for (int v = 0; v < 256; v++) {
+                    t[p * 256 + v] = nibbles[32 * p + (v & 15)] + nibbles[32 * p + 16 + (v >>> 4)];
+                }
+            }
+            return t;
+        }
+
+        /** Segment s's sign tables (its query values {@code y[from..from+d)}) rounded to bytes; sets low, step, half. */
+        private byte[] signTables(float[] y, int from, int d, int s) {
+            int bytes = signBytes[s];
+            float[] weight = new float[8 * bytes];
+            System.arraycopy(y, from, weight, 0, d);
+            float[] t = bitTables(weight, bytes);
+            float[] min = new float[bytes];
+            double range = 0;
+            for (int p = 0; p < bytes; p++) {
+                float lo = 0, hi = 0;
+                for (int v = 1; v < 256; v++) {
+                    lo = Math.min(lo, t[p * 256 + v]);
+                    hi = Math.max(hi, t[p * 256 + v]);
+                }
+                min[p] = lo;
+                low[s] += lo;
+                range = Math.max(range, hi - lo);
+            }
+            // Byte entries whose sums over the segment fit the kernel's 15 bits.
+            int levels = Math.min(255, Short.MAX_VALUE / bytes);
+            step[s] = range > 0 ? range / levels : 1;
+            // Rounding to the nearest level, plus a millionth of the range for the float tables' own rounding.
+            half[s] = bytes * (step[s] / 2 + 1e-6 * range);
+            byte[] t8 = new byte[256 * bytes];
+            float inverse = (float) (1 / step[s]);
+            for (int i = 0; i < t8.length; i++) {
+                t8[i] = (byte) Math.round((t[i] - min[i / 256]) * inverse);
+            }
+            return t8;
         }
 
         @Override
@@ -504,23 +588,41 @@ public final class SaqQuantizer implements Quantizer {
             return (float) ((float) FLOATS.get(codes, c + codeBytes - 4) + qq - 2 * est);
         }
 
-        /** The codes in blocks of 64 and, per code, the squared norm then the segments' factors. */
+        /**
+         * Once per batch for all queries: each code's signs in the {@link dev.sluice.knn.CodeBlocks} layout, and per
+         * block of {@value VectorKernels#PQ_BLOCK} codes a run of their squared norms, then per coded segment a run
+         * of their {@code alpha} and one of their error bounds per unit of query norm.
+         */
         @Override
         public void prepare(CodeBatch batch) {
-            if (!tables) {
+            // Whatever this query's tables: the batch is prepared once, with the first query's scorer, for all.
+            if (!signsFit) {
                 return;
             }
-            batch.transpose();
-            int n = coded.length, rows = batch.rows();
+            int n = coded.length, rows = batch.rows(), block = VectorKernels.PQ_BLOCK;
             byte[] codes = batch.codes();
-            float[] v = batch.values((n + 1) * rows);
+            byte[] blocks = batch.bytes(CodeBlocks.size(rows, signWidth));
+            float[] v = batch.values(valuesSize(rows));
             for (int i = 0; i < rows; i++) {
-                int c = i * codeBytes;
-                v[(n + 1) * i] = (float) FLOATS.get(codes, c + codeBytes - 4);
+                int c = i * codeBytes, r = (i / block) * block * (1 + 2 * n) + i % block;
+                int at = (i / block) * block * signWidth + CodeBlocks.lane(i % block);
+                v[r] = (float) FLOATS.get(codes, c + codeBytes - 4);
                 for (int s = 0; s < n; s++) {
-                    v[(n + 1) * i + 1 + s] = (float) FLOATS.get(codes, c + factorsAt + 4 * s);
+                    signs(codes, c, s, blocks, at + signStart[s] * block, v, r + (1 + 2 * s) * block);
                 }
             }
+            // Zero signs in the last block's padding lanes.
+            for (int i = rows; i % block != 0; i++) {
+                int at = (i / block) * block * signWidth + CodeBlocks.lane(i % block);
+                for (int j = 0; j < signWidth; j++) {
+                    blocks[at + j * block] = 0;
+                }
+            }
+        }
+
+        private int valuesSize(int rows) {
+            int block = VectorKernels.PQ_BLOCK;
+            return (rows + block - 1) / block * block * (1 + 2 * coded.length);
         }
 
         @Override
@@ -529,51 +631,90 @@ public final class SaqQuantizer implements Quantizer {
                 CodeScorer.super.scan(batch, heap, scratch);
                 return;
             }
-            int n = coded.length, rows = batch.rows();
-            int blockBytes = VectorKernels.PQ_BLOCK * codeBytes;
-            byte[] blocks = batch.blocks(), codes = batch.codes();
-            float[] v = batch.values((n + 1) * rows);
+            int n = coded.length, rows = batch.rows(), block = VectorKernels.PQ_BLOCK;
+            int blockBytes = block * signWidth, blockValues = block * (1 + 2 * n);
+            byte[] blocks = batch.bytes(CodeBlocks.size(rows, signWidth)), codes = batch.codes();
+            float[] v = batch.values(valuesSize(rows));
             long[] ids = batch.ids();
             VectorKernels k = Kernels.get();
-            for (int b = 0, first = 0; first < rows; b++, first += VectorKernels.PQ_BLOCK) {
+            for (int b = 0, first = 0; first < rows; b++, first += block) {
                 for (int s = 0; s < n; s++) {
-                    k.pqBlockSums(lut8[s], coded[s].bytes(), blocks, b * blockBytes + byteStart[s] * VectorKernels.PQ_BLOCK,
-                            sums[s], 0);
+                    k.pqBlockSums(lut8[s], signBytes[s], blocks, b * blockBytes + signStart[s] * block, sums[s], 0);
                 }
-                int count = Math.min(VectorKernels.PQ_BLOCK, rows - first);
-                for (int i = 0; i < count; i++) {
-                    int r = (n + 1) * (first + i);
-                    double est = 0, slack = 0;
-                    for (int s = 0; s < n; s++) {
-                        float f = v[r + 1 + s];
-                        est += f * (low[s] + step[s] * sums[s][i] - offset[s]);
-                        slack += Math.abs(f) * half[s];
-                    }
-                    // The float estimate sums in another order: a millionth of room for its rounding.
-                    double rough = v[r] + qq - 2 * est;
-                    if (rough - 2 * slack - 1e-6 * Math.abs(rough) <= heap.bound()) {
-                        float d = distance(codes, (first + i) * codeBytes);
-                        if (d <= heap.bound()) {
-                            heap.offer(d, ids[first + i]);
-                        }
+                long candidates = k.saqBlockAtMost(sums, v, b * blockValues, factors, n, qq, heap.bound())
+                        & -1L >>> (block - Math.min(block, rows - first));
+                for (; candidates != 0; candidates &= candidates - 1) {
+                    int i = Long.numberOfTrailingZeros(candidates);
+                    float d = distance(codes, (first + i) * codeBytes);
+                    if (d <= heap.bound()) {
+                        heap.offer(d, ids[first + i]);
                     }
                 }
             }
         }
     }
 
-    /** {@code sum_p t[256 p + codes[at + p]]}; four sums, so that the look-ups do not wait on one chain of adds. */
+    /**
+     * Segment s of the code at {@code c}: its signs (the top bit of each grid value) into the sign bytes at
+     * {@code at}, {@value VectorKernels#PQ_BLOCK} apart, and into {@code v[r]} and {@code v[r + 64]} its {@code alpha}
+     * and its error bound without the query's norm (see {@code SaqScorer}). Eight values take b whole bytes, whose
+     * top bits one compress gathers.
+     */
+    private void signs(byte[] codes, int c, int s, byte[] blocks, int at, float[] v, int r) {
+        int d = coded[s].dims(), b = coded[s].bits(), first = c + byteStart[s], end = first + coded[s].bytes();
+        long tops = TOP_BITS[b];
+        double mid = ((1 << b) - 1) / 2.0, abs = 0, sq = 0;
+        for (int p = 0; p < signBytes[s]; p++) {
+            long word = 0;
+            for (int q = 0, o = first + p * b; q < b && o + q < end; q++) {
+                word |= (codes[o + q] & 0xFFL) << (8 * q);
+            }
+            int count = Math.min(8, d - 8 * p);
+            for (int j = 0; j < count; j++) {
+                double x = ((word >>> (j * b)) & ((1 << b) - 1)) - mid;
+                abs += Math.abs(x);
+                sq += x * x;
+            }
+            blocks[at + p * VectorKernels.PQ_BLOCK] = (byte) (Long.compress(word, tops) & ((1 << count) - 1));
+        }
+        // RaBitQ's estimator for the decoded vector f x with code sign(x): exact along f x, so that a query near it
+        // is estimated well; cos is <sign(x), x> / (|sign(x)| |x|), never 0 (no grid value is 0).
+        double f = (float) FLOATS.get(codes, c + factorsAt + 4 * s);
+        double cos = abs / Math.sqrt(d * sq);
+        v[r] = (float) (f * sq / abs);
+        v[r + VectorKernels.PQ_BLOCK] = (float) (SaqScorer.EPSILON * Math.abs(f) * Math.sqrt(sq) * Math.sqrt(Math.max(0, 1 - cos * cos))
+                / cos / Math.sqrt(Math.max(1, d - 1)));
+    }
+
+    /** For b bits a value: the top bits of eight b-bit values packed in b bytes. */
+    private static final long[] TOP_BITS = new long[MAX_BITS + 1];
+
+    static {
+        for (int b = 1; b <= MAX_BITS; b++) {
+            for (int j = 0; j < 8; j++) {
+                TOP_BITS[b] |= 1L << (j * b + b - 1);
+            }
+        }
+    }
+
+    /**
+     * {@code sum_p t[32 p + lo(codes[at + p])] + t[32 p + 16 + hi(codes[at + p])]}; four sums, so that the look-ups
+     * do not wait on one chain of adds.
+     */
     private static float tableSum(float[] t, byte[] codes, int at, int bytes) {
         float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
         int p = 0;
-        for (; p + 4 <= bytes; p += 4) {
-            s0 += t[p * 256 + (codes[at + p] & 0xFF)];
-            s1 += t[(p + 1) * 256 + (codes[at + p + 1] & 0xFF)];
-            s2 += t[(p + 2) * 256 + (codes[at + p + 2] & 0xFF)];
-            s3 += t[(p + 3) * 256 + (codes[at + p + 3] & 0xFF)];
+        for (; p + 2 <= bytes; p += 2) {
+            int v0 = codes[at + p] & 0xFF, v1 = codes[at + p + 1] & 0xFF;
+            s0 += t[32 * p + (v0 & 15)];
+            s1 += t[32 * p + 16 + (v0 >>> 4)];
+            s2 += t[32 * p + 32 + (v1 & 15)];
+            s3 += t[32 * p + 48 + (v1 >>> 4)];
         }
         for (; p < bytes; p++) {
-            s0 += t[p * 256 + (codes[at + p] & 0xFF)];
+            int v = codes[at + p] & 0xFF;
+            s0 += t[32 * p + (v & 15)];
+            s1 += t[32 * p + 16 + (v >>> 4)];
         }
         return (s0 + s1) + (s2 + s3);
     }

@@ -625,6 +625,34 @@ final class PanamaKernels implements VectorKernels {
         return hits;
     }
 
+    @Override
+    public long saqBlockAtMost(short[][] w, float[] values, int off, float[] factors, int segments, float qq,
+                               float bound) {
+        int n = FLOATS.length();
+        if (n < 8) {
+            return VectorKernels.super.saqBlockAtMost(w, values, off, factors, segments, qq, bound);
+        }
+        long hits = 0;
+        for (int i = 0; i < PQ_BLOCK; i += n) {
+            FloatVector norm = FloatVector.fromArray(FLOATS, values, off + i).add(qq);
+            FloatVector lower = norm, spread = FloatVector.zero(FLOATS);
+            for (int s = 0; s < segments; s++) {
+                FloatVector wf = (FloatVector) ShortVector.fromArray(WIDE_SHORTS, w[s], i)
+                        .convertShape(VectorOperators.S2F, FLOATS, 0);
+                FloatVector alpha = FloatVector.fromArray(FLOATS, values, off + (1 + 2 * s) * PQ_BLOCK + i);
+                FloatVector e = FloatVector.fromArray(FLOATS, values, off + (2 + 2 * s) * PQ_BLOCK + i)
+                        .mul(factors[4 * s + 3]);
+                FloatVector t = wf.fma(FloatVector.broadcast(FLOATS, factors[4 * s]),
+                        FloatVector.broadcast(FLOATS, factors[4 * s + 1]));
+                lower = lower.sub(alpha.fma(t, alpha.abs().mul(factors[4 * s + 2])));
+                spread = e.fma(e, spread);
+            }
+            FloatVector d = lower.sub(spread.sqrt()).sub(norm.mul(1e-5f));
+            hits |= d.compare(VectorOperators.LE, bound).toLong() << i;
+        }
+        return hits;
+    }
+
     private static FloatVector widen(ByteVector b) {
         return (FloatVector) b.convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0)
                 .convert(VectorOperators.I2F, 0);

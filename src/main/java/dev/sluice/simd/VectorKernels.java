@@ -148,6 +148,33 @@ public interface VectorKernels {
     }
 
     /**
+     * SAQ's screen for the {@value #PQ_BLOCK} codes of a block, from their sign sums {@code w[s]} per segment
+     * ({@link #pqBlockSums}) and runs of {@value #PQ_BLOCK} per-code values from {@code off}: {@code a} (norm
+     * squared), then per segment {@code alpha} and {@code e} (its error bound per unit of query norm); the
+     * query's four factors per segment are {@code f = factors[4s..4s+3]}. Per code, with {@code n = a + qq}:
+     * {@code lower = n - sum_s fma(alpha, fma(f0, w, f1), |alpha| f2)} and {@code spread = sum_s fma(e f3, e f3, .)},
+     * in segment order and fused as written, so that every kernel gives the same floats; bit i of the result is
+     * set when {@code (lower - sqrt(spread)) - 1e-5 n <= bound}.
+     */
+    default long saqBlockAtMost(short[][] w, float[] values, int off, float[] factors, int segments, float qq,
+                                float bound) {
+        long hits = 0;
+        for (int i = 0; i < PQ_BLOCK; i++) {
+            float n = values[off + i] + qq, lower = n, spread = 0;
+            for (int s = 0; s < segments; s++) {
+                float alpha = values[off + (1 + 2 * s) * PQ_BLOCK + i];
+                float e = values[off + (2 + 2 * s) * PQ_BLOCK + i] * factors[4 * s + 3];
+                lower -= Math.fma(alpha, Math.fma(factors[4 * s], (float) w[s][i], factors[4 * s + 1]),
+                        Math.abs(alpha) * factors[4 * s + 2]);
+                spread = Math.fma(e, e, spread);
+            }
+            float d = lower - (float) Math.sqrt(spread) - 1e-5f * n;
+            hits |= (d <= bound ? 1L : 0L) << i;
+        }
+        return hits;
+    }
+
+    /**
      * The unnormalized Walsh-Hadamard transform of {@code x[off, off + n)} in place ({@code n} a power of two): stage
      * {@code h = 1, 2, 4, ...} replaces each pair {@code (x_j, x_{j+h})}, j with bit h clear, by
      * {@code (x_j + x_{j+h}, x_j - x_{j+h})}. Every kernel does the same additions on the same pairs, so they give

@@ -178,6 +178,43 @@ class CodeScanTest {
         raBitQScans(dim, 4);
     }
 
+    /**
+     * SAQ's codes screened by their signs keep the neighbours of the plain scan, at widths whose values straddle
+     * bytes (3, 5 bits) and with a last segment that is not a whole number of sign bytes (100 dimensions).
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 3, 4, 5, 8})
+    void saqCodesScreenedByTheirSignsGiveTheSameNeighbours(int bits) {
+        int kept = 0, wanted = 0;
+        for (int dim : new int[] {100, 384}) {
+            Random r = new Random(SEED + dim);
+            int n = dim == 384 ? Samples.N : 700;
+            float[] data = dim == 384 ? Samples.BASE : new float[n * dim];
+            for (int i = 0; dim != 384 && i < data.length; i++) {
+                data[i] = (float) (r.nextGaussian() * 3 / (1 + i % dim));
+            }
+            SaqQuantizer saq = SaqQuantizer.train(data, n, dim, bits, SEED);
+            int cb = saq.codeBytes();
+            byte[] codes = new byte[n * cb];
+            saq.encodeBatch(data, 0, n, codes, 0);
+            System.arraycopy(codes, 0, codes, 3 * cb, 20 * cb);
+            float[] queries = dim == 384 ? Samples.load("queries.npy") : new float[10 * dim];
+            for (int i = 0; dim != 384 && i < queries.length; i++) {
+                queries[i] = (float) (r.nextGaussian() * 3 / (1 + i % dim));
+            }
+            for (int q = 0; q < 10; q++) {
+                CodeScorer s = saq.scorer(queries, q * dim);
+                for (int k : new int[] {1, 10, 100}) {
+                    kept += sharedNeighbours(s, codes, cb, new int[] {n / 2, 1, 64, n - n / 2 - 65}, k,
+                            "saq " + bits + " bits " + saq.describe().get("segments") + ", dim " + dim
+                            + ", query " + q + ", k " + k);
+                    wanted += k;
+                }
+            }
+        }
+        assertTrue(kept >= 0.995 * wanted, kept + " of " + wanted + " neighbours kept, seed " + SEED);
+    }
+
     private static void raBitQScans(int dim, int bits) {
         Random r = new Random(SEED + dim);
         int n = dim == 384 ? Samples.N : 700;

@@ -342,6 +342,59 @@ class KernelsTest {
      * RaBitQ's 1-bit estimates for a block: Panama's lanes give the scalar twin's floats bit for bit (both fuse the
      * same products) and the same mask, for bounds below, inside and above the estimates, and infinity.
      */
+    /**
+     * SAQ's screen gives the same mask in every kernel (the same fused products and square root), and the mask is
+     * the definition's, for bounds around the codes' lower bounds, with a zero alpha and negative ones.
+     */
+    @Test
+    void saqScreensAgree() {
+        assumeTrue(panama != null, "Vector API unavailable");
+        Random r = new Random(SEED);
+        int block = VectorKernels.PQ_BLOCK, off = 2 * block;
+        for (int segments = 1; segments <= 4; segments++) {
+            short[][] w = new short[segments][block];
+            float[] values = new float[off + (1 + 2 * segments) * block];
+            float[] factors = new float[4 * segments];
+            for (int s = 0; s < segments; s++) {
+                factors[4 * s] = 0.004f * (1 + r.nextFloat());
+                factors[4 * s + 1] = -(float) r.nextGaussian();
+                factors[4 * s + 2] = 0.01f * r.nextFloat();
+                factors[4 * s + 3] = 2 * r.nextFloat();
+                for (int i = 0; i < block; i++) {
+                    w[s][i] = (short) r.nextInt(32_768);
+                    values[off + (1 + 2 * s) * block + i] = i == 5 ? 0 : (float) r.nextGaussian() * 0.1f;
+                    values[off + (2 + 2 * s) * block + i] = 0.05f * r.nextFloat();
+                }
+            }
+            float qq = 1.1f;
+            float[] lower = new float[block];
+            for (int i = 0; i < block; i++) {
+                values[off + i] = 0.5f + r.nextFloat();
+                double n = values[off + i] + qq, l = n, spread = 0;
+                for (int s = 0; s < segments; s++) {
+                    double alpha = values[off + (1 + 2 * s) * block + i];
+                    double e = values[off + (2 + 2 * s) * block + i] * factors[4 * s + 3];
+                    l -= alpha * (factors[4 * s] * w[s][i] + factors[4 * s + 1]) + Math.abs(alpha) * factors[4 * s + 2];
+                    spread += e * e;
+                }
+                lower[i] = (float) (l - Math.sqrt(spread) - 1e-5 * n);
+            }
+            float[] sorted = lower.clone();
+            java.util.Arrays.sort(sorted);
+            for (float bound : new float[] {sorted[0] - 1, sorted[10], sorted[32], sorted[63] + 1}) {
+                long expected = scalar.saqBlockAtMost(w, values, off, factors, segments, qq, bound);
+                assertEquals(expected, panama.saqBlockAtMost(w, values, off, factors, segments, qq, bound),
+                        segments + " segments, bound " + bound + ", seed " + SEED);
+                for (int i = 0; i < block; i++) {
+                    // The definition in doubles: codes clearly on one side of the bound are on that side.
+                    if (Math.abs(lower[i] - bound) > 1e-4 * Math.abs(bound)) {
+                        assertEquals(lower[i] <= bound, (expected >>> i & 1) == 1, "code " + i + ", seed " + SEED);
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void bitEstimatesAgree() {
         assumeTrue(panama != null, "Vector API unavailable");
