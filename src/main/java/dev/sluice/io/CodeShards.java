@@ -117,64 +117,6 @@ public final class CodeShards {
         boolean next(Batch batch);
     }
 
-    /**
-     * All codes of a run in memory, for the repeated passes of {@code eval} (a cold and a warm pass, a re-ranking
-     * pass): read once instead of once per pass, which on 117K PQ32x4 codes cost as long as the scan of 1,000
-     * queries. {@link #pass} starts again from the first code.
-     */
-    public static final class Cached {
-        private final long[] ids;
-        private final byte[] codes;
-        private final int codeBytes;
-
-        private Cached(long[] ids, byte[] codes, int codeBytes) {
-            this.ids = ids;
-            this.codes = codes;
-            this.codeBytes = codeBytes;
-        }
-
-        /** Reads every code of {@code reader}, {@code rows} of them, into memory. */
-        public static Cached read(Reader reader, long rows, int codeBytes) {
-            long[] ids = new long[Math.toIntExact(rows)];
-            byte[] codes = new byte[Math.multiplyExact(Math.toIntExact(rows), codeBytes)];
-            Batch b = new Batch(16_384, codeBytes);
-            int at = 0;
-            while (reader.next(b)) {
-                if (at + b.rows > rows) {
-                    throw SluiceException.input("the code shards hold more codes than their manifest says (" + rows
-                            + "); rerun compress");
-                }
-                System.arraycopy(b.ids, 0, ids, at, b.rows);
-                System.arraycopy(b.codes, 0, codes, at * codeBytes, b.rows * codeBytes);
-                at += b.rows;
-            }
-            return new Cached(java.util.Arrays.copyOf(ids, at), java.util.Arrays.copyOf(codes, at * codeBytes),
-                    codeBytes);
-        }
-
-        /** Bytes these codes take in memory. */
-        public static long bytes(long rows, int codeBytes) {
-            return rows * (codeBytes + 8L);
-        }
-
-        /** A pass over the codes from the first. */
-        public Source pass() {
-            return new Source() {
-                private int at;
-
-                @Override
-                public boolean next(Batch batch) {
-                    int n = Math.min(batch.ids.length, ids.length - at);
-                    System.arraycopy(ids, at, batch.ids, 0, n);
-                    System.arraycopy(codes, at * codeBytes, batch.codes, 0, n * codeBytes);
-                    batch.rows = n;
-                    at += n;
-                    return n > 0;
-                }
-            };
-        }
-    }
-
     /** Streams the codes of {@code files} in order into reused batches. */
     public static final class Reader implements Source, AutoCloseable {
         private final int codeBytes;

@@ -3,10 +3,11 @@ package dev.sluice.knn;
 import dev.sluice.io.CodeShards;
 import dev.sluice.io.VectorBatch;
 import dev.sluice.io.VectorReader;
-import java.util.function.IntFunction;
 import dev.sluice.simd.Kernels;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.IntFunction;
 
 /**
  * Top-k over quantized codes: each query gets its scorer (look-up tables or rotated query) once, then the codes
@@ -57,6 +58,32 @@ public final class CodeSearch {
                 } finally {
                     scans.await("search");
                 }
+            }
+        }
+        return Neighbors.of(heaps);
+    }
+
+    /** The same over codes held in memory: their batches prepared once (the first time) for every pass. */
+    public static Neighbors search(IntFunction<CodeScorer> scorerOf, int nq, HeldCodes codes, int k, int workers) {
+        CodeScorer[] scorers = new CodeScorer[nq];
+        TopK[] heaps = new TopK[nq];
+        for (int q = 0; q < nq; q++) {
+            heaps[q] = new TopK(k);
+        }
+        List<CodeBatch> batches = codes.batches(nq > 0 ? scorerOf.apply(0) : null);
+        int chunks = Math.max(1, Math.min(workers, nq));
+        try (QueryChunks pool = new QueryChunks("sluice-adc-", nq, chunks, (nq + chunks - 1) / chunks)) {
+            // Batch after batch, every query on each: the batch stays in cache while the queries' tables stream.
+            for (CodeBatch batch : batches) {
+                pool.run((from, to) -> {
+                    float[] d = new float[batch.rows()];
+                    for (int q = from; q < to; q++) {
+                        if (scorers[q] == null) {
+                            scorers[q] = scorerOf.apply(q);
+                        }
+                        scorers[q].scan(batch, heaps[q], d);
+                    }
+                }, "search");
             }
         }
         return Neighbors.of(heaps);

@@ -11,6 +11,7 @@ import dev.sluice.io.VectorBatch;
 import dev.sluice.io.VectorFiles;
 import dev.sluice.io.VectorReader;
 import dev.sluice.knn.ExactSearch;
+import dev.sluice.knn.HeldCodes;
 import dev.sluice.knn.Neighbors;
 import dev.sluice.knn.Recall;
 import dev.sluice.knn.ScanWarmUp;
@@ -104,15 +105,16 @@ public final class EvalJob {
             // The first pass also pays for the JIT: Vector API code runs boxed, tens of times slower, until C2 has
             // compiled it (about a second on 2 busy cores). search_qps times warm passes, as a long-running
             // search would see them; search_qps_cold the first.
-            // Codes that fit in a quarter of the heap are read once, in the first pass, and the later passes scan
-            // them in memory as a search service would; larger sets stream from the shards every pass.
+            // Codes that fit in a quarter of the heap (with their scan layout) are read and laid out once, in the
+            // first pass, and the later passes scan them in memory as a search service would; larger sets stream
+            // from the shards every pass.
             long t0 = System.nanoTime();
-            CodeShards.Cached cached = null;
-            if (CodeShards.Cached.bytes(codes.rows(), q.codeBytes()) <= budget.jvmHeapBytes() / 4) {
+            HeldCodes cached = null;
+            if (HeldCodes.bytes(codes.rows(), q.codeBytes()) <= budget.jvmHeapBytes() / 4) {
                 try (CodeShards.Reader r = s.io().codes(codes.shards(), q.codeBytes())) {
-                    cached = CodeShards.Cached.read(r, codes.rows(), q.codeBytes());
+                    cached = HeldCodes.read(r, codes.rows(), q.codeBytes());
                 }
-                search.search(codes, cached.pass(), queries, nq, k, 0, null, ctx.workers());
+                search.search(codes, cached, queries, nq, k, 0, null, ctx.workers());
             } else {
                 search.search(codes, queries, nq, k, 0, s, ctx.workers());
             }
@@ -123,15 +125,15 @@ public final class EvalJob {
             // several passes of a thousand queries (each 40-400 ms), which a long-running search leaves behind.
             // Then the fastest of two to five timed passes (more while they take under a second in all): runs on
             // a small shared machine move by a quarter from pass to pass. Streamed codes get one more pass.
-            CodeShards.Cached inMemory = cached;
+            HeldCodes inMemory = cached;
             if (cached != null) {
                 long warmEnd = System.nanoTime() + 1_000_000_000L;
                 for (int pass = 0; pass < 50 && System.nanoTime() < warmEnd; pass++) {
-                    search.search(codes, cached.pass(), queries, nq, k, 0, null, ctx.workers());
+                    search.search(codes, cached, queries, nq, k, 0, null, ctx.workers());
                 }
             }
             Timed approx = fastest(cached != null, () -> inMemory != null
-                    ? search.search(codes, inMemory.pass(), queries, nq, k, 0, null, ctx.workers())
+                    ? search.search(codes, inMemory, queries, nq, k, 0, null, ctx.workers())
                     : search.search(codes, queries, nq, k, 0, s, ctx.workers()));
             m.put("search_qps", nq / approx.seconds());
             m.put("recall_at_k", Recall.atK(approx.neighbors().ids(), truth, k));
@@ -142,7 +144,7 @@ public final class EvalJob {
                 // One mapping of the base for every pass, as a search service holds it.
                 try (VectorReader base = search.openBase(codes, s)) {
                     re = fastest(cached != null, () -> inMemory != null
-                            ? search.search(codes, inMemory.pass(), queries, nq, k, config.rerank(), base,
+                            ? search.search(codes, inMemory, queries, nq, k, config.rerank(), base,
                                     ctx.workers())
                             : search.search(codes, queries, nq, k, config.rerank(), base, s, ctx.workers()));
                 }

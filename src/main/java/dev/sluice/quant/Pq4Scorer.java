@@ -68,21 +68,8 @@ final class Pq4Scorer implements CodeScorer {
             return;
         }
         // Called about six times per query (the constructor, then as the bound falls): in floats (an error of a
-        // millionth of a step, inside the threshold's slack), a multiply, not a division, and each entry's four
-        // copies written at once.
-        float scale = (float) (1 / delta);
-        for (int j = 0; j < m; j++) {
-            int t = j * STEP;
-            float lo = min[j];
-            for (int c = 0; c < 16; c++) {
-                float q = (lut[j * 16 + c] - lo) * scale + 0.5f;
-                byte b = (byte) (q >= 127 ? 127 : q <= 0 ? 0 : (int) q);
-                tables[t + c] = b;
-                tables[t + 16 + c] = b;
-                tables[t + 32 + c] = b;
-                tables[t + 48 + c] = b;
-            }
-        }
+        // millionth of a step, inside the threshold's slack) and a multiply, not a division, by a kernel.
+        kern.pq4Tables(lut, min, m, (float) (1 / delta), tables);
     }
 
     @Override

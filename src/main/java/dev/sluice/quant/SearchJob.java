@@ -13,6 +13,7 @@ import dev.sluice.io.VectorBatch;
 import dev.sluice.io.VectorReader;
 import dev.sluice.io.VectorIo;
 import dev.sluice.knn.CodeSearch;
+import dev.sluice.knn.HeldCodes;
 import dev.sluice.knn.Neighbors;
 import dev.sluice.knn.ScanWarmUp;
 import dev.sluice.shard.OutputDir;
@@ -91,22 +92,25 @@ public final class SearchJob {
     /** The same, re-ranking from an open {@code base} (see below). */
     Neighbors search(CodesDir codes, float[] queries, int nq, int k, int rerank, VectorReader base, Session s,
                      int workers) {
-        try (CodeShards.Reader r = s.io().codes(codes.shards(), codes.quantizer().codeBytes())) {
-            return search(codes, r, queries, nq, k, rerank, base, workers);
+        Quantizer q = codes.quantizer();
+        int dim = q.dim();
+        try (CodeShards.Reader r = s.io().codes(codes.shards(), q.codeBytes())) {
+            Neighbors nb = CodeSearch.search(i -> q.scorer(queries, i * dim), nq, q.codeBytes(), r,
+                    rerank > 0 ? rerank : k, workers);
+            return rerank > 0 ? CodeSearch.rerank(nb, queries, base, k, workers) : nb;
         }
     }
 
     /**
-     * The same over codes from {@code source} (codes held in memory, for repeated passes), re-ranking from an open
-     * {@code base}: a base kept open between passes keeps its mapped pages, where a new mapping faults each
-     * candidate's page in again.
+     * The same over codes held in memory (for repeated passes), re-ranking from an open {@code base}: a base kept
+     * open between passes keeps its mapped pages, where a new mapping faults each candidate's page in again.
      */
-    Neighbors search(CodesDir codes, CodeShards.Source source, float[] queries, int nq, int k, int rerank,
-                     VectorReader base, int workers) {
+    Neighbors search(CodesDir codes, HeldCodes held, float[] queries, int nq, int k, int rerank, VectorReader base,
+                     int workers) {
         Quantizer q = codes.quantizer();
         int dim = q.dim();
-        Neighbors nb = CodeSearch.search(i -> q.scorer(queries, i * dim), nq, q.codeBytes(), source,
-                rerank > 0 ? rerank : k, workers);
+        Neighbors nb = CodeSearch.search(i -> q.scorer(queries, i * dim), nq, held, rerank > 0 ? rerank : k,
+                workers);
         return rerank > 0 ? CodeSearch.rerank(nb, queries, base, k, workers) : nb;
     }
 

@@ -470,6 +470,31 @@ final class PanamaKernels implements VectorKernels {
         masks[3] = codeOrder(s3.compare(VectorOperators.ULE, limit).toLong());
     }
 
+    /** Bytes as many as {@link #FLOATS} has lanes, for narrowing floats. */
+    private static final VectorSpecies<Byte> NARROW_BYTES =
+            VectorSpecies.of(byte.class, VectorShape.forBitSize(Math.max(64, FLOATS.length() * 8)));
+
+    @Override
+    public void pq4Tables(float[] lut, float[] min, int m, float scale, byte[] tables) {
+        int n = FLOATS.length();
+        if (n < 8 || n > 16) {
+            VectorKernels.super.pq4Tables(lut, min, m, scale, tables);
+            return;
+        }
+        for (int j = 0; j < m; j++) {
+            int t = j * PQ4_TABLE;
+            for (int c = 0; c < 16; c += n) {
+                FloatVector q = FloatVector.fromArray(FLOATS, lut, j * 16 + c).sub(min[j]).mul(scale).add(0.5f)
+                        .max(0f).min(127f);
+                ByteVector b = (ByteVector) q.convertShape(VectorOperators.F2B, NARROW_BYTES, 0);
+                b.intoArray(tables, t + c);
+                b.intoArray(tables, t + 16 + c);
+                b.intoArray(tables, t + 32 + c);
+                b.intoArray(tables, t + 48 + c);
+            }
+        }
+    }
+
     /** Block positions to code order: position 2i holds code i, 2i + 1 code 32 + i. */
     private static long codeOrder(long positions) {
         return Long.compress(positions, EVEN_LANES) | Long.compress(positions, ~EVEN_LANES) << 32;

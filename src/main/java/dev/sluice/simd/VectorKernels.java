@@ -107,6 +107,25 @@ public interface VectorKernels {
      */
     long pq4BlockAtMost(byte[] tables, int m, byte[] blocks, int off, int threshold);
 
+    /**
+     * The byte tables of {@link #pq4BlockAtMost} from {@code m} tables of 16 float distances: entry c of table j is
+     * {@code u = (lut[16 j + c] - min[j]) * scale + 0.5f} clamped to {@code [0, 127]} and truncated (rounding to
+     * the nearest step), written to {@code tables[j * PQ4_TABLE + 16 r + c]} for r = 0..3. The floats are finite.
+     */
+    default void pq4Tables(float[] lut, float[] min, int m, float scale, byte[] tables) {
+        for (int j = 0; j < m; j++) {
+            int t = j * PQ4_TABLE;
+            for (int c = 0; c < 16; c++) {
+                float q = Math.min(Math.max((lut[j * 16 + c] - min[j]) * scale + 0.5f, 0f), 127f);
+                byte b = (byte) (int) q;
+                tables[t + c] = b;
+                tables[t + 16 + c] = b;
+                tables[t + 32 + c] = b;
+                tables[t + 48 + c] = b;
+            }
+        }
+    }
+
     /** Blocks that {@link #pq4BlocksAtMost} scans together. */
     int PQ4_GROUP = 4;
 
