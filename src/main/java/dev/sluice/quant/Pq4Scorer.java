@@ -31,6 +31,7 @@ final class Pq4Scorer implements CodeScorer {
     private final double base;
     private final byte[] tables;
     private final long[] masks = new long[GROUP];
+    private final byte[] sums = new byte[GROUP * VectorKernels.PQ_BLOCK];
     private double delta;
 
     /** {@code lut}: {@code m} tables of 16 float distances, sub-quantizer by sub-quantizer ({@code m} even). */
@@ -157,7 +158,7 @@ final class Pq4Scorer implements CodeScorer {
             // the first block sets already screens the next three.
             boolean grouped = threshold < 255;
             if (grouped) {
-                kern.pq4BlocksAtMost(tables, m, blocks, g * GROUP * blockBytes, threshold, masks);
+                kern.pq4BlocksAtMost(tables, m, blocks, g * GROUP * blockBytes, threshold, masks, sums);
                 if ((masks[0] | masks[1] | masks[2] | masks[3]) == 0) {
                     continue;
                 }
@@ -180,6 +181,11 @@ final class Pq4Scorer implements CodeScorer {
                 int at = (g * GROUP + j) * blockBytes;
                 for (; mask != 0; mask &= mask - 1) {
                     int p = Long.numberOfTrailingZeros(mask);
+                    // The threshold falls as the heap fills: a byte sum above it now cannot beat the bound (while
+                    // the heap fills, a third of the candidates of the first batch).
+                    if (grouped && (sums[j * VectorKernels.PQ_BLOCK + CodeBlocks.lane(p)] & 0xFF) > threshold) {
+                        continue;
+                    }
                     float d = distance(blocks, at + CodeBlocks.lane(p), VectorKernels.PQ_BLOCK);
                     if (d <= heap.bound()) {
                         heap.offer(d, ids[start + p]);

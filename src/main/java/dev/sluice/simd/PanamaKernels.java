@@ -435,11 +435,12 @@ final class PanamaKernels implements VectorKernels {
     }
 
     @Override
-    public void pq4BlocksAtMost(byte[] tables, int m, byte[] blocks, int off, int threshold, long[] masks) {
+    public void pq4BlocksAtMost(byte[] tables, int m, byte[] blocks, int off, int threshold, long[] masks,
+                                byte[] sums) {
         // One block is a single vector with 64 lanes (AVX-512 VBMI): the four blocks' sums stay in registers while
         // each pair of tables is loaded once for all four, which takes two of every three loads out of the loop.
         if (LUT_BYTES.length() != PQ_BLOCK || threshold < 0 || threshold >= 255) {
-            VectorKernels.super.pq4BlocksAtMost(tables, m, blocks, off, threshold, masks);
+            VectorKernels.super.pq4BlocksAtMost(tables, m, blocks, off, threshold, masks, sums);
             return;
         }
         int stride = PQ_BLOCK * (m / 2);
@@ -463,6 +464,10 @@ final class PanamaKernels implements VectorKernels {
             s3 = s3.lanewise(VectorOperators.SUADD, c3.selectFrom(lo)
                     .add(c3.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().selectFrom(hi)));
         }
+        s0.intoArray(sums, 0);
+        s1.intoArray(sums, PQ_BLOCK);
+        s2.intoArray(sums, 2 * PQ_BLOCK);
+        s3.intoArray(sums, 3 * PQ_BLOCK);
         byte limit = (byte) threshold;
         masks[0] = codeOrder(s0.compare(VectorOperators.ULE, limit).toLong());
         masks[1] = codeOrder(s1.compare(VectorOperators.ULE, limit).toLong());

@@ -457,11 +457,25 @@ class KernelsTest {
                 assertEquals(expected, panama.pq4BlockAtMost(tables, m, blocks, off, t), "m " + m + ", threshold " + t
                         + ", seed " + SEED);
             }
-            // A group of blocks at once, from an odd offset, as block by block.
-            panama.pq4BlocksAtMost(tables, m, blocks, 5 + blockBytes, t, masks);
+            // A group of blocks at once, from an odd offset, as block by block, in both kernels, with the same sums.
+            byte[] sums = new byte[VectorKernels.PQ4_GROUP * VectorKernels.PQ_BLOCK];
+            byte[] scalarSums = sums.clone();
+            long[] scalarMasks = masks.clone();
+            panama.pq4BlocksAtMost(tables, m, blocks, 5 + blockBytes, t, masks, sums);
+            scalar.pq4BlocksAtMost(tables, m, blocks, 5 + blockBytes, t, scalarMasks, scalarSums);
             for (int g = 0; g < VectorKernels.PQ4_GROUP; g++) {
-                assertEquals(scalar.pq4BlockAtMost(tables, m, blocks, 5 + (1 + g) * blockBytes, t), masks[g],
-                        "group block " + g + ", m " + m + ", threshold " + t + ", seed " + SEED);
+                long one = scalar.pq4BlockAtMost(tables, m, blocks, 5 + (1 + g) * blockBytes, t);
+                String what = "group block " + g + ", m " + m + ", threshold " + t + ", seed " + SEED;
+                assertEquals(one, scalarMasks[g], what);
+                if (t >= 0 && t < 255) {
+                    assertEquals(one, masks[g], what);
+                    for (int i = 0; i < VectorKernels.PQ_BLOCK; i++) {
+                        int lane = (i & 31) << 1 | i >>> 5;
+                        int sum = sums[g * VectorKernels.PQ_BLOCK + lane] & 0xFF;
+                        assertEquals(sum, scalarSums[g * VectorKernels.PQ_BLOCK + lane] & 0xFF, what + ", code " + i);
+                        assertEquals((one >>> i & 1) == 1, sum <= t, what + ", code " + i + "'s sum and bit");
+                    }
+                }
             }
         }
         // A known case: every code 0 and table entries 0 give sums of 0, all codes through at threshold 0.
