@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
+import java.net.URLDecoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -12,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
@@ -21,9 +23,14 @@ import java.util.stream.Collectors;
 
 /**
  * A vector input named by a URL, and the one plain GET that fetches it: {@code http(s)://} as given,
- * {@code s3://BUCKET/KEY} as an unsigned GET of a public object ({@code https://BUCKET.s3.amazonaws.com/KEY}, or
- * {@code $AWS_ENDPOINT_URL/BUCKET/KEY} path style), {@code hf://datasets/OWNER/REPO[@REVISION]/PATH} as the Hub's
- * {@code resolve} URL (on {@code $HF_ENDPOINT} when set, with {@code $HF_TOKEN} as a bearer token). DuckDB's httpfs
+ * {@code s3://BUCKET/KEY} as a GET of the object ({@code https://BUCKET.s3.amazonaws.com/KEY}, or
+ * {@code $AWS_ENDPOINT_URL/BUCKET/KEY} path style), signed with AWS Signature Version 4 when
+ * {@code AWS_ACCESS_KEY_ID} and {@code AWS_SECRET_ACCESS_KEY} are set ({@link S3Signer}; then on the region's
+ * host, {@code https://BUCKET.s3.REGION.amazonaws.com/KEY}) and unsigned otherwise, for public objects;
+ * {@code hf://datasets/OWNER/REPO[@REVISION]/PATH} as the Hub's {@code resolve} URL (on {@code $HF_ENDPOINT} when
+ * set, with {@code $HF_TOKEN} as a bearer token); a revision may be a branch, tag or commit, a special ref with
+ * slashes ({@code refs/convert/parquet}, {@code refs/pr/N}), percent-encoded ({@code refs%2Fconvert%2Fparquet}),
+ * or DuckDB's alias {@code ~parquet}. DuckDB's httpfs
  * extension is not loaded (it downloads itself on first use), so the file is copied to a local directory: .npy and
  * .fvecs streams up to a cap of vectors, Parquet whole, since its footer is at the end.
  *
@@ -57,7 +64,7 @@ public record RemoteInput(String given, Kind kind, String container, String revi
 
     private static final Pattern URL = Pattern.compile("^([a-zA-Z][a-zA-Z0-9+.-]*)://(.*)$", Pattern.DOTALL);
     private static final Pattern HF = Pattern.compile(
-            "datasets/([^/@]+)/([^/@]+)(?:@([^/]+))?/(.+)", Pattern.DOTALL);
+            "datasets/([^/@]+)/([^/@]+)(?:@(refs/convert/[^/]+|refs/pr/[0-9]+|[^/]+))?/(.+)", Pattern.DOTALL);
 
     /** True for any URL ({@code scheme://...}), supported or not. */
     public static boolean isUrl(String input) {
@@ -98,12 +105,21 @@ public record RemoteInput(String given, Kind kind, String container, String revi
                             + " (a file of a dataset repository on the Hugging Face Hub)");
                 }
                 refuseGlob(input, h.group(4).matches("(?s).*[*?\\[].*"));
-                yield new RemoteInput(input, Kind.HF, h.group(1) + "/" + h.group(2),
-                        h.group(3) == null ? "main" : h.group(3), h.group(4), format(input, h.group(4)));
+                yield new RemoteInput(input, Kind.HF, h.group(1) + "/" + h.group(2), revision(h.group(3)),
+                        h.group(4), format(input, h.group(4)));
             }
-            default -> throw SluiceException.usage("--input " + input + ": compress reads http(s)://, s3:// (public "
-                    + "objects) and hf://datasets/ URLs, not " + scheme + "://; download the file and give its path");
+            default -> throw SluiceException.usage("--input " + input + ": compress reads http(s)://, s3:// and "
+                    + "hf://datasets/ URLs, not " + scheme + "://; download the file and give its path");
         };
+    }
+
+    /** An hf:// revision as the Hub names it: main when absent, percent-decoded, DuckDB's ~parquet resolved. */
+    private static String revision(String given) {
+        if (given == null) {
+            return "main";
+        }
+        String r = URLDecoder.decode(given.replace("+", "%2B"), StandardCharsets.UTF_8);
+        return r.equals("~parquet") ? "refs/convert/parquet" : r;
     }
 
     private static void refuseGlob(String input, boolean glob) {
@@ -125,14 +141,21 @@ public record RemoteInput(String given, Kind kind, String container, String revi
                 + "apart by its extension); download other files and give their path");
     }
 
-    /** The GET this input stands for under {@code env}: its URL, and for hf:// with HF_TOKEN its bearer token. */
-    public HttpRequest request(Map<String, String> env) {
+    /**
+     * The GET this input stands for under {@code env} at {@code now}: its URL, for hf:// with HF_TOKEN its bearer
+     * token, for s3:// with AWS credentials its signature.
+     */
+    public HttpRequest request(Map<String, String> env, Instant now) {
+        S3Signer signer = kind == Kind.S3 ? S3Signer.fromEnv(env) : null;
         String url = switch (kind) {
             case HTTP -> given;
             case S3 -> {
                 // AWS SDKs take the service-specific variable before the general one.
                 String endpoint = nonBlank(env.get("AWS_ENDPOINT_URL_S3"), env.get("AWS_ENDPOINT_URL"));
-                yield endpoint == null ? "https://" + container + ".s3.amazonaws.com/" + encodePath(path)
+                // Signed on AWS: the region's host, whose region the signature names (the global host answers
+                // for us-east-1 and redirects the rest, which a signature does not survive).
+                String host = signer == null ? ".s3.amazonaws.com/" : ".s3." + signer.region() + ".amazonaws.com/";
+                yield endpoint == null ? "https://" + container + host + encodePath(path)
                         : stripSlash(endpoint) + "/" + container + "/" + encodePath(path);
             }
             case HF -> stripSlash(nonBlank(env.get("HF_ENDPOINT"), HF_DEFAULT_ENDPOINT)) + "/datasets/" + container
@@ -150,6 +173,12 @@ public record RemoteInput(String given, Kind kind, String container, String revi
             // The JDK's client drops it on a redirect to another origin (the Hub sends file bodies from a CDN).
             b.header("Authorization", "Bearer " + token);
         }
+        if (signer != null) {
+            // The Host header the JDK's client sends: the port only when the URL gives one.
+            URI u = URI.create(url);
+            String host = u.getPort() == -1 ? u.getHost() : u.getHost() + ":" + u.getPort();
+            signer.headers(host, u.getRawPath(), now).forEach(b::header);
+        }
         return b.build();
     }
 
@@ -158,7 +187,7 @@ public record RemoteInput(String given, Kind kind, String container, String revi
      * error that names the URL and what to do.
      */
     public InputStream open(Map<String, String> env) {
-        HttpRequest request = request(env);
+        HttpRequest request = request(env, Instant.now());
         HttpClient client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
                 .connectTimeout(Duration.ofSeconds(30)).build();
         try {
@@ -179,10 +208,20 @@ public record RemoteInput(String given, Kind kind, String container, String revi
     /** What a status other than 200 means for this kind of URL, and the fix. */
     String refusal(URI url, int status, Map<String, String> env) {
         String head = String.format(Locale.ROOT, "GET %s answered HTTP %d", describe(url), status);
+        S3Signer signer = kind == Kind.S3 ? S3Signer.fromEnv(env) : null;
+        if (kind == Kind.S3 && status == 403 && signer == null) {
+            return head + ": it was read without credentials, as a public object (S3 also answers 403 for a key "
+                    + "that does not exist); check the bucket and key, or set AWS_ACCESS_KEY_ID and "
+                    + "AWS_SECRET_ACCESS_KEY (and AWS_REGION) to read a private object";
+        }
         if (kind == Kind.S3 && status == 403) {
-            return head + ": sluice reads only public s3:// objects, without credentials (and S3 also answers 403 "
-                    + "for a key that does not exist); check the bucket and key, or download the object (aws s3 cp "
-                    + given + " .) and give its path";
+            return head + ": the credentials of AWS_ACCESS_KEY_ID " + signer.keyId() + " (region " + signer.region()
+                    + ") cannot read it, or the key does not exist (S3 answers 403 for both without the right to "
+                    + "list the bucket); check the bucket, the key, AWS_REGION and the object's permissions";
+        }
+        if (kind == Kind.S3 && status == 301) {
+            return head + ": the bucket is in another region than " + (signer == null ? "us-east-1"
+                    : signer.region()) + "; set AWS_REGION to the bucket's region";
         }
         if (kind == Kind.HF && (status == 401 || status == 403)) {
             return head + (nonBlank(env.get("HF_TOKEN"), null) == null

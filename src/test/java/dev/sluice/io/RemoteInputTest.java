@@ -11,6 +11,7 @@ import dev.sluice.testing.LocalServer;
 import java.net.http.HttpRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -25,11 +26,11 @@ class RemoteInputTest {
     Path tmp;
 
     private static String url(String input, Map<String, String> env) {
-        return RemoteInput.parse(input).request(env).uri().toString();
+        return RemoteInput.parse(input).request(env, Instant.EPOCH).uri().toString();
     }
 
     private static Optional<String> authorization(String input, Map<String, String> env) {
-        HttpRequest r = RemoteInput.parse(input).request(env);
+        HttpRequest r = RemoteInput.parse(input).request(env, Instant.EPOCH);
         return r.headers().firstValue("Authorization");
     }
 
@@ -66,6 +67,19 @@ class RemoteInputTest {
                 url("hf://datasets/o/r.x@v1.0/emb.npy", Map.of()));
         assertEquals("http://127.0.0.1:8080/datasets/o/r/resolve/3f2a/x.parquet",
                 url("hf://datasets/o/r@3f2a/x.parquet", Map.of("HF_ENDPOINT", "http://127.0.0.1:8080/")));
+        // Special refs keep their slashes, encoded in the resolve URL as the Hub wants them; DuckDB's alias too.
+        String parquetRef = "https://huggingface.co/datasets/o/r/resolve/refs%2Fconvert%2Fparquet/default/train/0.parquet";
+        for (String rev : List.of("refs/convert/parquet", "refs%2Fconvert%2Fparquet", "~parquet")) {
+            RemoteInput r = RemoteInput.parse("hf://datasets/o/r@" + rev + "/default/train/0.parquet");
+            assertEquals("refs/convert/parquet", r.revision(), rev);
+            assertEquals("default/train/0.parquet", r.path(), rev);
+            assertEquals(parquetRef, url(r.given(), Map.of()), rev);
+        }
+        assertEquals("https://huggingface.co/datasets/o/r/resolve/refs%2Fpr%2F7/x.npy",
+                url("hf://datasets/o/r@refs/pr/7/x.npy", Map.of()));
+        // Any other slash ends the revision: a branch named "dev" and a file under "refs".
+        assertEquals("https://huggingface.co/datasets/o/r/resolve/dev/refs/x.npy",
+                url("hf://datasets/o/r@dev/refs/x.npy", Map.of()));
         assertEquals(Optional.of("Bearer hf_secret"), authorization(in.given(), Map.of("HF_TOKEN", "hf_secret")));
         assertEquals(Optional.empty(), authorization(in.given(), Map.of("HF_TOKEN", "")));
         assertEquals(Optional.empty(), authorization(in.given(), Map.of()));
@@ -135,8 +149,8 @@ class RemoteInputTest {
 
             String s3403 = refused("s3://bucket/private.parquet", env);
             assertTrue(s3403.contains("GET " + server.base() + "/bucket/private.parquet (s3://bucket/private.parquet)"
-                    + " answered HTTP 403") && s3403.contains("only public s3:// objects")
-                    && s3403.contains("aws s3 cp s3://bucket/private.parquet ."), s3403);
+                    + " answered HTTP 403") && s3403.contains("read without credentials")
+                    && s3403.contains("set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"), s3403);
             String s3404 = refused("s3://bucket/missing.parquet", env);
             assertTrue(s3404.contains("answered HTTP 404; check the bucket and key"), s3404);
             Map<String, String> noToken = Map.of("HF_ENDPOINT", server.base());
@@ -159,5 +173,52 @@ class RemoteInputTest {
                 () -> RemoteInput.parse(input).copyTo(tmp.resolve("refused"), Long.MAX_VALUE, env));
         assertEquals(SluiceException.Kind.INPUT, e.kind(), e.getMessage());
         return e.getMessage();
+    }
+
+    /** With AWS credentials in the environment, s3:// GETs are signed (SigV4) on the region's host. */
+    @Test
+    void s3WithCredentialsIsSignedOnTheRegionsHost() {
+        Map<String, String> creds = Map.of("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY", "secret",
+                "AWS_REGION", "eu-west-1");
+        HttpRequest r = RemoteInput.parse("s3://b/emb/x y.npy").request(creds, Instant.parse("2026-12-07T10:00:00Z"));
+        assertEquals("https://b.s3.eu-west-1.amazonaws.com/emb/x%20y.npy", r.uri().toString());
+        assertEquals(Optional.of("20261207T100000Z"), r.headers().firstValue("x-amz-date"));
+        assertEquals(Optional.of(S3Signer.EMPTY_SHA256), r.headers().firstValue("x-amz-content-sha256"));
+        String auth = r.headers().firstValue("Authorization").orElseThrow();
+        assertTrue(auth.startsWith("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261207/eu-west-1/s3/aws4_request, "
+                + "SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature="), auth);
+        assertTrue(!auth.contains("secret"), auth);
+        // An endpoint keeps its path style; one key without the other is no credentials.
+        assertEquals("http://127.0.0.1:9000/b/emb/x%20y.npy", url("s3://b/emb/x y.npy",
+                Map.of("AWS_ENDPOINT_URL", "http://127.0.0.1:9000", "AWS_ACCESS_KEY_ID", "a",
+                        "AWS_SECRET_ACCESS_KEY", "s")));
+        assertEquals(Optional.empty(), authorization("s3://b/x.npy", Map.of("AWS_ACCESS_KEY_ID", "a")));
+    }
+
+    /**
+     * A private object on an S3-compatible endpoint is read with the signature the server recomputes from the
+     * request as it arrived; wrong credentials get a refusal that names the key id, never the secret.
+     */
+    @Test
+    void privateS3ObjectsAreReadWithCredentials() throws Exception {
+        byte[] npy = Files.readAllBytes(TestData.embeddings("queries.npy"));
+        try (LocalServer server = new LocalServer()) {
+            server.s3Object("/bucket/emb/q%201.npy", npy, new S3Signer("AKIDEXAMPLE", "s3cr3t", "tok", "us-west-2"));
+            Map<String, String> env = Map.of("AWS_ENDPOINT_URL", server.base(), "AWS_ACCESS_KEY_ID", "AKIDEXAMPLE",
+                    "AWS_SECRET_ACCESS_KEY", "s3cr3t", "AWS_SESSION_TOKEN", "tok", "AWS_DEFAULT_REGION", "us-west-2");
+            Path v = RemoteInput.parse("s3://bucket/emb/q 1.npy").copyTo(tmp.resolve("signed"), Long.MAX_VALUE, env);
+            assertArrayEquals(npy, Files.readAllBytes(v));
+            assertTrue(server.requests().getFirst().authorization().contains("SignedHeaders=host;x-amz-content-sha256;"
+                    + "x-amz-date;x-amz-security-token"), server.requests().toString());
+
+            Map<String, String> wrong = new java.util.HashMap<>(env);
+            wrong.put("AWS_SECRET_ACCESS_KEY", "other-secret");
+            String denied = refused("s3://bucket/emb/q 1.npy", wrong);
+            assertTrue(denied.contains("HTTP 403") && denied.contains("AWS_ACCESS_KEY_ID AKIDEXAMPLE (region "
+                    + "us-west-2) cannot read it") && !denied.contains("other-secret"), denied);
+            Map<String, String> noRegion = new java.util.HashMap<>(env);
+            noRegion.remove("AWS_DEFAULT_REGION");
+            assertTrue(refused("s3://bucket/emb/q 1.npy", noRegion).contains("(region us-east-1)"));
+        }
     }
 }

@@ -115,7 +115,7 @@ class CompressRemoteTest {
             SluiceException e = assertThrows(SluiceException.class,
                     () -> job("s3://bucket/private.parquet", denied, Map.of("AWS_ENDPOINT_URL", server.base())));
             assertEquals(SluiceException.Kind.INPUT, e.kind());
-            assertTrue(e.getMessage().contains("HTTP 403") && e.getMessage().contains("only public s3:// objects"),
+            assertTrue(e.getMessage().contains("HTTP 403") && e.getMessage().contains("read without credentials"),
                     e.getMessage());
             assertFalse(Files.exists(denied.resolve(OutputDir.MANIFEST)));
             // A missing file through the command line: exit 3, the URL in the message.
