@@ -12,6 +12,7 @@ import dev.sluice.estimate.Estimate;
 import dev.sluice.estimate.InputSamples;
 import dev.sluice.estimate.SampleRuns;
 import dev.sluice.io.InputFiles;
+import dev.sluice.io.RemoteInput;
 import dev.sluice.io.TextInputs;
 import dev.sluice.io.VectorIo;
 import dev.sluice.io.VectorReader;
@@ -175,8 +176,19 @@ final class EstimateCommand implements Command {
         MemoryBudget budget = c.budget();
         long n;
         List<Sample> samples = new ArrayList<>();
+        String input = cfg.input();
+        if (CompressConfig.STDIN.equals(input)) {
+            throw SluiceException.usage("estimate cannot sample standard input (--input -): the samples would "
+                    + "consume the stream the run needs; estimate on a file of the same vectors");
+        }
+        if (RemoteInput.isUrl(input)) {
+            // Downloaded as compress downloads it (up to --max-vectors for .npy and .fvecs): the samples and the
+            // size come from the copy; the download's own time is not in the estimate.
+            long cap = cfg.maxVectors() > 0 ? cfg.maxVectors() : Long.MAX_VALUE;
+            input = RemoteInput.parse(input).copyTo(work.resolve("download"), cap, System.getenv()).toString();
+        }
         try (VectorIo io = new VectorIo(c.duck(), budget.arrowBytes());
-             VectorReader reader = io.open(cfg.input(), cfg.column(), cfg.idColumn())) {
+             VectorReader reader = io.open(input, cfg.column(), cfg.idColumn())) {
             n = cfg.maxVectors() > 0 ? Math.min(reader.count(), cfg.maxVectors()) : reader.count();
             long large = Math.max(2, Math.min(n / 4, 40_000));
             for (long rows : new long[] {large / 2, large}) {

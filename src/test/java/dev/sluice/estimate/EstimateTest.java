@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.engine.Json;
 import dev.sluice.testing.Cli;
+import dev.sluice.testing.LocalServer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -137,6 +138,30 @@ class EstimateTest {
         System.out.printf(Locale.ROOT, "estimate per task: %s%nreal task 1/4: %.2f s, %s rows%n", task,
                 real.seconds(), record.get("rows_out"));
         within2x("probe-rows task 1/4", "rows out", num(task, "rows_out"), num(record, "rows_out"));
+    }
+
+    /**
+     * compress over a URL: estimated on the copy compress would make, up to --max-vectors (one GET); standard
+     * input is refused, since sampling would consume it.
+     */
+    @org.junit.jupiter.api.Test
+    void compressOverAUrlIsEstimatedOnItsCopyAndStandardInputIsRefused() throws Exception {
+        byte[] npy = Files.readAllBytes(Cli.project().resolve("data-samples/embeddings/base.npy"));
+        try (LocalServer server = new LocalServer()) {
+            server.file("/emb/base.npy", npy);
+            Cli.Run r = Cli.run("estimate", "compress", "--input", server.base() + "/emb/base.npy", "--max-vectors",
+                    "600", "--method", "sq8", "--out", tmp.resolve("url").toString(), "--json", "--tmp-dir",
+                    tmp.toString(), "--progress", "none");
+            assertEquals(0, r.code(), r.toString());
+            @SuppressWarnings("unchecked")
+            Map<String, Object> e = new ObjectMapper().readValue(r.out(), Map.class);
+            assertEquals(600, num(e, "rows_out"), r.out());
+            assertEquals(1, server.requests().size(), server.requests().toString());
+        }
+        Cli.Run stdin = Cli.run("estimate", "compress", "--input", "-", "--max-vectors", "10", "--out",
+                tmp.resolve("stdin").toString());
+        assertEquals(2, stdin.code(), stdin.toString());
+        assertTrue(stdin.err().contains("estimate cannot sample standard input"), stdin.err());
     }
 
     static double num(Map<String, Object> m, String key) {
