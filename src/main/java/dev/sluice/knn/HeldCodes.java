@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A run's codes held in memory in batches, for the repeated passes of {@code eval} (a cold and warm passes, a
+ * A run's codes held in memory in batches, for the repeated passes of {@code eval} (a cold pass, warm passes, a
  * re-ranking pass): read once instead of once per pass, and prepared once for all passes: what every query's
  * scorer shares from a batch ({@link CodeScorer#prepare}: a transposed layout, per-code values) depends on the
  * quantizer, not on the query, so later passes scan the batches as they are, as a search service (or FAISS's

@@ -435,8 +435,8 @@ public final class SaqQuantizer implements Quantizer {
     /**
      * {@code <c, q>} per coded segment from two 16-entry float tables per code byte (entry v: the sum of the
      * rotated query's values times the bit weights of the bits set in v as the byte's low or high nibble), as
-     * 4-bit PQ's tables; bytes may hold parts of several dimensions, whatever the width. {@link #scan} screens codes in two stages, as RaBitQ's 4-bit scan
-     * does: the signs of a segment's grid values (the codes' top bits) are RaBitQ's 1-bit code of the decoded
+     * 4-bit PQ's tables; bytes may hold parts of several dimensions, whatever the width. {@link #scan} screens
+     * codes in two stages, as RaBitQ's 4-bit scan does: the signs of a segment's grid values (the codes' top bits) are RaBitQ's 1-bit code of the decoded
      * vector {@code f x}, whose estimate of {@code f <x, q>} is {@code alpha <sign(x), q>} with {@code alpha =
      * f |x|^2 / sum|x_i|}; {@link VectorKernels#pqBlockSums} sums it from byte tables for 64 codes at a time. Only
      * codes whose 1-bit distance, less its error bound, is within the heap's bound get the float estimate of all
@@ -541,7 +541,7 @@ public final class SaqQuantizer implements Quantizer {
             return t;
         }
 
-        /** Segment s's sign tables (its query values {@code y[from..from+d)}) rounded to bytes; sets low, step, half. */
+        /** Segment s's sign tables (query values {@code y[from..from+d)}) rounded to bytes; sets low, step, half. */
         private byte[] signTables(float[] y, int from, int d, int s) {
             int bytes = signBytes[s];
             float[] weight = new float[8 * bytes];
@@ -656,9 +656,9 @@ public final class SaqQuantizer implements Quantizer {
 
     /**
      * Segment s of the code at {@code c}: its signs (the top bit of each grid value) into the sign bytes at
-     * {@code at}, {@value VectorKernels#PQ_BLOCK} apart, and into {@code v[r]} and {@code v[r + 64]} its {@code alpha}
-     * and its error bound without the query's norm (see {@code SaqScorer}). Eight values take b whole bytes, whose
-     * top bits one compress gathers.
+     * {@code at}, {@value VectorKernels#PQ_BLOCK} apart, and into {@code v[r]} and {@code v[r + 64]} its
+     * {@code alpha} and its error bound without the query's norm (see {@code SaqScorer}). Eight values take b whole
+     * bytes, whose top bits one compress gathers.
      */
     private void signs(byte[] codes, int c, int s, byte[] blocks, int at, float[] v, int r) {
         int d = coded[s].dims(), b = coded[s].bits(), first = c + byteStart[s], end = first + coded[s].bytes();
@@ -682,8 +682,8 @@ public final class SaqQuantizer implements Quantizer {
         double f = (float) FLOATS.get(codes, c + factorsAt + 4 * s);
         double cos = abs / Math.sqrt(d * sq);
         v[r] = (float) (f * sq / abs);
-        v[r + VectorKernels.PQ_BLOCK] = (float) (SaqScorer.EPSILON * Math.abs(f) * Math.sqrt(sq) * Math.sqrt(Math.max(0, 1 - cos * cos))
-                / cos / Math.sqrt(Math.max(1, d - 1)));
+        v[r + VectorKernels.PQ_BLOCK] = (float) (SaqScorer.EPSILON * Math.abs(f) * Math.sqrt(sq)
+                * Math.sqrt(Math.max(0, 1 - cos * cos)) / cos / Math.sqrt(Math.max(1, d - 1)));
     }
 
     /** For b bits a value: the top bits of eight b-bit values packed in b bytes. */

@@ -131,29 +131,18 @@ public interface VectorKernels {
 
     /**
      * {@link #pq4BlockAtMost} over {@value #PQ4_GROUP} consecutive blocks from {@code off} at once, their results
-     * in {@code masks[0..PQ4_GROUP)} and their byte sums in {@code sums}, block g's lane l at {@code 64 g + l}
-     * (the layout's lanes: code i at lane {@code 2i} below 32, {@code 2(i - 32) + 1} above), so that a scan can
-     * drop a candidate whose sum no longer passes a threshold lowered since: a kernel may load each pair of
-     * tables once for all of them.
+     * in {@code masks[0..PQ4_GROUP)}: a kernel may load each pair of tables once for all of them. {@code sums} gets
+     * a lower bound of each code's byte sum, block g's lane l at {@code 64 g + l} (the layout's lanes: code i at
+     * lane {@code 2i} below 32, {@code 2(i - 32) + 1} above), so that a scan can drop a candidate whose sum no
+     * longer passes a threshold lowered since: the sum itself where the kernel holds it in one vector (AVX-512),
+     * 0 otherwise (which drops nothing).
      */
     default void pq4BlocksAtMost(byte[] tables, int m, byte[] blocks, int off, int threshold, long[] masks,
                                  byte[] sums) {
         for (int g = 0; g < PQ4_GROUP; g++) {
-            long mask = 0;
-            int at = off + g * PQ_BLOCK * (m / 2);
-            for (int l = 0; l < PQ_BLOCK; l++) {
-                int s = 0;
-                for (int b = 0; b < m / 2; b++) {
-                    int c = blocks[at + b * PQ_BLOCK + l] & 0xFF;
-                    s = Math.min(255, s + tables[2 * b * PQ4_TABLE + (c & 0x0F)]
-                            + tables[(2 * b + 1) * PQ4_TABLE + (c >>> 4)]);
-                }
-                sums[g * PQ_BLOCK + l] = (byte) s;
-                // Lane l holds code l / 2 (even lanes) or 32 + l / 2 (odd ones).
-                mask |= (s <= threshold ? 1L : 0L) << ((l >>> 1) + (l & 1) * (PQ_BLOCK / 2));
-            }
-            masks[g] = threshold >= 255 ? -1L : mask;
+            masks[g] = pq4BlockAtMost(tables, m, blocks, off + g * PQ_BLOCK * (m / 2), threshold);
         }
+        java.util.Arrays.fill(sums, 0, PQ4_GROUP * PQ_BLOCK, (byte) 0);
     }
 
     /**

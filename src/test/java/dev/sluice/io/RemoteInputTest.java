@@ -68,7 +68,8 @@ class RemoteInputTest {
         assertEquals("http://127.0.0.1:8080/datasets/o/r/resolve/3f2a/x.parquet",
                 url("hf://datasets/o/r@3f2a/x.parquet", Map.of("HF_ENDPOINT", "http://127.0.0.1:8080/")));
         // Special refs keep their slashes, encoded in the resolve URL as the Hub wants them; DuckDB's alias too.
-        String parquetRef = "https://huggingface.co/datasets/o/r/resolve/refs%2Fconvert%2Fparquet/default/train/0.parquet";
+        String parquetRef =
+                "https://huggingface.co/datasets/o/r/resolve/refs%2Fconvert%2Fparquet/default/train/0.parquet";
         for (String rev : List.of("refs/convert/parquet", "refs%2Fconvert%2Fparquet", "~parquet")) {
             RemoteInput r = RemoteInput.parse("hf://datasets/o/r@" + rev + "/default/train/0.parquet");
             assertEquals("refs/convert/parquet", r.revision(), rev);

@@ -18,7 +18,8 @@ class S3SignerTest {
      */
     @Test
     void awssGetObjectExampleGivesItsSignature() {
-        S3Signer s = new S3Signer("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", null, "us-east-1");
+        S3Signer s = new S3Signer("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", null,
+                "us-east-1");
         SortedMap<String, String> headers = new TreeMap<>(Map.of("host", "examplebucket.s3.amazonaws.com",
                 "range", "bytes=0-9", "x-amz-content-sha256", S3Signer.EMPTY_SHA256, "x-amz-date", "20130524T000000Z"));
         assertEquals("AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request, "
