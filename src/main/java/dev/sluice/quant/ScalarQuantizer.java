@@ -1,6 +1,7 @@
 package dev.sluice.quant;
 
 import dev.sluice.simd.Kernels;
+import dev.sluice.simd.VectorKernels;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -117,47 +118,105 @@ public final class ScalarQuantizer implements Quantizer {
 
     @Override
     public dev.sluice.knn.CodeScorer scorer(float[] query, int off) {
-        // ||q - (vmin + (c + 0.5) step)||^2 = ||q' - c step||^2 with q' = q - vmin - step / 2, one pass per code.
-        int bytes = codeBytes();
-        if (bits == 8) {
-            float[] q = new float[dim];
-            float[] step = new float[dim];
+        return new SqScorer(query, off);
+    }
+
+    /**
+     * {@code ||q - (vmin + (c + 0.5) step)||^2 = ||q'||^2 + ||c step||^2 - 2 <q' step, c>} with
+     * {@code q' = q - vmin - step / 2}: the middle term depends on the code alone, so {@link #prepare} computes it
+     * once per batch for all queries, and a query's scan is one dot product with the code (a widen and an FMA per
+     * vector of dimensions, against a widen and two FMAs for the squared distance). {@link #distances} computes
+     * the code's term on the spot, the same way, so both give the same floats.
+     */
+    private final class SqScorer implements dev.sluice.knn.CodeScorer {
+        private final VectorKernels kern = Kernels.get();
+        /** 8 bits: the weights {@code q' step} and the steps; 4 bits: the same split into even and odd positions. */
+        private final float[] weight, step, weightOdd, stepOdd;
+        private final float[] zero;
+        private final float qq;
+        private final float[] two = new float[2];
+
+        SqScorer(float[] query, int off) {
+            int n = bits == 8 ? dim : codeBytes();
+            weight = new float[n];
+            step = new float[n];
+            weightOdd = bits == 8 ? null : new float[n];
+            stepOdd = bits == 8 ? null : new float[n];
+            zero = new float[n];
+            double sum = 0;
             for (int j = 0; j < dim; j++) {
-                step[j] = vdiff[j] / levels;
-                q[j] = query[off + j] - vmin[j] - 0.5f * step[j];
+                float st = vdiff[j] / levels;
+                float q = query[off + j] - vmin[j] - 0.5f * st;
+                sum += (double) q * q;
+                boolean odd = bits == 4 && (j & 1) == 1;
+                int at = bits == 8 ? j : j / 2;
+                (odd ? weightOdd : weight)[at] = q * st;
+                (odd ? stepOdd : step)[at] = st;
             }
-            var kern = Kernels.get();
-            return (codes, o, count, out) -> {
-                // Two codes per call: the query and steps are loaded once for both.
-                float[] two = new float[2];
-                int i = 0;
-                for (; i + 2 <= count; i += 2) {
-                    kern.u8SquareDistance2(q, step, codes, o + i * bytes, o + (i + 1) * bytes, dim, two);
-                    out[i] = two[0];
-                    out[i + 1] = two[1];
-                }
-                for (; i < count; i++) {
-                    out[i] = kern.u8SquareDistance(q, step, codes, o + i * bytes, dim);
-                }
-            };
+            qq = (float) sum;
         }
-        float[] qe = new float[bytes], se = new float[bytes], qo = new float[bytes], so = new float[bytes];
-        for (int j = 0; j < dim; j++) {
-            float step = vdiff[j] / levels;
-            float q = query[off + j] - vmin[j] - 0.5f * step;
-            if ((j & 1) == 0) {
-                qe[j / 2] = q;
-                se[j / 2] = step;
-            } else {
-                qo[j / 2] = q;
-                so[j / 2] = step;
-            }
+
+        /** {@code ||c step||^2} of the code at {@code at}. */
+        private float codeNorm(byte[] codes, int at) {
+            return bits == 8 ? kern.u8SquareDistance(zero, step, codes, at, dim)
+                    : kern.u4SquareDistance(zero, step, zero, stepOdd, codes, at, codeBytes());
         }
-        return (codes, o, count, out) -> {
+
+        private float distance(float codeNorm, float dot) {
+            return (qq + codeNorm) - 2 * dot;
+        }
+
+        @Override
+        public void distances(byte[] codes, int o, int count, float[] out) {
+            int bytes = codeBytes();
             for (int i = 0; i < count; i++) {
-                out[i] = Kernels.get().u4SquareDistance(qe, se, qo, so, codes, o + i * bytes, bytes);
+                int at = o + i * bytes;
+                float dot = bits == 8 ? dot8(codes, at) : kern.u4Dot(weight, weightOdd, codes, at, bytes);
+                out[i] = distance(codeNorm(codes, at), dot);
             }
-        };
+        }
+
+        private float dot8(byte[] codes, int at) {
+            kern.u8Dot2(weight, codes, at, at, dim, two);
+            return two[0];
+        }
+
+        @Override
+        public void prepare(dev.sluice.knn.CodeBatch batch) {
+            int rows = batch.rows(), bytes = codeBytes();
+            byte[] codes = batch.codes();
+            float[] norms = batch.values(rows);
+            for (int i = 0; i < rows; i++) {
+                norms[i] = codeNorm(codes, i * bytes);
+            }
+        }
+
+        @Override
+        public void scan(dev.sluice.knn.CodeBatch batch, dev.sluice.knn.TopK heap, float[] scratch) {
+            int rows = batch.rows(), bytes = codeBytes();
+            byte[] codes = batch.codes();
+            float[] norms = batch.values(rows);
+            long[] ids = batch.ids();
+            int i = 0;
+            if (bits == 8) {
+                // Two codes per call: the weights are loaded once for both.
+                for (; i + 2 <= rows; i += 2) {
+                    kern.u8Dot2(weight, codes, i * bytes, (i + 1) * bytes, dim, two);
+                    offer(heap, distance(norms[i], two[0]), ids[i]);
+                    offer(heap, distance(norms[i + 1], two[1]), ids[i + 1]);
+                }
+            }
+            for (; i < rows; i++) {
+                float dot = bits == 8 ? dot8(codes, i * bytes) : kern.u4Dot(weight, weightOdd, codes, i * bytes, bytes);
+                offer(heap, distance(norms[i], dot), ids[i]);
+            }
+        }
+
+        private static void offer(dev.sluice.knn.TopK heap, float d, long id) {
+            if (d <= heap.bound()) {
+                heap.offer(d, id);
+            }
+        }
     }
 
     @Override

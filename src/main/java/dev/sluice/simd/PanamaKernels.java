@@ -750,6 +750,34 @@ final class PanamaKernels implements VectorKernels {
     }
 
     @Override
+    public void u8Dot2(float[] w, byte[] codes, int off0, int off1, int dim, float[] out) {
+        if (BYTES == null) {
+            VectorKernels.super.u8Dot2(w, codes, off0, off1, dim, out);
+            return;
+        }
+        // A widen and an FMA per code and vector of dimensions, the weights loaded once for both codes: a third
+        // fewer instructions than the squared distance's.
+        int n = FLOATS.length();
+        int bound2 = dim - dim % (2 * n);
+        FloatVector s0 = FloatVector.zero(FLOATS), s1 = s0, t0 = s0, t1 = s0;
+        int i = 0;
+        for (; i < bound2; i += 2 * n) {
+            FloatVector w0 = FloatVector.fromArray(FLOATS, w, i), w1 = FloatVector.fromArray(FLOATS, w, i + n);
+            s0 = widen(ByteVector.fromArray(BYTES, codes, off0 + i)).fma(w0, s0);
+            s1 = widen(ByteVector.fromArray(BYTES, codes, off0 + i + n)).fma(w1, s1);
+            t0 = widen(ByteVector.fromArray(BYTES, codes, off1 + i)).fma(w0, t0);
+            t1 = widen(ByteVector.fromArray(BYTES, codes, off1 + i + n)).fma(w1, t1);
+        }
+        float s = sum(s0.add(s1)), t = sum(t0.add(t1));
+        for (; i < dim; i++) {
+            s += w[i] * (codes[off0 + i] & 0xFF);
+            t += w[i] * (codes[off1 + i] & 0xFF);
+        }
+        out[0] = s;
+        out[1] = t;
+    }
+
+    @Override
     public float u4SquareDistance(float[] qEven, float[] stepEven, float[] qOdd, float[] stepOdd, byte[] codes,
                                   int off, int bytes) {
         if (BYTES == null) {

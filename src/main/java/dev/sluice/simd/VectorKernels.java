@@ -249,6 +249,20 @@ public interface VectorKernels {
     }
 
     /**
+     * {@code sum w[i] * u8(codes[off0 + i])} into {@code out[0]} and the same at {@code off1} into {@code out[1]}: a
+     * dot product with two 8-bit codes, the weights loaded once for both.
+     */
+    default void u8Dot2(float[] w, byte[] codes, int off0, int off1, int dim, float[] out) {
+        float s = 0, t = 0;
+        for (int i = 0; i < dim; i++) {
+            s += w[i] * (codes[off0 + i] & 0xFF);
+            t += w[i] * (codes[off1 + i] & 0xFF);
+        }
+        out[0] = s;
+        out[1] = t;
+    }
+
+    /**
      * The same for 4-bit codes, two per byte: byte {@code j} holds value {@code 2j} in its low nibble and
      * {@code 2j+1} in its high nibble; {@code qEven/stepEven} hold the even positions, {@code qOdd/stepOdd} the odd.
      */

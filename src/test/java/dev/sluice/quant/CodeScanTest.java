@@ -162,6 +162,35 @@ class CodeScanTest {
         }
     }
 
+    /**
+     * SQ's scan (each code's own term prepared once per batch, then a dot product per query) gives the neighbours
+     * and distances of its plain scan, and those distances are the squared distances to the decoded vectors.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {8, 4})
+    void scalarCodesScanWithPreparedNormsGiveTheSameNeighbours(int bits) {
+        int n = Samples.N, dim = Samples.DIM;
+        ScalarQuantizer sq = ScalarQuantizer.train(Samples.BASE, n, dim, bits);
+        int cb = sq.codeBytes();
+        byte[] codes = new byte[n * cb];
+        sq.encodeBatch(Samples.BASE, 0, n, codes, 0);
+        System.arraycopy(codes, 0, codes, 5 * cb, 30 * cb);
+        float[] queries = Samples.load("queries.npy");
+        float[] decoded = new float[dim], d = new float[1];
+        for (int q = 0; q < 20; q++) {
+            CodeScorer s = sq.scorer(queries, q * dim);
+            for (int k : new int[] {1, 10, 100}) {
+                assertSameTopK(s, codes, cb, new int[] {1000, 1, 63, n - 1064}, k, "sq" + bits + ", query " + q);
+            }
+            for (int i = 0; i < n; i += 97) {
+                sq.decode(codes, i * cb, decoded, 0);
+                s.distances(codes, i * cb, 1, d);
+                float exact = Kernels.scalar().squareDistance(queries, q * dim, decoded, 0, dim);
+                assertEquals(exact, d[0], 1e-4f * Math.max(1, exact), "sq" + bits + ", code " + i);
+            }
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(ints = {1, 7, 64, 100, 384, 2300})
     void raBitQBitCodesGiveTheSameNeighboursAsAPopcountScan(int dim) {

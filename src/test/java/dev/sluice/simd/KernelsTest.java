@@ -243,6 +243,18 @@ class KernelsTest {
         panama.u8SquareDistance2(q, step, codes, 11, 3, n, two);
         assertEquals(panama.u8SquareDistance(q, step, codes, 11, n), two[0], msg(n));
         assertEquals(panama.u8SquareDistance(q, step, codes, 3, n), two[1], msg(n));
+        // The dot product with two codes, against the scalar twin.
+        float[] dots = new float[2], scalarDots = new float[2];
+        panama.u8Dot2(step, codes, 11, 3, n, dots);
+        scalar.u8Dot2(step, codes, 11, 3, n, scalarDots);
+        for (int c = 0; c < 2; c++) {
+            assertEquals(scalarDots[c], dots[c], Math.max(1e-5f * n, Math.abs(scalarDots[c]) * 1e-5f), msg(n));
+        }
+        float want = 0;
+        for (int i = 0; i < n; i++) {
+            want += step[i] * (codes[11 + i] & 0xFF);
+        }
+        assertEquals(want, scalarDots[0], Math.max(1e-5f * n, Math.abs(want) * 1e-5f), msg(n));
         int bytes = n;
         float[] qo = randomFloats(r, bytes, 5f), so = randomFloats(r, bytes, 0.1f);
         float s4 = scalar.u4SquareDistance(q, step, qo, so, codes, 11, bytes);
