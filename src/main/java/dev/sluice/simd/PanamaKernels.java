@@ -715,41 +715,6 @@ final class PanamaKernels implements VectorKernels {
     }
 
     @Override
-    public void u8SquareDistance2(float[] q, float[] step, byte[] codes, int off0, int off1, int dim, float[] out) {
-        if (BYTES == null) {
-            VectorKernels.super.u8SquareDistance2(q, step, codes, off0, off1, dim, out);
-            return;
-        }
-        // u8SquareDistance's arithmetic for two codes at once: the query and step vectors, loaded once, serve both
-        // (the scan was bound by its loads: three per two FMAs).
-        int n = FLOATS.length();
-        int bound2 = dim - dim % (2 * n);
-        FloatVector s0 = FloatVector.zero(FLOATS), s1 = s0, t0 = s0, t1 = s0;
-        int i = 0;
-        for (; i < bound2; i += 2 * n) {
-            FloatVector st0 = FloatVector.fromArray(FLOATS, step, i), st1 = FloatVector.fromArray(FLOATS, step, i + n);
-            FloatVector q0 = FloatVector.fromArray(FLOATS, q, i), q1 = FloatVector.fromArray(FLOATS, q, i + n);
-            FloatVector d0 = widen(ByteVector.fromArray(BYTES, codes, off0 + i)).neg().fma(st0, q0);
-            FloatVector d1 = widen(ByteVector.fromArray(BYTES, codes, off0 + i + n)).neg().fma(st1, q1);
-            FloatVector e0 = widen(ByteVector.fromArray(BYTES, codes, off1 + i)).neg().fma(st0, q0);
-            FloatVector e1 = widen(ByteVector.fromArray(BYTES, codes, off1 + i + n)).neg().fma(st1, q1);
-            s0 = d0.fma(d0, s0);
-            s1 = d1.fma(d1, s1);
-            t0 = e0.fma(e0, t0);
-            t1 = e1.fma(e1, t1);
-        }
-        float s = sum(s0.add(s1)), t = sum(t0.add(t1));
-        for (; i < dim; i++) {
-            float d = q[i] - step[i] * (codes[off0 + i] & 0xFF);
-            s += d * d;
-            float e = q[i] - step[i] * (codes[off1 + i] & 0xFF);
-            t += e * e;
-        }
-        out[0] = s;
-        out[1] = t;
-    }
-
-    @Override
     public void u8Dot2(float[] w, byte[] codes, int off0, int off1, int dim, float[] out) {
         if (BYTES == null) {
             VectorKernels.super.u8Dot2(w, codes, off0, off1, dim, out);

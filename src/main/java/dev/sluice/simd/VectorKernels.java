@@ -240,15 +240,6 @@ public interface VectorKernels {
     float u8SquareDistance(float[] q, float[] step, byte[] codes, int off, int dim);
 
     /**
-     * {@link #u8SquareDistance} of the codes at {@code off0} and {@code off1}, into {@code out[0]} and
-     * {@code out[1]}, with the same bits: a kernel may load the query and steps once for both.
-     */
-    default void u8SquareDistance2(float[] q, float[] step, byte[] codes, int off0, int off1, int dim, float[] out) {
-        out[0] = u8SquareDistance(q, step, codes, off0, dim);
-        out[1] = u8SquareDistance(q, step, codes, off1, dim);
-    }
-
-    /**
      * {@code sum w[i] * u8(codes[off0 + i])} into {@code out[0]} and the same at {@code off1} into {@code out[1]}: a
      * dot product with two 8-bit codes, the weights loaded once for both.
      */

@@ -238,11 +238,6 @@ class KernelsTest {
         float tol = 1e-5f * n * 100;
         float s = scalar.u8SquareDistance(q, step, codes, 11, n);
         assertEquals(s, panama.u8SquareDistance(q, step, codes, 11, n), Math.max(tol, Math.abs(s) * 1e-5f), msg(n));
-        // Two codes at once: each with the bits of one at a time.
-        float[] two = new float[2];
-        panama.u8SquareDistance2(q, step, codes, 11, 3, n, two);
-        assertEquals(panama.u8SquareDistance(q, step, codes, 11, n), two[0], msg(n));
-        assertEquals(panama.u8SquareDistance(q, step, codes, 3, n), two[1], msg(n));
         // The dot product with two codes, against the scalar twin.
         float[] dots = new float[2], scalarDots = new float[2];
         panama.u8Dot2(step, codes, 11, 3, n, dots);
