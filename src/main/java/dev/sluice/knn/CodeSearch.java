@@ -43,15 +43,7 @@ public final class CodeSearch {
             boolean more = next(codes, shared[cur], preparer);
             while (more) {
                 CodeBatch batch = shared[cur];
-                QueryChunks.Running scans = pool.start((from, to) -> {
-                    float[] d = new float[batch.rows()];
-                    for (int q = from; q < to; q++) {
-                        if (scorers[q] == null) {
-                            scorers[q] = scorerOf.apply(q);
-                        }
-                        scorers[q].scan(batch, heaps[q], d);
-                    }
-                });
+                QueryChunks.Running scans = pool.start(scans(batch, scorerOf, scorers, heaps));
                 cur = 1 - cur;
                 try {
                     more = next(codes, shared[cur], preparer);
@@ -75,18 +67,24 @@ public final class CodeSearch {
         try (QueryChunks pool = new QueryChunks("sluice-adc-", nq, chunks, (nq + chunks - 1) / chunks)) {
             // Batch after batch, every query on each: the batch stays in cache while the queries' tables stream.
             for (CodeBatch batch : batches) {
-                pool.run((from, to) -> {
-                    float[] d = new float[batch.rows()];
-                    for (int q = from; q < to; q++) {
-                        if (scorers[q] == null) {
-                            scorers[q] = scorerOf.apply(q);
-                        }
-                        scorers[q].scan(batch, heaps[q], d);
-                    }
-                }, "search");
+                pool.run(scans(batch, scorerOf, scorers, heaps), "search");
             }
         }
         return Neighbors.of(heaps);
+    }
+
+    /** A worker's share of one batch: its queries' scans, each query's scorer made at its first batch. */
+    private static QueryChunks.Range scans(CodeBatch batch, IntFunction<CodeScorer> scorerOf, CodeScorer[] scorers,
+                                           TopK[] heaps) {
+        return (from, to) -> {
+            float[] d = new float[batch.rows()];
+            for (int q = from; q < to; q++) {
+                if (scorers[q] == null) {
+                    scorers[q] = scorerOf.apply(q);
+                }
+                scorers[q].scan(batch, heaps[q], d);
+            }
+        };
     }
 
     /** Reads the next batch of {@code codes} into {@code batch} and prepares it; false at the end. */

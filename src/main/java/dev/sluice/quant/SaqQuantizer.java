@@ -454,10 +454,9 @@ public final class SaqQuantizer implements Quantizer {
         private final float[][] lut;
         /**
          * Per coded segment, the sign tables rounded to bytes: {@code sum of q_i over set signs ~ low + step *
-         * sum lut8}, at most {@code half} off; {@code sumQ} its query values' sum and {@code norm} their norm.
+         * sum lut8}, at most {@code half} off.
          */
         private final byte[][] lut8;
-        private final double[] low, step, half, sumQ, norm;
         /**
          * {@link VectorKernels#saqBlockAtMost}'s four factors per segment: {@code 4 step} and {@code 4 low - 2 sum q}
          * (the 1-bit distance is {@code |o|^2 + |q|^2 - sum alpha (4 step w + 4 low - 2 sum q)}), {@code 4 half}
@@ -475,11 +474,7 @@ public final class SaqQuantizer implements Quantizer {
             offset = new double[n];
             lut = new float[n][];
             lut8 = new byte[n][];
-            low = new double[n];
-            step = new double[n];
-            half = new double[n];
-            sumQ = new double[n];
-            norm = new double[n];
+            factors = new float[4 * n];
             sums = new short[n][VectorKernels.PQ_BLOCK];
             boolean finite = true;
             for (int s = 0; s < n; s++) {
@@ -489,8 +484,6 @@ public final class SaqQuantizer implements Quantizer {
                     sum += y[from + j];
                     sq += (double) y[from + j] * y[from + j];
                 }
-                sumQ[s] = sum;
-                norm[s] = Math.sqrt(sq);
                 offset[s] = ((1 << b) - 1) / 2.0 * sum;
                 // weight[t]: what bit t of the segment adds to <c, q>.
                 float[] weight = new float[8 * bytes];
@@ -498,17 +491,13 @@ public final class SaqQuantizer implements Quantizer {
                     weight[t] = y[from + t / b] * (1 << (t % b));
                 }
                 lut[s] = nibbleTables(weight, bytes);
-                lut8[s] = signTables(y, from, d, s);
-                finite &= Double.isFinite(low[s]) && Double.isFinite(step[s]) && Double.isFinite(sq);
+                lut8[s] = signTables(y, from, d, s, sum);
+                factors[4 * s + 3] = (float) (2 * Math.sqrt(sq));
+                for (int f = 4 * s; f < 4 * s + 4; f++) {
+                    finite &= Float.isFinite(factors[f]);
+                }
             }
             tables = finite && signsFit;
-            factors = new float[4 * n];
-            for (int s = 0; s < n; s++) {
-                factors[4 * s] = (float) (4 * step[s]);
-                factors[4 * s + 1] = (float) (4 * low[s] - 2 * sumQ[s]);
-                factors[4 * s + 2] = (float) (4 * half[s]);
-                factors[4 * s + 3] = (float) (2 * norm[s]);
-            }
         }
 
         /**
@@ -541,14 +530,17 @@ public final class SaqQuantizer implements Quantizer {
             return t;
         }
 
-        /** Segment s's sign tables (query values {@code y[from..from+d)}) rounded to bytes; sets low, step, half. */
-        private byte[] signTables(float[] y, int from, int d, int s) {
+        /**
+         * Segment s's sign tables (query values {@code y[from..from+d)}, summing to {@code sum}) rounded to bytes;
+         * writes the segment's first three {@link #factors}.
+         */
+        private byte[] signTables(float[] y, int from, int d, int s, double sum) {
             int bytes = signBytes[s];
             float[] weight = new float[8 * bytes];
             System.arraycopy(y, from, weight, 0, d);
             float[] t = bitTables(weight, bytes);
             float[] min = new float[bytes];
-            double range = 0;
+            double range = 0, low = 0;
             for (int p = 0; p < bytes; p++) {
                 float lo = 0, hi = 0;
                 for (int v = 1; v < 256; v++) {
@@ -556,16 +548,19 @@ public final class SaqQuantizer implements Quantizer {
                     hi = Math.max(hi, t[p * 256 + v]);
                 }
                 min[p] = lo;
-                low[s] += lo;
+                low += lo;
                 range = Math.max(range, hi - lo);
             }
             // Byte entries whose sums over the segment fit the kernel's 15 bits.
             int levels = Math.min(255, Short.MAX_VALUE / bytes);
-            step[s] = range > 0 ? range / levels : 1;
+            double step = range > 0 ? range / levels : 1;
             // Rounding to the nearest level, plus a millionth of the range for the float tables' own rounding.
-            half[s] = bytes * (step[s] / 2 + 1e-6 * range);
+            double half = bytes * (step / 2 + 1e-6 * range);
+            factors[4 * s] = (float) (4 * step);
+            factors[4 * s + 1] = (float) (4 * low - 2 * sum);
+            factors[4 * s + 2] = (float) (4 * half);
             byte[] t8 = new byte[256 * bytes];
-            float inverse = (float) (1 / step[s]);
+            float inverse = (float) (1 / step);
             for (int i = 0; i < t8.length; i++) {
                 t8[i] = (byte) Math.round((t[i] - min[i / 256]) * inverse);
             }

@@ -22,6 +22,11 @@ public final class ScalarQuantizer implements Quantizer {
     private final float[] vmin;
     private final float[] vdiff;
     private final int levels;
+    /**
+     * The decoding steps {@code vdiff / levels} as the search kernels take them: per dimension (8 bits), or even
+     * and odd dimensions apart, one per code byte (4 bits; {@code stepOdd} null with 8); {@code zeros} as long.
+     */
+    private final float[] step, stepOdd, zeros;
 
     ScalarQuantizer(int dim, int bits, float[] vmin, float[] vdiff) {
         this.dim = dim;
@@ -29,6 +34,13 @@ public final class ScalarQuantizer implements Quantizer {
         this.vmin = vmin;
         this.vdiff = vdiff;
         this.levels = (1 << bits) - 1;
+        int n = bits == 8 ? dim : codeBytes();
+        this.step = new float[n];
+        this.stepOdd = bits == 8 ? null : new float[n];
+        this.zeros = new float[n];
+        for (int j = 0; j < dim; j++) {
+            (bits == 4 && (j & 1) == 1 ? stepOdd : step)[bits == 8 ? j : j / 2] = vdiff[j] / levels;
+        }
     }
 
     public static ScalarQuantizer train(float[] data, int n, int dim, int bits) {
@@ -130,36 +142,47 @@ public final class ScalarQuantizer implements Quantizer {
      */
     private final class SqScorer implements dev.sluice.knn.CodeScorer {
         private final VectorKernels kern = Kernels.get();
-        /** 8 bits: the weights {@code q' step} and the steps; 4 bits: the same split into even and odd positions. */
-        private final float[] weight, step, weightOdd, stepOdd;
-        private final float[] zero;
+        /** The weights {@code q' step}, laid out as {@link #step} and {@link #stepOdd}. */
+        private final float[] weight, weightOdd;
         private final float qq;
         private final float[] two = new float[2];
 
         SqScorer(float[] query, int off) {
-            int n = bits == 8 ? dim : codeBytes();
-            weight = new float[n];
-            step = new float[n];
-            weightOdd = bits == 8 ? null : new float[n];
-            stepOdd = bits == 8 ? null : new float[n];
-            zero = new float[n];
+            weight = new float[step.length];
+            weightOdd = bits == 8 ? null : new float[step.length];
             double sum = 0;
             for (int j = 0; j < dim; j++) {
                 float st = vdiff[j] / levels;
                 float q = query[off + j] - vmin[j] - 0.5f * st;
                 sum += (double) q * q;
-                boolean odd = bits == 4 && (j & 1) == 1;
-                int at = bits == 8 ? j : j / 2;
-                (odd ? weightOdd : weight)[at] = q * st;
-                (odd ? stepOdd : step)[at] = st;
+                (bits == 4 && (j & 1) == 1 ? weightOdd : weight)[bits == 8 ? j : j / 2] = q * st;
             }
             qq = (float) sum;
         }
 
         /** {@code ||c step||^2} of the code at {@code at}. */
         private float codeNorm(byte[] codes, int at) {
-            return bits == 8 ? kern.u8SquareDistance(zero, step, codes, at, dim)
-                    : kern.u4SquareDistance(zero, step, zero, stepOdd, codes, at, codeBytes());
+            return bits == 8 ? kern.u8SquareDistance(zeros, step, codes, at, dim)
+                    : kern.u4SquareDistance(zeros, step, zeros, stepOdd, codes, at, codeBytes());
+        }
+
+        /** {@code <q' step, c>} of {@code count} codes from {@code o} into {@code out}; 8-bit codes two per call. */
+        private void dots(byte[] codes, int o, int count, float[] out) {
+            int bytes = codeBytes(), i = 0;
+            for (; bits == 8 && i + 2 <= count; i += 2) {
+                kern.u8Dot2(weight, codes, o + i * bytes, o + (i + 1) * bytes, dim, two);
+                out[i] = two[0];
+                out[i + 1] = two[1];
+            }
+            for (; i < count; i++) {
+                int at = o + i * bytes;
+                if (bits == 8) {
+                    kern.u8Dot2(weight, codes, at, at, dim, two);
+                    out[i] = two[0];
+                } else {
+                    out[i] = kern.u4Dot(weight, weightOdd, codes, at, bytes);
+                }
+            }
         }
 
         private float distance(float codeNorm, float dot) {
@@ -168,17 +191,10 @@ public final class ScalarQuantizer implements Quantizer {
 
         @Override
         public void distances(byte[] codes, int o, int count, float[] out) {
-            int bytes = codeBytes();
+            dots(codes, o, count, out);
             for (int i = 0; i < count; i++) {
-                int at = o + i * bytes;
-                float dot = bits == 8 ? dot8(codes, at) : kern.u4Dot(weight, weightOdd, codes, at, bytes);
-                out[i] = distance(codeNorm(codes, at), dot);
+                out[i] = distance(codeNorm(codes, o + i * codeBytes()), out[i]);
             }
-        }
-
-        private float dot8(byte[] codes, int at) {
-            kern.u8Dot2(weight, codes, at, at, dim, two);
-            return two[0];
         }
 
         @Override
@@ -193,28 +209,15 @@ public final class ScalarQuantizer implements Quantizer {
 
         @Override
         public void scan(dev.sluice.knn.CodeBatch batch, dev.sluice.knn.TopK heap, float[] scratch) {
-            int rows = batch.rows(), bytes = codeBytes();
-            byte[] codes = batch.codes();
+            int rows = batch.rows();
             float[] norms = batch.values(rows);
             long[] ids = batch.ids();
-            int i = 0;
-            if (bits == 8) {
-                // Two codes per call: the weights are loaded once for both.
-                for (; i + 2 <= rows; i += 2) {
-                    kern.u8Dot2(weight, codes, i * bytes, (i + 1) * bytes, dim, two);
-                    offer(heap, distance(norms[i], two[0]), ids[i]);
-                    offer(heap, distance(norms[i + 1], two[1]), ids[i + 1]);
+            dots(batch.codes(), 0, rows, scratch);
+            for (int i = 0; i < rows; i++) {
+                float d = distance(norms[i], scratch[i]);
+                if (d <= heap.bound()) {
+                    heap.offer(d, ids[i]);
                 }
-            }
-            for (; i < rows; i++) {
-                float dot = bits == 8 ? dot8(codes, i * bytes) : kern.u4Dot(weight, weightOdd, codes, i * bytes, bytes);
-                offer(heap, distance(norms[i], dot), ids[i]);
-            }
-        }
-
-        private static void offer(dev.sluice.knn.TopK heap, float d, long id) {
-            if (d <= heap.bound()) {
-                heap.offer(d, id);
             }
         }
     }
