@@ -27,6 +27,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "build-faiss.sh: installing ${missing[*]}" >&2
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
+mkdir -p "$(dirname "$BUILD")"
 echo "build-faiss.sh: FAISS $VERSION, FAISS_OPT_LEVEL=$FAISS_OPT_LEVEL, $(nproc) cores, into $PREFIX" >&2
 cmake -S "$SRC" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DFAISS_ENABLE_GPU=OFF -DFAISS_ENABLE_PYTHON=ON \
   -DFAISS_ENABLE_C_API=OFF -DBUILD_TESTING=OFF -DBUILD_SHARED_LIBS=OFF -DFAISS_OPT_LEVEL="$FAISS_OPT_LEVEL" \
