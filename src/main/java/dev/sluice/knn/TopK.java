@@ -76,6 +76,10 @@ public final class TopK {
         ids[b] = t;
     }
 
+    public int k() {
+        return k;
+    }
+
     public int size() {
         return size;
     }

@@ -435,6 +435,27 @@ final class PanamaKernels implements VectorKernels {
     }
 
     @Override
+    public void pq4BlockSums(byte[] tables, int m, byte[] blocks, int off, byte[] sums, int sumsOff) {
+        // pq4BlockAtMost's loop, storing the sums: written out again, as vectors passed to a shared helper are boxed.
+        int n = LUT_BYTES.length();
+        if (n > PQ4_TABLE) {
+            scalar.pq4BlockSums(tables, m, blocks, off, sums, sumsOff);
+            return;
+        }
+        for (int v = 0; v < PQ_BLOCK; v += n) {
+            ByteVector sum = ByteVector.zero(LUT_BYTES);
+            for (int b = 0; b < m / 2; b++) {
+                ByteVector c = ByteVector.fromArray(LUT_BYTES, blocks, off + b * PQ_BLOCK + v);
+                ByteVector lo = c.selectFrom(ByteVector.fromArray(LUT_BYTES, tables, 2 * b * PQ4_TABLE));
+                ByteVector hi = c.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().selectFrom(
+                        ByteVector.fromArray(LUT_BYTES, tables, (2 * b + 1) * PQ4_TABLE));
+                sum = sum.lanewise(VectorOperators.SUADD, lo.add(hi));
+            }
+            sum.intoArray(sums, sumsOff + v);
+        }
+    }
+
+    @Override
     public void pq4BlocksAtMost(byte[] tables, int m, byte[] blocks, int off, int threshold, long[] masks,
                                 byte[] sums) {
         // One block is a single vector with 64 lanes (AVX-512 VBMI): the four blocks' sums stay in registers while

@@ -106,6 +106,18 @@ public final class ScalarKernels implements VectorKernels {
     }
 
     @Override
+    public void pq4BlockSums(byte[] tables, int m, byte[] blocks, int off, byte[] sums, int sumsOff) {
+        for (int l = 0; l < PQ_BLOCK; l++) {
+            int s = 0;
+            for (int b = 0; b < m / 2; b++) {
+                int c = blocks[off + b * PQ_BLOCK + l] & 0xFF;
+                s = Math.min(255, s + tables[2 * b * PQ4_TABLE + (c & 0x0F)] + tables[(2 * b + 1) * PQ4_TABLE + (c >>> 4)]);
+            }
+            sums[sumsOff + l] = (byte) s;
+        }
+    }
+
+    @Override
     public void pqBlockSums(byte[] lut, int m, byte[] blocks, int off, short[] out, int outOff) {
         for (int i = 0; i < PQ_BLOCK; i++) {
             int s = 0;

@@ -108,6 +108,12 @@ public interface VectorKernels {
     long pq4BlockAtMost(byte[] tables, int m, byte[] blocks, int off, int threshold);
 
     /**
+     * The saturated byte sums of {@link #pq4BlockAtMost} themselves for the block's {@value #PQ_BLOCK} codes, lane
+     * l's at {@code sums[sumsOff + l]} (the layout's lanes, as {@link #pq4BlocksAtMost} gives them).
+     */
+    void pq4BlockSums(byte[] tables, int m, byte[] blocks, int off, byte[] sums, int sumsOff);
+
+    /**
      * The byte tables of {@link #pq4BlockAtMost} from {@code m} tables of 16 float distances: entry c of table j is
      * {@code u = (lut[16 j + c] - min[j]) * scale + 0.5f} clamped to {@code [0, 127]} and truncated (rounding to
      * the nearest step), written to {@code tables[j * PQ4_TABLE + 16 r + c]} for r = 0..3. The floats are finite.

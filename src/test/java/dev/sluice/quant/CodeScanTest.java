@@ -156,8 +156,13 @@ class CodeScanTest {
         }
         for (int t = 0; t < tables.length; t++) {
             PqScorer s = new PqScorer(Kernels.get(), tables[t], m);
+            // The same codes as 4-bit PQ codes of 2m sub-quantizers, the first 32m entries of each table: the heap
+            // filled from the smallest byte sums (ties at the cut), then screened at a step made for its bound.
+            Pq4Scorer s4 = new Pq4Scorer(Kernels.get(), java.util.Arrays.copyOf(tables[t], 2 * m * 16), 2 * m);
             for (int k : new int[] {1, 10, 200}) {
                 assertSameTopK(s, codes, m, new int[] {500, 64, 213}, k, "m " + m + ", table " + t + ", k " + k);
+                assertSameTopK(s4, codes, m, new int[] {500, 64, 213}, k, "2m " + 2 * m + " x 4 bits, table " + t
+                        + ", k " + k);
             }
         }
     }

@@ -473,6 +473,9 @@ class KernelsTest {
                 int at = 5 + (1 + g) * blockBytes;
                 long one = scalar.pq4BlockAtMost(tables, m, blocks, at, t);
                 String what = "group block " + g + ", m " + m + ", threshold " + t + ", seed " + SEED;
+                byte[][] blockSums = new byte[2][VectorKernels.PQ_BLOCK + 3];
+                scalar.pq4BlockSums(tables, m, blocks, at, blockSums[0], 0);
+                panama.pq4BlockSums(tables, m, blocks, at, blockSums[1], 0);
                 assertEquals(one, masks[g], what);
                 for (int lane = 0; lane < VectorKernels.PQ_BLOCK; lane++) {
                     int sum = 0;
@@ -484,6 +487,9 @@ class KernelsTest {
                     int got = sums[g * VectorKernels.PQ_BLOCK + lane] & 0xFF;
                     assertTrue(got == sum || got == 0, what + ", lane " + lane + ": " + got + " for " + sum);
                     exact += got == sum && sum > 0 ? 1 : 0;
+                    // The sums themselves, from both twins.
+                    assertEquals(sum, blockSums[0][lane] & 0xFF, what + ", scalar sum of lane " + lane);
+                    assertEquals(sum, blockSums[1][lane] & 0xFF, what + ", panama sum of lane " + lane);
                 }
             }
             // Where the kernel holds the sums (64-byte vectors, thresholds it scans at), every one of them.
