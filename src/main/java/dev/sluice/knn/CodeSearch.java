@@ -18,6 +18,8 @@ import java.util.function.IntFunction;
  */
 public final class CodeSearch {
     static final int CODE_BATCH = 16_384;
+    /** Queries a worker takes at a time over held codes: a batch is read from memory once per piece. */
+    static final int QUERY_PIECE = 32;
 
     private CodeSearch() {}
 
@@ -65,10 +67,13 @@ public final class CodeSearch {
         List<CodeBatch> batches = codes.batches(nq > 0 ? scorerOf.apply(0) : null);
         int chunks = Math.max(1, Math.min(workers, nq));
         try (QueryChunks pool = new QueryChunks("sluice-adc-", nq, chunks, (nq + chunks - 1) / chunks)) {
-            // Batch after batch, every query on each: the batch stays in cache while the queries' tables stream.
-            for (CodeBatch batch : batches) {
-                pool.run(scans(batch, scorerOf, scorers, heaps), "search");
-            }
+            // Pieces of queries taken by whichever worker is free, each piece batch after batch: a batch stays in
+            // cache while the piece's tables stream, and no worker waits for the other at the end of each batch.
+            pool.runPieces(QUERY_PIECE, (from, to) -> {
+                for (CodeBatch batch : batches) {
+                    scans(batch, scorerOf, scorers, heaps).run(from, to);
+                }
+            }, "search");
         }
         return Neighbors.of(heaps);
     }

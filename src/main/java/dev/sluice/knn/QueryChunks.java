@@ -44,6 +44,23 @@ final class QueryChunks implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs {@code range} over all queries in pieces of {@code piece}, each pool thread taking the next piece not yet
+     * taken, and waits: no thread waits for another until the last pieces, however unevenly they run.
+     */
+    void runPieces(int piece, Range range, String what) {
+        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        List<Future<?>> fs = new ArrayList<>();
+        for (int c = 0; c < chunks; c++) {
+            fs.add(pool.submit(() -> {
+                for (int from; (from = next.getAndAdd(piece)) < nq; ) {
+                    range.run(from, Math.min(nq, from + piece));
+                }
+            }));
+        }
+        new Running(fs).await(what);
+    }
+
     /** Starts every range on the pool and returns without waiting: the caller may work meanwhile. */
     Running start(Range range) {
         List<Future<?>> fs = new ArrayList<>();
