@@ -96,27 +96,29 @@ public final class ScalarQuantizer implements Quantizer {
         return bits == 8 ? dim : (dim + 1) / 2;
     }
 
-    private int quantize(float x, int j) {
-        if (vdiff[j] == 0) {
-            return 0;
-        }
-        float t = (x - vmin[j]) / vdiff[j];
-        t = Math.clamp(t, 0f, 1f);
-        // FAISS multiplies in float for 8 bits and in double for 4; the same here, so codes match bit for bit.
-        return bits == 8 ? (int) (levels * t) : (int) (t * 15.0);
+    @Override
+    public void encodeTo(float[] v, int off, byte[] dest, int destOff) {
+        encodeBatch(v, off, 1, dest, destOff);
     }
 
     @Override
-    public void encodeTo(float[] v, int off, byte[] dest, int destOff) {
+    public void encodeBatch(float[] v, int off, int n, byte[] dest, int destOff) {
+        VectorKernels kern = Kernels.get();
         if (bits == 8) {
-            for (int j = 0; j < dim; j++) {
-                dest[destOff + j] = (byte) quantize(v[off + j], j);
+            for (int i = 0; i < n; i++) {
+                kern.sqCodes(v, off + i * dim, vmin, vdiff, levels, dest, destOff + i * dim, dim);
             }
             return;
         }
-        java.util.Arrays.fill(dest, destOff, destOff + codeBytes(), (byte) 0);
-        for (int j = 0; j < dim; j++) {
-            dest[destOff + j / 2] |= (byte) (quantize(v[off + j], j) << ((j & 1) * 4));
+        byte[] nibbles = new byte[dim];
+        int cb = codeBytes();
+        for (int i = 0; i < n; i++) {
+            kern.sqCodes(v, off + i * dim, vmin, vdiff, levels, nibbles, 0, dim);
+            int at = destOff + i * cb;
+            for (int b = 0; b < cb; b++) {
+                int hi = 2 * b + 1 < dim ? nibbles[2 * b + 1] : 0;
+                dest[at + b] = (byte) (nibbles[2 * b] | hi << 4);
+            }
         }
     }
 

@@ -496,6 +496,46 @@ final class PanamaKernels implements VectorKernels {
         masks[3] = codeOrder(s3.compare(VectorOperators.ULE, limit).toLong());
     }
 
+    @Override
+    public void sqCodes(float[] v, int off, float[] vmin, float[] vdiff, int levels, byte[] codes, int codesOff,
+                        int dim) {
+        int n = FLOATS.length();
+        if (BYTES == null) {
+            VectorKernels.super.sqCodes(v, off, vmin, vdiff, levels, codes, codesOff, dim);
+            return;
+        }
+        int j = 0;
+        for (; j + n <= dim; j += n) {
+            FloatVector diff = FloatVector.fromArray(FLOATS, vdiff, j);
+            FloatVector t = FloatVector.fromArray(FLOATS, v, off + j).sub(FloatVector.fromArray(FLOATS, vmin, j))
+                    .div(diff).max(0f).min(1f);
+            // In float for 15 levels too (FAISS: double): a float product can only round up to an integer from t
+            // within a few ulps below n / 15, and none of those does (KernelsTest.sqCodesAgree tries them all).
+            IntVector c = (IntVector) t.mul((float) levels).convert(VectorOperators.F2I, 0);
+            c = c.blend(0, diff.eq(0f).cast(INTS));
+            ((ByteVector) c.convertShape(VectorOperators.I2B, BYTES, 0)).intoArray(codes, codesOff + j);
+        }
+        for (; j < dim; j++) {
+            codes[codesOff + j] = (byte) VectorKernels.sqCode(v[off + j], vmin[j], vdiff[j], levels);
+        }
+    }
+
+    @Override
+    public int firstNonFinite(float[] a, int off, int n) {
+        int lanes = FLOATS.length();
+        int i = 0;
+        for (; i + lanes <= n; i += lanes) {
+            // |x| <= MAX_VALUE is false for infinities and NaN.
+            VectorMask<Float> bad = FloatVector.fromArray(FLOATS, a, off + i).abs()
+                    .compare(VectorOperators.LE, Float.MAX_VALUE).not();
+            if (bad.anyTrue()) {
+                return i + bad.firstTrue();
+            }
+        }
+        int rest = scalar.firstNonFinite(a, off + i, n - i);
+        return rest < 0 ? -1 : i + rest;
+    }
+
     /** Bytes as many as {@link #FLOATS} has lanes, for narrowing floats. */
     private static final VectorSpecies<Byte> NARROW_BYTES =
             VectorSpecies.of(byte.class, VectorShape.forBitSize(Math.max(64, FLOATS.length() * 8)));

@@ -246,6 +246,38 @@ public interface VectorKernels {
     float u8SquareDistance(float[] q, float[] step, byte[] codes, int off, int dim);
 
     /**
+     * Scalar quantization of {@code dim} values, FAISS's arithmetic (QT_8bit / QT_4bit, so that codes match its bit
+     * for bit): {@code t = (v[off + j] - vmin[j]) / vdiff[j]} clamped to [0, 1], then {@code codes[codesOff + j]
+     * = floor(levels * t)}, the product rounded to float for 255 levels and exact (FAISS multiplies in double) for
+     * 15; 0 where {@code vdiff[j]} is 0. The values are finite.
+     */
+    default void sqCodes(float[] v, int off, float[] vmin, float[] vdiff, int levels, byte[] codes, int codesOff,
+                         int dim) {
+        for (int j = 0; j < dim; j++) {
+            codes[codesOff + j] = (byte) sqCode(v[off + j], vmin[j], vdiff[j], levels);
+        }
+    }
+
+    /** One code of {@link #sqCodes}. */
+    static int sqCode(float x, float vmin, float vdiff, int levels) {
+        if (vdiff == 0) {
+            return 0;
+        }
+        float t = Math.clamp((x - vmin) / vdiff, 0f, 1f);
+        return levels == 15 ? (int) (t * 15.0) : (int) (levels * t);
+    }
+
+    /** The index of the first value of {@code a[off, off + n)} that is not finite (NaN or infinite), or -1. */
+    default int firstNonFinite(float[] a, int off, int n) {
+        for (int i = 0; i < n; i++) {
+            if (!Float.isFinite(a[off + i])) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /**
      * {@code sum w[i] * u8(codes[off0 + i])} into {@code out[0]} and the same at {@code off1} into {@code out[1]}: a
      * dot product with two 8-bit codes, the weights loaded once for both.
      */

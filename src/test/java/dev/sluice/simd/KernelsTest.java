@@ -437,6 +437,91 @@ class KernelsTest {
         }
     }
 
+    /**
+     * Scalar quantization codes: FAISS's arithmetic (the floor of the exact product for 15 levels), and Panama's
+     * codes are the scalar twin's, over ranges of zero width, values outside the range, values just below a code's
+     * boundary and a tail shorter than a vector.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {15, 255})
+    void sqCodesAgree(int levels) {
+        Random r = new Random(SEED + levels);
+        int dim = 389;
+        float[] vmin = new float[dim], vdiff = new float[dim];
+        for (int j = 0; j < dim; j++) {
+            vmin[j] = (float) r.nextGaussian();
+            vdiff[j] = j % 37 == 5 ? 0 : r.nextFloat() * 3;
+        }
+        // Panama multiplies in float for 15 levels too: no float t in [0, 1] has a float product with 15 that rounds
+        // up to an integer the exact product is below (15t needs at most 28 bits). The values nearest below each
+        // n / 15 are where it would happen; they go into dimensions of range [0, 1], where t is the value itself.
+        List<Float> nearIntegers = new java.util.ArrayList<>();
+        for (int n = 1; n <= 15; n++) {
+            float t = n / 15f;
+            for (int u = 0; u < 256; u++, t = Math.nextDown(t)) {
+                assertEquals((int) (t * 15.0), (int) (t * 15f), "t " + t);
+                nearIntegers.add(t);
+            }
+        }
+        for (int j = 1; j < dim; j += 4) {
+            vmin[j] = 0;
+            vdiff[j] = 1;
+        }
+        int rows = 200;
+        float[] v = new float[rows * dim];
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < dim; j++) {
+                float x = vmin[j] + vdiff[j] * (r.nextFloat() * 1.4f - 0.2f);
+                v[i * dim + j] = j % 4 == 1 && i % 2 == 1 ? nearIntegers.get(r.nextInt(nearIntegers.size())) : x;
+            }
+        }
+        byte[] expected = new byte[rows * dim];
+        for (int i = 0; i < rows; i++) {
+            scalar.sqCodes(v, i * dim, vmin, vdiff, levels, expected, i * dim, dim);
+            for (int j = 0; j < dim; j++) {
+                float x = v[i * dim + j];
+                int want = 0;
+                if (vdiff[j] != 0) {
+                    float t = Math.clamp((x - vmin[j]) / vdiff[j], 0f, 1f);
+                    // The definition: floor of the exact product for 15 levels, of the float product for 255.
+                    java.math.BigDecimal exact = new java.math.BigDecimal(t).multiply(java.math.BigDecimal.valueOf(15));
+                    want = levels == 15 ? exact.setScale(0, java.math.RoundingMode.FLOOR).intValueExact()
+                            : (int) Math.floor(255f * t);
+                }
+                assertEquals(want, expected[i * dim + j] & 0xFF, "row " + i + ", dimension " + j + ", seed " + SEED);
+            }
+        }
+        assumeTrue(panama != null, "Vector API unavailable");
+        byte[] got = new byte[rows * dim + 3];
+        for (int i = 0; i < rows; i++) {
+            panama.sqCodes(v, i * dim, vmin, vdiff, levels, got, 3 + i * dim, dim);
+        }
+        assertArrayEquals(expected, Arrays.copyOfRange(got, 3, got.length), "seed " + SEED);
+    }
+
+    /** The first value that is not finite, found alike by both twins, in a vector's body and in the tail. */
+    @Test
+    void firstNonFiniteAgree() {
+        float[] a = new float[203];
+        Arrays.fill(a, 1.5f);
+        a[0] = Float.MAX_VALUE;
+        a[1] = -Float.MAX_VALUE;
+        for (VectorKernels k : panama == null ? List.of(scalar) : List.of(scalar, panama)) {
+            assertEquals(-1, k.firstNonFinite(a, 0, a.length), k.name());
+            for (int at : new int[] {0, 17, 100, 200, 202}) {
+                for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}) {
+                    float[] b = a.clone();
+                    b[at] = bad;
+                    b[Math.min(at + 1, 202)] = Float.NaN;
+                    assertEquals(at, k.firstNonFinite(b, 0, b.length), k.name() + " " + bad + " at " + at);
+                    // From index 1: b[at] (or, for at 0, the NaN after it at 1).
+                    assertEquals(Math.max(at - 1, 0), k.firstNonFinite(b, 1, b.length - 1), k.name() + " from 1");
+                    assertEquals(-1, k.firstNonFinite(b, 0, at), k.name() + " before it");
+                }
+            }
+        }
+    }
+
     /** The 4-bit fast scan: Panama's shuffles and saturating byte sums give the scalar twin's masks. */
     @ParameterizedTest
     @ValueSource(ints = {2, 4, 16, 32, 64, 96})
