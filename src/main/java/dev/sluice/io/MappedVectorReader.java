@@ -1,7 +1,6 @@
 package dev.sluice.io;
 
 import dev.sluice.engine.SluiceException;
-import dev.sluice.simd.Kernels;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -204,10 +203,11 @@ final class MappedVectorReader implements VectorReader {
             throw new IndexOutOfBoundsException("row " + r + " of " + count + " in " + file);
         }
         decode(dataOffset + r * recordBytes, dst, off);
-        int j = Kernels.get().firstNonFinite(dst, off, dim);
-        if (j >= 0) {
-            throw SluiceException.input(String.format(Locale.ROOT, "%s: row %d has %s at dimension %d; vectors "
-                    + "must be finite: drop or fix such rows", file, r, dst[off + j], j));
+        for (int j = 0; j < dim; j++) {
+            if (!Float.isFinite(dst[off + j])) {
+                throw SluiceException.input(String.format(Locale.ROOT, "%s: row %d has %s at dimension %d; vectors "
+                        + "must be finite: drop or fix such rows", file, r, dst[off + j], j));
+            }
         }
     }
 

@@ -1,7 +1,6 @@
 package dev.sluice.io;
 
 import dev.sluice.engine.SluiceException;
-import dev.sluice.simd.Kernels;
 import java.util.Locale;
 
 /**
@@ -38,11 +37,14 @@ public final class VectorBatch {
 
     /** Rejects NaN and infinite values, naming the source and the row so the user can find them. */
     void checkFinite(String source) {
-        int i = Kernels.get().firstNonFinite(data, 0, rows * dim);
-        if (i >= 0) {
-            throw SluiceException.input(String.format(Locale.ROOT,
-                    "%s: row %d (id %d) has %s at dimension %d; vectors must be finite: drop or fix such rows "
-                            + "before compressing", source, firstRow + i / dim, ids[i / dim], data[i], i % dim));
+        int n = rows * dim;
+        for (int i = 0; i < n; i++) {
+            float v = data[i];
+            if (!Float.isFinite(v)) {
+                throw SluiceException.input(String.format(Locale.ROOT,
+                        "%s: row %d (id %d) has %s at dimension %d; vectors must be finite: drop or fix such rows "
+                                + "before compressing", source, firstRow + i / dim, ids[i / dim], v, i % dim));
+            }
         }
     }
 }

@@ -520,22 +520,6 @@ final class PanamaKernels implements VectorKernels {
         }
     }
 
-    @Override
-    public int firstNonFinite(float[] a, int off, int n) {
-        int lanes = FLOATS.length();
-        int i = 0;
-        for (; i + lanes <= n; i += lanes) {
-            // |x| <= MAX_VALUE is false for infinities and NaN.
-            VectorMask<Float> bad = FloatVector.fromArray(FLOATS, a, off + i).abs()
-                    .compare(VectorOperators.LE, Float.MAX_VALUE).not();
-            if (bad.anyTrue()) {
-                return i + bad.firstTrue();
-            }
-        }
-        int rest = scalar.firstNonFinite(a, off + i, n - i);
-        return rest < 0 ? -1 : i + rest;
-    }
-
     /** Bytes as many as {@link #FLOATS} has lanes, for narrowing floats. */
     private static final VectorSpecies<Byte> NARROW_BYTES =
             VectorSpecies.of(byte.class, VectorShape.forBitSize(Math.max(64, FLOATS.length() * 8)));

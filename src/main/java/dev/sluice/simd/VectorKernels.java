@@ -267,16 +267,6 @@ public interface VectorKernels {
         return levels == 15 ? (int) (t * 15.0) : (int) (levels * t);
     }
 
-    /** The index of the first value of {@code a[off, off + n)} that is not finite (NaN or infinite), or -1. */
-    default int firstNonFinite(float[] a, int off, int n) {
-        for (int i = 0; i < n; i++) {
-            if (!Float.isFinite(a[off + i])) {
-                return i;
-            }
-        }
-        return -1;
-    }
-
     /**
      * {@code sum w[i] * u8(codes[off0 + i])} into {@code out[0]} and the same at {@code off1} into {@code out[1]}: a
      * dot product with two 8-bit codes, the weights loaded once for both.

@@ -499,29 +499,6 @@ class KernelsTest {
         assertArrayEquals(expected, Arrays.copyOfRange(got, 3, got.length), "seed " + SEED);
     }
 
-    /** The first value that is not finite, found alike by both twins, in a vector's body and in the tail. */
-    @Test
-    void firstNonFiniteAgree() {
-        float[] a = new float[203];
-        Arrays.fill(a, 1.5f);
-        a[0] = Float.MAX_VALUE;
-        a[1] = -Float.MAX_VALUE;
-        for (VectorKernels k : panama == null ? List.of(scalar) : List.of(scalar, panama)) {
-            assertEquals(-1, k.firstNonFinite(a, 0, a.length), k.name());
-            for (int at : new int[] {0, 17, 100, 200, 202}) {
-                for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}) {
-                    float[] b = a.clone();
-                    b[at] = bad;
-                    b[Math.min(at + 1, 202)] = Float.NaN;
-                    assertEquals(at, k.firstNonFinite(b, 0, b.length), k.name() + " " + bad + " at " + at);
-                    // From index 1: b[at] (or, for at 0, the NaN after it at 1).
-                    assertEquals(Math.max(at - 1, 0), k.firstNonFinite(b, 1, b.length - 1), k.name() + " from 1");
-                    assertEquals(-1, k.firstNonFinite(b, 0, at), k.name() + " before it");
-                }
-            }
-        }
-    }
-
     /** The 4-bit fast scan: Panama's shuffles and saturating byte sums give the scalar twin's masks. */
     @ParameterizedTest
     @ValueSource(ints = {2, 4, 16, 32, 64, 96})
