@@ -7,10 +7,14 @@
 # Per method: train seconds, encode vectors/s, search QPS (1,000 queries, k=10, no re-rank), recall@10,
 # bytes/vector, and the ratio sluice/FAISS; exact k-NN GFLOP/s; then peak RSS of compress on the set and on
 # the set repeated 10 times with small noise. Both sides use 2 threads. Speeds compare only within one run.
+# Then ROUNDS (default 3; 0 for none) alternating rounds of every search: sluice's eval, then FAISS's saved index
+# searched alike, again and again, with the median ratio: on a shared machine either side's speed moves by a
+# quarter or more within minutes, and a ratio from one pass each can be the noise's.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 N="${1:-117000}"
 THREADS="${THREADS:-2}"
+ROUNDS="${ROUNDS:-3}"
 ONLY="${ONLY:-}"
 DATA="$ROOT/target/bench-embeddings"
 WORK="$ROOT/target/bench-compress"
@@ -23,8 +27,9 @@ export PYTHONPATH="$FAISS_PYTHONPATH${PYTHONPATH:+:$PYTHONPATH}"
 /usr/bin/python3 -c "import faiss" || { echo "compress.sh: build FAISS with scripts/bench/build-faiss.sh, or apt-get install python3-faiss python3-numpy libopenblas0-pthread" >&2; exit 1; }
 
 echo "== FAISS $(/usr/bin/python3 -c 'import faiss; print(faiss.__version__, faiss.get_compile_options(), faiss.__file__)') ($THREADS threads)" >&2
-OPENBLAS_NUM_THREADS=$THREADS /usr/bin/python3 "$ROOT/scripts/bench/faiss_bench.py" "$DATA/base.npy" "$DATA/queries.npy" \
-  "$WORK/gt.ivecs" "$THREADS" 100000 "$ONLY" | tee "$WORK/faiss.jsonl" >&2
+mkdir -p "$WORK/faiss-index"
+FAISS_INDEX_DIR="$WORK/faiss-index" OPENBLAS_NUM_THREADS=$THREADS /usr/bin/python3 "$ROOT/scripts/bench/faiss_bench.py" \
+  "$DATA/base.npy" "$DATA/queries.npy" "$WORK/gt.ivecs" "$THREADS" 100000 "$ONLY" | tee "$WORK/faiss.jsonl" >&2
 
 # name | compress options | eval options
 METHODS=(
@@ -52,6 +57,42 @@ for entry in "${METHODS[@]}"; do
     --workers "$THREADS" --progress none > "$WORK/$name.eval.txt" 2>&1
   tail -1 "$WORK/$name.compress.txt" >&2
 done
+# The FAISS index searched beside each sluice method (RaBitQ's own from FAISS 1.13 on; SAQ beside RaBitQ at the
+# same bits); re-ranked RaBitQ also against rabitq1-rerank.
+counterpart() {
+  case "$1" in
+    saq2) echo rabitq2 ;;
+    saq4) echo rabitq4 ;;
+    *) echo "$1" ;;
+  esac
+}
+faiss_qps() {
+  local index="$WORK/faiss-index/$1.faissindex"
+  [ -f "$index" ] || { echo null; return; }
+  OPENBLAS_NUM_THREADS=$THREADS /usr/bin/python3 "$ROOT/scripts/bench/faiss_bench.py" --search "$index" \
+    "$DATA/queries.npy" "$THREADS" | /usr/bin/python3 -c 'import json, sys; print(json.load(sys.stdin)["qps"])'
+}
+: > "$WORK/rounds.jsonl"
+for entry in "${METHODS[@]}"; do
+  IFS='|' read -r name copts eopts <<<"$entry"
+  [ -z "$ONLY" ] || [[ " $ONLY " == *" $name "* ]] || continue
+  for round in $(seq "$ROUNDS"); do
+    echo "== alternating round $round: $name" >&2
+    # shellcheck disable=SC2086
+    "$SLUICE" eval --codes "$WORK/$name" --queries "$DATA/queries.npy" --ground-truth "$WORK/gt.ivecs" $eopts \
+      --workers "$THREADS" --progress none --json > "$WORK/$name.round.json" 2>/dev/null
+    f=$(faiss_qps "$(counterpart "$name")")
+    fr=null; [[ "$eopts" == *--rerank* ]] && fr=$(faiss_qps "$(counterpart "$name")-rerank")
+    /usr/bin/python3 - "$WORK/$name.round.json" "$name" "$round" "$f" "$fr" >> "$WORK/rounds.jsonl" <<'PY'
+import json, sys
+e = json.load(open(sys.argv[1]))
+for what, s, f in (("search", e.get("search_qps"), sys.argv[4]), ("rerank", e.get("rerank_qps"), sys.argv[5])):
+    if s is not None and f != "null":
+        print(json.dumps({"method": sys.argv[2], "what": what, "round": int(sys.argv[3]), "sluice": s, "faiss": float(f)}))
+PY
+  done
+done
+
 if [ -z "$ONLY" ]; then
 echo "== sluice exact k-NN" >&2
 "$SLUICE" eval --codes "$WORK/sq8" --queries "$DATA/queries.npy" --base "$DATA/base.npy" --workers "$THREADS" \
@@ -135,6 +176,20 @@ for name, fname in rows:
         ratio(c["encode_vectors_per_second"], f.get("encode_vps")), qps))
 print()
 print("sluice search QPS of the first (cold, JIT-compiling) pass: " + ", ".join(cold))
+rounds = {}
+for r in map(json.loads, open(os.path.join(work, "rounds.jsonl"))):
+    rounds.setdefault((r["method"], r["what"]), []).append(r)
+if rounds:
+    print()
+    print("Alternating rounds (sluice's eval, then FAISS's saved index, in turn), search QPS sluice / FAISS:")
+    print()
+    print("| method | rounds | median ratio |")
+    print("|---|---|---|")
+    for (name, what), rs in rounds.items():
+        ratios = sorted(r["sluice"] / r["faiss"] for r in rs)
+        median = ratios[len(ratios) // 2] if len(ratios) % 2 else sum(ratios[len(ratios) // 2 - 1:][:2]) / 2
+        print("| %s%s | %s | %.2fx |" % (name, " re-rank 100" if what == "rerank" else "",
+                                        ", ".join("%.0f / %.0f" % (r["sluice"], r["faiss"]) for r in rs), median))
 if only:
     sys.exit(0)
 x = record(os.path.join(work, "sq8"), "eval")

@@ -3,8 +3,11 @@
 same vectors, queries and threads.
 
     faiss_bench.py BASE.npy QUERIES.npy GT_OUT.ivecs THREADS TRAIN_SIZE [ONLY]
+    faiss_bench.py --search INDEX QUERIES.npy THREADS
 
-ONLY: sluice method names (space-separated) whose FAISS counterparts alone are run; empty for all.
+ONLY: sluice method names (space-separated) whose FAISS counterparts alone are run; empty for all. With
+FAISS_INDEX_DIR set, each index is also written there (NAME.faissindex) for --search, which times one saved index's
+search alike and prints its QPS: compress.sh's alternating rounds.
 
 Writes exact top-10 ground truth (IndexFlatL2) to GT_OUT.ivecs, then prints one JSON line per method:
 train seconds, add (encode) vectors/s, search QPS (1,000 queries, k=10), recall@10, bytes/vector. Each line is
@@ -12,11 +15,37 @@ named by the sluice method it stands beside. RaBitQ's counterparts exist from FA
 default query bits); Debian's 1.7.3 has none, and its LSH (sign bits of a random rotation) stands in for 1-bit.
 """
 import json
+import os
 import sys
 import time
 
 import faiss
 import numpy as np
+
+
+def timed_search(index, queries, k):
+    """Untimed passes for a second, then the fastest of two to five passes (more only while they have taken under a
+    second in all): timed like sluice's eval. Returns (seconds, ids)."""
+    warm_end = time.perf_counter() + 1
+    while True:
+        index.search(queries, k)
+        if time.perf_counter() >= warm_end:
+            break
+    search_s, total, i = float("inf"), 0.0, 0
+    while i < 5 and (i < 2 or total < 1):
+        t0 = time.perf_counter()
+        _, ids = index.search(queries, k)
+        sec = time.perf_counter() - t0
+        search_s, total, i = min(search_s, sec), total + sec, i + 1
+    return search_s, ids
+
+
+if sys.argv[1] == "--search":
+    faiss.omp_set_num_threads(int(sys.argv[4]))
+    queries = np.ascontiguousarray(np.load(sys.argv[3]).astype(np.float32))
+    seconds, _ = timed_search(faiss.read_index(sys.argv[2]), queries, 10)
+    print(json.dumps({"qps": len(queries) / seconds}), flush=True)
+    sys.exit(0)
 
 base = np.ascontiguousarray(np.load(sys.argv[1]).astype(np.float32))
 queries = np.ascontiguousarray(np.load(sys.argv[2]).astype(np.float32))
@@ -77,19 +106,9 @@ for name, factory, nbytes in methods:
     t0 = time.perf_counter()
     index.add(base)
     add_s = time.perf_counter() - t0
-    # Timed like sluice's eval: untimed passes for a second, then the fastest of two to five passes (more only
-    # while they have taken under a second in all).
-    warm_end = time.perf_counter() + 1
-    while True:
-        index.search(queries, k)
-        if time.perf_counter() >= warm_end:
-            break
-    search_s, total, i = float("inf"), 0.0, 0
-    while i < 5 and (i < 2 or total < 1):
-        t0 = time.perf_counter()
-        _, ids = index.search(queries, k)
-        sec = time.perf_counter() - t0
-        search_s, total, i = min(search_s, sec), total + sec, i + 1
+    search_s, ids = timed_search(index, queries, k)
+    if os.environ.get("FAISS_INDEX_DIR"):
+        faiss.write_index(index, os.path.join(os.environ["FAISS_INDEX_DIR"], name + ".faissindex"))
     nbytes = getattr(index, "code_size", nbytes)  # what the index stores per vector (RFlat: its base index)
     print(json.dumps({"method": name, "factory": factory, "train_s": train_s, "encode_vps": n / add_s,
                       "qps": len(queries) / search_s, "recall": recall(ids), "bytes": nbytes}), flush=True)
