@@ -76,6 +76,7 @@ public final class TopK {
         ids[b] = t;
     }
 
+    /** How many it keeps. */
     public int k() {
         return k;
     }

@@ -221,8 +221,10 @@ final class Pq4Scorer implements CodeScorer {
         for (int i = 0; i < count; i++) {
             counts[fillSums[slot(i)] & 0xFF]++;
         }
-        int cut = 0;
-        for (int lacking = heap.k() - heap.size(); cut < 255 && (lacking -= counts[cut]) > 0; cut++) {
+        // The smallest sum at or below which the group has as many codes as the heap lacks (255: all of them).
+        int cut = 0, lacking = heap.k() - heap.size();
+        for (int have = counts[0]; have < lacking && cut < 255; ) {
+            have += counts[++cut];
         }
         for (int i = 0; i < count; i++) {
             if ((fillSums[slot(i)] & 0xFF) <= cut) {
