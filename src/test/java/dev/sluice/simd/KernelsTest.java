@@ -346,10 +346,6 @@ class KernelsTest {
     }
 
     /**
-     * RaBitQ's 1-bit estimates for a block: Panama's lanes give the scalar twin's floats bit for bit (both fuse the
-     * same products) and the same mask, for bounds below, inside and above the estimates, and infinity.
-     */
-    /**
      * SAQ's screen gives the same mask in every kernel (the same fused products and square root), and the mask is
      * the definition's, for bounds around the codes' lower bounds, with a zero alpha and negative ones.
      */
@@ -402,6 +398,10 @@ class KernelsTest {
         }
     }
 
+    /**
+     * RaBitQ's 1-bit estimates for a block: Panama's lanes give the scalar twin's floats bit for bit (both fuse the
+     * same products) and the same mask, for bounds below, inside and above the estimates, and infinity.
+     */
     @Test
     void bitEstimatesAgree() {
         assumeTrue(panama != null, "Vector API unavailable");
