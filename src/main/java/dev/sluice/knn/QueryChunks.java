@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The queries of a search cut into contiguous ranges of {@code per}, one per pool thread, run against each
@@ -49,7 +50,7 @@ final class QueryChunks implements AutoCloseable {
      * taken, and waits: no thread waits for another until the last pieces, however unevenly they run.
      */
     void runPieces(int piece, Range range, String what) {
-        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        AtomicInteger next = new AtomicInteger();
         List<Future<?>> fs = new ArrayList<>();
         for (int c = 0; c < chunks; c++) {
             fs.add(pool.submit(() -> {

@@ -436,8 +436,8 @@ public final class SaqQuantizer implements Quantizer {
      * {@code <c, q>} per coded segment from two 16-entry float tables per code byte (entry v: the sum of the
      * rotated query's values times the bit weights of the bits set in v as the byte's low or high nibble), as
      * 4-bit PQ's tables; bytes may hold parts of several dimensions, whatever the width. {@link #scan} screens
-     * codes in two stages, as RaBitQ's 4-bit scan does: the signs of a segment's grid values (the codes' top bits) are RaBitQ's 1-bit code of the decoded
-     * vector {@code f x}, whose estimate of {@code f <x, q>} is {@code alpha <sign(x), q>} with {@code alpha =
+     * codes in two stages, as RaBitQ's 4-bit scan does: the signs of a segment's grid values (the codes' top bits)
+     * are RaBitQ's 1-bit code of the decoded vector {@code f x}, whose estimate of {@code f <x, q>} is {@code alpha <sign(x), q>} with {@code alpha =
      * f |x|^2 / sum|x_i|}; {@link VectorKernels#pqBlockSums} sums it from byte tables for 64 codes at a time. Only
      * codes whose 1-bit distance, less its error bound, is within the heap's bound get the float estimate of all
      * their bits. The bound per segment is RaBitQ's, {@code EPSILON |f x| |q| sqrt(1 - cos^2) / (cos sqrt(d - 1))}

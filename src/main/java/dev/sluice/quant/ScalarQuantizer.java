@@ -154,10 +154,12 @@ public final class ScalarQuantizer implements Quantizer {
             weightOdd = bits == 8 ? null : new float[step.length];
             double sum = 0;
             for (int j = 0; j < dim; j++) {
-                float st = vdiff[j] / levels;
+                boolean odd = bits == 4 && (j & 1) == 1;
+                int at = bits == 8 ? j : j / 2;
+                float st = (odd ? stepOdd : step)[at];
                 float q = query[off + j] - vmin[j] - 0.5f * st;
                 sum += (double) q * q;
-                (bits == 4 && (j & 1) == 1 ? weightOdd : weight)[bits == 8 ? j : j / 2] = q * st;
+                (odd ? weightOdd : weight)[at] = q * st;
             }
             qq = (float) sum;
         }

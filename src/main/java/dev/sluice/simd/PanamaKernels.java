@@ -447,8 +447,8 @@ final class PanamaKernels implements VectorKernels {
             for (int b = 0; b < m / 2; b++) {
                 ByteVector c = ByteVector.fromArray(LUT_BYTES, blocks, off + b * PQ_BLOCK + v);
                 ByteVector lo = c.selectFrom(ByteVector.fromArray(LUT_BYTES, tables, 2 * b * PQ4_TABLE));
-                ByteVector hi = c.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().selectFrom(
-                        ByteVector.fromArray(LUT_BYTES, tables, (2 * b + 1) * PQ4_TABLE));
+                ByteVector hi = c.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes()
+                        .selectFrom(ByteVector.fromArray(LUT_BYTES, tables, (2 * b + 1) * PQ4_TABLE));
                 sum = sum.lanewise(VectorOperators.SUADD, lo.add(hi));
             }
             sum.intoArray(sums, sumsOff + v);

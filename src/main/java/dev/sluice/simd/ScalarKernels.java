@@ -91,14 +91,12 @@ public final class ScalarKernels implements VectorKernels {
         if (threshold >= 255) {
             return -1L;
         }
+        // The sums of pq4BlockSums, the one definition of them.
+        byte[] sums = new byte[PQ_BLOCK];
+        pq4BlockSums(tables, m, blocks, off, sums, 0);
         long mask = 0;
         for (int i = 0; i < PQ_BLOCK; i++) {
-            int s = 0;
-            for (int b = 0; b < m / 2; b++) {
-                int c = blocks[off + b * PQ_BLOCK + lane(i)] & 0xFF;
-                s = Math.min(255, s + tables[2 * b * PQ4_TABLE + (c & 0x0F)] + tables[(2 * b + 1) * PQ4_TABLE + (c >>> 4)]);
-            }
-            if (s <= threshold) {
+            if ((sums[lane(i)] & 0xFF) <= threshold) {
                 mask |= 1L << i;
             }
         }
@@ -111,7 +109,8 @@ public final class ScalarKernels implements VectorKernels {
             int s = 0;
             for (int b = 0; b < m / 2; b++) {
                 int c = blocks[off + b * PQ_BLOCK + l] & 0xFF;
-                s = Math.min(255, s + tables[2 * b * PQ4_TABLE + (c & 0x0F)] + tables[(2 * b + 1) * PQ4_TABLE + (c >>> 4)]);
+                s = Math.min(255, s + tables[2 * b * PQ4_TABLE + (c & 0x0F)]
+                        + tables[(2 * b + 1) * PQ4_TABLE + (c >>> 4)]);
             }
             sums[sumsOff + l] = (byte) s;
         }
